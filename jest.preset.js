@@ -1,0 +1,19 @@
+// Shared Jest settings. Tests run as native ES modules (NestJS 12 ships ESM only), transformed by SWC
+// with decorator metadata, so `node --experimental-vm-modules` runs Jest (see each project's test target).
+// Workspace libraries resolve to their TypeScript sources through the `@airport-mesh/source` export
+// condition, so a test never needs a prior build of the libraries it imports.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const swcrc = JSON.parse(readFileSync(fileURLToPath(new URL('./.swcrc', import.meta.url)), 'utf8'));
+
+export default {
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['@airport-mesh/source', 'node', 'node-addons', 'import', 'default'] },
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+};

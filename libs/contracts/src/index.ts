@@ -1,0 +1,3 @@
+export * from './camera-event.js';
+export * from './frame-id.js';
+export * from './problem.js';

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Usage: in-project.sh <project-root> <task> [args…]. The per-project commands Nx runs (see nx.json
+# targetDefaults), kept in one place so every app and library builds, checks and tests the same way.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root/$1"
+task=$2
+shift 2
+bin="$root/node_modules/.bin"
+case "$task" in
+  build)
+    # SWC compiles src/ to dist/ (decorator metadata, ES modules); tsc only type-checks (typecheck).
+    rm -rf dist
+    "$bin/swc" src -d dist --strip-leading-paths --config-file "$root/.swcrc" --ignore '**/*.spec.ts' --quiet ;;
+  typecheck) exec "$bin/tsc" -p tsconfig.json "$@" ;;
+  lint) exec "$bin/eslint" . "$@" ;;
+  # Jest runs the tests as native ES modules (NestJS 12 ships ESM only).
+  test) exec node --experimental-vm-modules --no-warnings=ExperimentalWarning "$root/node_modules/jest/bin/jest.js" "$@" ;;
+  *) echo "in-project.sh: unknown task $task" >&2; exit 2 ;;
+esac
