@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadGatewayResponse, ApiBadRequestResponse, ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CreateFrameDto, FrameAckDto } from './frame.dto.js';
+import { FramesService } from './frames.service.js';
+
+@ApiTags('frames')
+@Controller('frames')
+export class FramesController {
+  constructor(private readonly frames: FramesService) {}
+
+  /** Takes one camera frame; answers only after its statistics are stored in its section. */
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: FrameAckDto, description: 'Stored by the section: acknowledged' })
+  @ApiBadRequestResponse({ description: 'Invalid JSON or fields (problem+json)' })
+  @ApiUnprocessableEntityResponse({ description: 'Not a JPEG, truncated, or unknown section (problem+json)' })
+  @ApiBadGatewayResponse({ description: 'The section could not store it; not acknowledged, send it again' })
+  postFrame(@Body() frame: CreateFrameDto): Promise<FrameAckDto> {
+    return this.frames.accept(frame);
+  }
+}

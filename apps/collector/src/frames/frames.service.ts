@@ -1,0 +1,71 @@
+import { BadGatewayException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { frameId as makeFrameId } from '@airport-mesh/contracts';
+import { MetricsService, problem } from '@airport-mesh/platform';
+import { FrameAnalyzer } from './frame-analyzer.js';
+import type { CreateFrameDto, FrameAckDto } from './frame.dto.js';
+import { jpegProblem } from './jpeg.js';
+import { SectionGateway, SectionUnavailableError, UnknownSectionError } from './section.gateway.js';
+
+/**
+ * One frame's way through the collector: check it, have it analysed, store its statistics in its
+ * section, and only then acknowledge it. A frame that could not be stored is answered with an error,
+ * so the camera knows it was not taken (at-least-once; the section deduplicates by frame id).
+ */
+@Injectable()
+export class FramesService {
+  private readonly received: Counter;
+  private readonly acknowledged: Counter;
+  private readonly duplicates: Counter;
+  private readonly failed: Counter<'reason'>;
+  private readonly rejected: Counter<'reason'>;
+
+  constructor(
+    private readonly analyzer: FrameAnalyzer,
+    private readonly sections: SectionGateway,
+    metrics: MetricsService,
+  ) {
+    this.received = metrics.counter('collector_frames_received_total', 'Frames received from cameras');
+    this.acknowledged = metrics.counter('collector_frames_acknowledged_total', 'Frames stored by their section and acknowledged');
+    this.duplicates = metrics.counter('collector_frames_duplicate_total', 'Acknowledged frames the section already had');
+    this.failed = metrics.counter('collector_frames_failed_total', 'Frames not acknowledged because a downstream service failed', ['reason']);
+    this.rejected = metrics.counter('collector_frames_rejected_total', 'Frames refused as bad input (4xx)', ['reason']);
+  }
+
+  async accept(frame: CreateFrameDto): Promise<FrameAckDto> {
+    this.received.inc();
+    const frameId = makeFrameId(frame.cameraId, frame.seq);
+    const jpeg = Buffer.from(frame.image, 'base64');
+    const bad = jpegProblem(jpeg);
+    if (bad) {
+      this.rejected.inc({ reason: 'image' });
+      throw new UnprocessableEntityException(problem(422, `frame ${frameId}: ${bad}`));
+    }
+    if (!this.sections.sections.includes(frame.section)) {
+      this.rejected.inc({ reason: 'section' });
+      throw new UnprocessableEntityException(problem(422, `frame ${frameId}: unknown section ${frame.section}; known: ${this.sections.sections.join(', ')}`));
+    }
+    const analysis = await this.analyzer.analyze(jpeg, frameId);
+    try {
+      const result = await this.sections.store(frame.section, {
+        frameId,
+        cameraId: frame.cameraId,
+        section: frame.section,
+        event: frame.event,
+        timestamp: frame.timestamp,
+        personCount: analysis.personCount,
+        faces: analysis.faces,
+      });
+      this.acknowledged.inc();
+      if (result.duplicate) this.duplicates.inc();
+      return { frameId, section: frame.section, personCount: analysis.personCount, duplicate: result.duplicate };
+    } catch (error) {
+      if (error instanceof SectionUnavailableError) {
+        this.failed.inc({ reason: `section-${error.section}` });
+        throw new BadGatewayException(problem(502, `frame ${frameId} not stored: ${error.message}`));
+      }
+      if (error instanceof UnknownSectionError) throw new UnprocessableEntityException(problem(422, error.message));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import type { ServiceDefinition } from '@airport-mesh/platform';
+import { AppModule } from './app.module.js';
+import { CollectorEnv } from './collector.env.js';
+
+export const collectorService: ServiceDefinition<CollectorEnv> = {
+  id: () => 'collector',
+  displayName: () => 'Collector',
+  description:
+    'Receives JPEG frames from the camera agents, has each one analysed, and acknowledges a frame only once ' +
+    'its statistics are durably stored by the section service of the frame.',
+  defaultPort: 8081,
+  envClass: CollectorEnv,
+  module: AppModule,
+};

@@ -1,0 +1,12 @@
+import { BaseEnv } from '@airport-mesh/platform';
+import { IsOptional, IsString, Matches } from 'class-validator';
+
+export class SectionEnv extends BaseEnv {
+  /** Which section this process stores (the seeds run section 1 and section 2). */
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'SECTION_ID must be a short id such as 1 or 2' })
+  SECTION_ID = '1';
+
+  /** SQLite file; default `.data/section-<id>.db` under the working directory. */
+  @IsOptional() @IsString()
+  DB_PATH?: string;
+}

@@ -1,0 +1,24 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${JSON.stringify(e.value)}: ${msg}`),
+  );
+}
+
+/** Validates `raw` (normally `process.env`) against an env class; unknown variables are ignored. */
+export function validateEnv<T extends object>(envClass: new () => T, raw: Record<string, string | undefined>): T {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(envClass, defined, { exposeDefaultValues: true });
+  const problems = describe(validateSync(env, { whitelist: false, forbidUnknownValues: true }));
+  if (problems.length) throw new InvalidEnvironmentError(problems);
+  return env;
+}

@@ -1,0 +1,51 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@airport-mesh/contracts';
+import { problem } from './problem.js';
+
+/** Fastify's own errors (body parsing, limits, content types) carry a statusCode and a code. */
+interface FastifyishError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Turns every error into one `application/problem+json` body (RFC 9457). Known HTTP errors keep their
+ * status and message; anything unexpected becomes a 500 whose details stay in the log.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const body = this.toProblem(error, request.url);
+    if (body.status >= 500) this.logger.error({ err: error, url: request.url }, body.detail);
+    void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+
+  toProblem(error: unknown, instance: string): ProblemDetails {
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const response = error.getResponse();
+      if (typeof response === 'object' && response && 'status' in response && 'detail' in response) {
+        return { ...(response as ProblemDetails), instance };
+      }
+      const message =
+        typeof response === 'string'
+          ? response
+          : Array.isArray((response as { message?: unknown }).message)
+            ? ((response as { message: string[] }).message.join('; '))
+            : String((response as { message?: unknown }).message ?? error.message);
+      return problem(status, message, { instance });
+    }
+    const fe = error as FastifyishError;
+    if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return problem(fe.statusCode, fe.message ?? 'Bad request', { instance, type: fe.code ? `urn:fastify:${fe.code}` : 'about:blank' });
+    }
+    return problem(500, 'Internal error; see the service log', { instance });
+  }
+}
