@@ -18,7 +18,7 @@ interface ModelJson {
   modelTopology: object;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   signature?: object;
-  userDefinedMetadata?: Record<string, unknown>;
+  userDefinedMetadata?: { [key: string]: object };
 }
 
 /** An IOHandler reading model.json and its shards from disk. */

@@ -1,0 +1,171 @@
+// BlazeFace (MediaPipe, the 256×256 "back camera" variant shipped by @vladmandic/human): anchors,
+// box decoding and non-maximum suppression, as human's src/face/blazeface.ts and facemeshutil.ts
+// do it (anchor centres at (cell + 0.5) · stride, offsets and sizes in input pixels).
+import type { Affine, RgbImage } from './image.js';
+
+export const DETECTOR_SIZE = 256;
+const STRIDES = [16, 32];
+const ANCHORS_PER_CELL = [2, 6];
+
+/** Anchor centres in input pixels, in the order of the model's outputs (stride 16 first). */
+export function generateAnchors(size = DETECTOR_SIZE): Float32Array {
+  const out: number[] = [];
+  for (let s = 0; s < STRIDES.length; s++) {
+    const stride = STRIDES[s];
+    const cells = Math.ceil(size / stride);
+    for (let y = 0; y < cells; y++) {
+      for (let x = 0; x < cells; x++) {
+        for (let n = 0; n < ANCHORS_PER_CELL[s]; n++) out.push(stride * (x + 0.5), stride * (y + 0.5));
+      }
+    }
+  }
+  return Float32Array.from(out);
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A detection in source-image pixels. */
+export interface Detection {
+  box: Box;
+  score: number;
+  /** right eye, left eye, nose, mouth, right ear, left ear (the subject's right/left). */
+  landmarks: Point[];
+}
+
+/** Letterbox: the whole frame scaled into the square input, aspect kept, centred, black bars. */
+export interface Letterbox {
+  scale: number;
+  offX: number;
+  offY: number;
+}
+
+export function letterbox(img: { width: number; height: number }, size = DETECTOR_SIZE): Letterbox {
+  const scale = Math.min(size / img.width, size / img.height);
+  return { scale, offX: (size - img.width * scale) / 2, offY: (size - img.height * scale) / 2 };
+}
+
+export function letterboxAffine(lb: Letterbox): Affine {
+  return { ax: 1 / lb.scale, bx: 0, cx: -lb.offX / lb.scale, ay: 0, by: 1 / lb.scale, cy: -lb.offY / lb.scale };
+}
+
+/** Super-sampling factor for the detector input: about one sample per source pixel, at most 3×3. */
+export function detectorSupersampling(img: RgbImage, lb: Letterbox): number {
+  return Math.max(1, Math.min(3, Math.round(1 / lb.scale / 1.5)));
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+interface Candidate {
+  score: number;
+  /** x1, y1, x2, y2 then 6 keypoints x,y — all in detector-input pixels */
+  coords: Float64Array;
+}
+
+function iou(a: Float64Array, b: Float64Array): number {
+  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = ix * iy;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+export interface DecodeOptions {
+  /** Minimum face probability (sigmoid of the logit). */
+  minScore: number;
+  /** IoU above which two boxes are the same face. */
+  iouThreshold: number;
+  /** 'weighted' (MediaPipe's blending: overlapping boxes averaged by score) or 'hard' (classic NMS). */
+  nms: 'weighted' | 'hard';
+  maxFaces: number;
+}
+
+/**
+ * Decodes the four BlazeFace outputs (scores and 16-value regressors for the stride-16 and
+ * stride-32 anchors) into detections in source-image pixels.
+ */
+export function decodeDetections(
+  scores: [Float32Array, Float32Array],
+  boxes: [Float32Array, Float32Array],
+  anchors: Float32Array,
+  lb: Letterbox,
+  img: { width: number; height: number },
+  opt: DecodeOptions,
+): (Detection & { raw: Box })[] {
+  const logitMin = Math.log(opt.minScore / (1 - opt.minScore));
+  const cands: Candidate[] = [];
+  let a = 0;
+  for (let part = 0; part < 2; part++) {
+    const s = scores[part];
+    const r = boxes[part];
+    for (let i = 0; i < s.length; i++, a++) {
+      if (s[i] < logitMin) continue;
+      const ax = anchors[2 * a];
+      const ay = anchors[2 * a + 1];
+      const o = i * 16;
+      const cx = r[o] + ax;
+      const cy = r[o + 1] + ay;
+      const w = r[o + 2];
+      const h = r[o + 3];
+      const c = new Float64Array(16);
+      c[0] = cx - w / 2;
+      c[1] = cy - h / 2;
+      c[2] = cx + w / 2;
+      c[3] = cy + h / 2;
+      for (let k = 0; k < 6; k++) {
+        c[4 + 2 * k] = r[o + 4 + 2 * k] + ax;
+        c[5 + 2 * k] = r[o + 5 + 2 * k] + ay;
+      }
+      cands.push({ score: sigmoid(s[i]), coords: c });
+    }
+  }
+  cands.sort((p, q) => q.score - p.score);
+  const kept: Candidate[] = [];
+  const used = new Uint8Array(cands.length);
+  for (let i = 0; i < cands.length && kept.length < opt.maxFaces; i++) {
+    if (used[i]) continue;
+    const top = cands[i];
+    if (opt.nms === 'hard') {
+      if (kept.some((k) => iou(k.coords, top.coords) > opt.iouThreshold)) continue;
+      kept.push(top);
+      continue;
+    }
+    // weighted: blend every remaining candidate overlapping the top one, weights = scores
+    const acc = new Float64Array(16);
+    let wsum = 0;
+    for (let j = i; j < cands.length; j++) {
+      if (used[j] || iou(top.coords, cands[j].coords) <= opt.iouThreshold) continue;
+      used[j] = 1;
+      const w = cands[j].score;
+      for (let k = 0; k < 16; k++) acc[k] += cands[j].coords[k] * w;
+      wsum += w;
+    }
+    for (let k = 0; k < 16; k++) acc[k] /= wsum;
+    kept.push({ score: top.score, coords: acc });
+  }
+  const toSrcX = (v: number) => (v - lb.offX) / lb.scale;
+  const toSrcY = (v: number) => (v - lb.offY) / lb.scale;
+  return kept.map((k) => {
+    const x1 = Math.max(0, toSrcX(k.coords[0]));
+    const y1 = Math.max(0, toSrcY(k.coords[1]));
+    const x2 = Math.min(img.width, toSrcX(k.coords[2]));
+    const y2 = Math.min(img.height, toSrcY(k.coords[3]));
+    const rx = toSrcX(k.coords[0]);
+    const ry = toSrcY(k.coords[1]);
+    return {
+      box: { x: x1, y: y1, width: Math.max(0, x2 - x1), height: Math.max(0, y2 - y1) },
+      raw: { x: rx, y: ry, width: toSrcX(k.coords[2]) - rx, height: toSrcY(k.coords[3]) - ry },
+      score: k.score,
+      landmarks: Array.from({ length: 6 }, (_, n) => ({ x: toSrcX(k.coords[4 + 2 * n]), y: toSrcY(k.coords[5 + 2 * n]) })),
+    };
+  });
+}

@@ -1,0 +1,132 @@
+// Decoding with sharp (header check against a pixel limit first, then one full decode to RGB),
+// and a JS affine sampler that writes straight into the planar float tensors the models take,
+// fusing crop, rotation, resize, normalisation and the HWC→CHW transpose in one pass.
+import sharp, { type Metadata } from 'sharp';
+import { EmptyInputError, ImageTooLargeError, NotAnImageError, TruncatedImageError } from './errors.js';
+
+export interface RgbImage {
+  /** Interleaved RGB, 3 bytes per pixel, row-major. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Default pixel limit: 40 megapixels (a 50 MP upload is rejected before decoding). */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+function classify(err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format|Input buffer contains unsupported|bad seek|Input Buffer is empty|not a known file format/i.test(msg)) {
+    return new NotAnImageError(msg, err);
+  }
+  if (/pixel limit/i.test(msg)) return new NotAnImageError(msg, err);
+  return new TruncatedImageError(msg, err);
+}
+
+/** Decodes an encoded image (EXIF orientation applied) to RGB; throws a typed VisionError on bad input. */
+export async function decodeImage(input: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+  if (!input || input.length === 0) throw new EmptyInputError();
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new NotAnImageError(err instanceof Error ? err.message : String(err), err);
+  }
+  if (!meta.width || !meta.height) throw new NotAnImageError(`no dimensions in the ${meta.format ?? 'unknown'} header`);
+  if (meta.width * meta.height > maxPixels) throw new ImageTooLargeError(meta.width, meta.height, maxPixels);
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new TruncatedImageError(`decoded to ${info.channels} channels`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (err) {
+    if (err instanceof TruncatedImageError) throw err;
+    throw classify(err);
+  }
+}
+
+/**
+ * Output pixel centre (u + 0.5, v + 0.5) maps to source point
+ * (ax·u' + bx·v' + cx, ay·u' + by·v' + cy), where u' = u + 0.5, v' = v + 0.5, in pixel units whose
+ * pixel i spans [i, i + 1).
+ */
+export interface Affine {
+  ax: number;
+  bx: number;
+  cx: number;
+  ay: number;
+  by: number;
+  cy: number;
+}
+
+/**
+ * Bilinear sampling through `m` into `dst` as planar CHW float32 at `offset` (3 planes of outW·outH),
+ * value = pixel · mul + add; outside the image the pixel is 0 (black). `ss` > 1 averages ss×ss
+ * sub-samples per output pixel (anti-aliasing when shrinking).
+ */
+export function sampleAffine(
+  img: RgbImage,
+  dst: Float32Array,
+  offset: number,
+  outW: number,
+  outH: number,
+  m: Affine,
+  mul: number,
+  add: number,
+  ss = 1,
+): void {
+  const { data, width: W, height: H } = img;
+  const plane = outW * outH;
+  const stride = W * 3;
+  const inv = 1 / (ss * ss);
+  for (let v = 0; v < outH; v++) {
+    for (let u = 0; u < outW; u++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = 0; j < ss; j++) {
+        const vv = v + (j + 0.5) / ss;
+        for (let i = 0; i < ss; i++) {
+          const uu = u + (i + 0.5) / ss;
+          const fx = m.ax * uu + m.bx * vv + m.cx - 0.5;
+          const fy = m.ay * uu + m.by * vv + m.cy - 0.5;
+          const x0 = Math.floor(fx);
+          const y0 = Math.floor(fy);
+          const wx = fx - x0;
+          const wy = fy - y0;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+            const p = y0 * stride + x0 * 3;
+            const q = p + stride;
+            const w00 = (1 - wx) * (1 - wy);
+            const w01 = wx * (1 - wy);
+            const w10 = (1 - wx) * wy;
+            const w11 = wx * wy;
+            r += data[p] * w00 + data[p + 3] * w01 + data[q] * w10 + data[q + 3] * w11;
+            g += data[p + 1] * w00 + data[p + 4] * w01 + data[q + 1] * w10 + data[q + 4] * w11;
+            b += data[p + 2] * w00 + data[p + 5] * w01 + data[q + 2] * w10 + data[q + 5] * w11;
+          } else if (x0 >= -1 && y0 >= -1 && x0 < W && y0 < H) {
+            // border: the taps that fall outside count as black
+            for (let t = 0; t < 4; t++) {
+              const x = x0 + (t & 1);
+              const y = y0 + (t >> 1);
+              if (x < 0 || y < 0 || x >= W || y >= H) continue;
+              const w = (t & 1 ? wx : 1 - wx) * (t >> 1 ? wy : 1 - wy);
+              const p = y * stride + x * 3;
+              r += data[p] * w;
+              g += data[p + 1] * w;
+              b += data[p + 2] * w;
+            }
+          }
+        }
+      }
+      const o = offset + v * outW + u;
+      dst[o] = r * inv * mul + add;
+      dst[o + plane] = g * inv * mul + add;
+      dst[o + 2 * plane] = b * inv * mul + add;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+export { Vision, type AnalyzeResult, type DetectResult, type Face, type ImageInput, type Timings, type VisionOptions } from './vision.js';
+export type { Attributes } from './faceres.js';
+export type { Box, Detection, Point } from './blazeface.js';
+export type { RgbImage } from './image.js';
+export { decodeImage, DEFAULT_MAX_PIXELS } from './image.js';
+export { similarity, matchDescriptor, DEFAULT_MATCH_THRESHOLD, type Match } from './similarity.js';
+export { defaultModelsDir, MODEL_FILES } from './models.js';
+export {
+  VisionError,
+  EmptyInputError,
+  NotAnImageError,
+  TruncatedImageError,
+  ImageTooLargeError,
+  ModelsUnavailableError,
+  type VisionErrorCode,
+} from './errors.js';

@@ -1,0 +1,81 @@
+// Finding the ONNX files and creating the onnxruntime sessions: once per process and per
+// configuration, lazily, shared by every Vision instance.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { ModelsUnavailableError } from './errors.js';
+
+export const MODEL_FILES = { detector: 'blazeface.onnx', faceres: 'faceres.onnx' } as const;
+const REPO_MODELS = join('tools', 'model-build', 'dist', 'models');
+
+/**
+ * `MODELS_DIR` if set; else `tools/model-build/dist/models` of the repository this code runs from
+ * (searched upwards from this module, then from the working directory).
+ */
+export function defaultModelsDir(): string {
+  if (process.env.MODELS_DIR) return resolve(process.env.MODELS_DIR);
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    let dir = start;
+    for (;;) {
+      const candidate = join(dir, REPO_MODELS);
+      if (existsSync(join(candidate, MODEL_FILES.detector))) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  throw new ModelsUnavailableError(`no ${REPO_MODELS}/${MODEL_FILES.detector} above ${process.cwd()}; build it with \`nx run model-build:build\` or set MODELS_DIR`);
+}
+
+export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface SessionConfig {
+  modelsDir: string;
+  /** Intra-op threads per session (1 = one core per inference). */
+  threads: number;
+  optimization: OptimizationLevel;
+}
+
+export interface Sessions {
+  detector: ort.InferenceSession;
+  faceres: ort.InferenceSession;
+}
+
+const cache = new Map<string, Promise<Sessions>>();
+
+async function create(cfg: SessionConfig): Promise<Sessions> {
+  const opts: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: cfg.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: cfg.optimization,
+    enableCpuMemArena: true,
+    logSeverityLevel: 3,
+  };
+  const open = async (file: string) => {
+    const path = join(cfg.modelsDir, file);
+    if (!existsSync(path)) throw new ModelsUnavailableError(`${path} does not exist; build it with \`nx run model-build:build\``);
+    try {
+      return await ort.InferenceSession.create(path, opts);
+    } catch (err) {
+      throw new ModelsUnavailableError(`${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  };
+  const [detector, faceres] = await Promise.all([open(MODEL_FILES.detector), open(MODEL_FILES.faceres)]);
+  return { detector, faceres };
+}
+
+/** The process-wide sessions for this configuration (created on first call; a failed load is retried next time). */
+export function getSessions(cfg: SessionConfig): Promise<Sessions> {
+  const key = `${cfg.modelsDir}|${cfg.threads}|${cfg.optimization}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = create(cfg);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+export { ort };

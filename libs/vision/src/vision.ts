@@ -1,0 +1,209 @@
+// The public face-analysis API: decode → BlazeFace → one batched FaceRes run for all faces.
+import { performance } from 'node:perf_hooks';
+import {
+  decodeDetections,
+  detectorSupersampling,
+  DETECTOR_SIZE,
+  generateAnchors,
+  letterbox,
+  letterboxAffine,
+  type Box,
+  type Detection,
+} from './blazeface.js';
+import { FACERES_SIZE, faceCropAffine, l2normalize, readAge, readGender, type Attributes } from './faceres.js';
+import { decodeImage, DEFAULT_MAX_PIXELS, sampleAffine, type RgbImage } from './image.js';
+import { defaultModelsDir, getSessions, ort, type OptimizationLevel, type Sessions } from './models.js';
+
+export interface VisionOptions {
+  /** Folder with blazeface.onnx and faceres.onnx. Default: env MODELS_DIR, else the repo's tools/model-build/dist/models. */
+  modelsDir?: string;
+  /** onnxruntime intra-op threads per model. Default: env VISION_THREADS, else 1. */
+  threads?: number;
+  /** onnxruntime graph optimisation level. Default 'all'. */
+  optimization?: OptimizationLevel;
+  /** Images with more pixels are rejected (ImageTooLargeError) before decoding. Default 40 MP. */
+  maxPixels?: number;
+  /** Minimum face probability. Default 0.6. */
+  minScore?: number;
+  /** IoU above which detections merge. Default 0.3. */
+  iouThreshold?: number;
+  /** 'weighted' (MediaPipe blending, default) or 'hard' NMS. */
+  nms?: 'weighted' | 'hard';
+  /** At most this many faces per frame (highest scores). Default 32. */
+  maxFaces?: number;
+  /** Level the eyes before describing a face. Default true. */
+  align?: boolean;
+}
+
+export interface Face extends Attributes {
+  /** Face box in source pixels (the detector's box, clamped to the image). */
+  box: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  landmarks: Detection['landmarks'];
+}
+
+export interface Timings {
+  decodeMs: number;
+  detectMs: number;
+  attributesMs: number;
+}
+
+export interface AnalyzeResult {
+  width: number;
+  height: number;
+  faces: Face[];
+  timings: Timings;
+}
+
+export interface DetectResult {
+  width: number;
+  height: number;
+  faces: Detection[];
+}
+
+/** An image as bytes (JPEG, PNG, WebP…) or already decoded RGB. */
+export type ImageInput = Uint8Array | RgbImage;
+
+type InternalDetection = Detection & { raw: Box };
+
+const anchors = generateAnchors(DETECTOR_SIZE);
+
+function isRgb(x: ImageInput): x is RgbImage {
+  return !(x instanceof Uint8Array) && typeof (x as RgbImage).width === 'number';
+}
+
+export class Vision {
+  readonly modelsDir: string;
+  readonly threads: number;
+  readonly optimization: OptimizationLevel;
+  readonly maxPixels: number;
+  private readonly decodeOpts: { minScore: number; iouThreshold: number; nms: 'weighted' | 'hard'; maxFaces: number };
+  private readonly align: boolean;
+  private sessions?: Promise<Sessions>;
+  private loaded = false;
+
+  /** Cheap: nothing is loaded until `ready()` or the first inference. */
+  constructor(options: VisionOptions = {}) {
+    this.modelsDir = options.modelsDir ?? defaultModelsDir();
+    this.threads = options.threads ?? (Number(process.env.VISION_THREADS) || 1);
+    this.optimization = options.optimization ?? 'all';
+    this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+    this.decodeOpts = {
+      minScore: options.minScore ?? 0.6,
+      iouThreshold: options.iouThreshold ?? 0.3,
+      nms: options.nms ?? 'weighted',
+      maxFaces: options.maxFaces ?? 32,
+    };
+    this.align = options.align ?? true;
+  }
+
+  /** A Vision whose models are loaded (sessions are shared process-wide per models dir/threads). */
+  static async load(options: VisionOptions = {}): Promise<Vision> {
+    const v = new Vision(options);
+    await v.ready();
+    return v;
+  }
+
+  /** Resolves once both ONNX sessions exist (for readiness probes); rejects with ModelsUnavailableError. */
+  ready(): Promise<void> {
+    return this.getSessions().then(() => undefined);
+  }
+
+  get isReady(): boolean {
+    return this.loaded;
+  }
+
+  private getSessions(): Promise<Sessions> {
+    if (!this.sessions) {
+      const p = getSessions({ modelsDir: this.modelsDir, threads: this.threads, optimization: this.optimization });
+      this.sessions = p;
+      p.then(
+        () => (this.loaded = true),
+        () => (this.sessions = undefined),
+      );
+    }
+    return this.sessions;
+  }
+
+  /** Decodes bytes to RGB (typed errors for empty/non-image/truncated/too-large input). */
+  decode(image: Uint8Array): Promise<RgbImage> {
+    return decodeImage(image, this.maxPixels);
+  }
+
+  private async toRgb(image: ImageInput): Promise<RgbImage> {
+    return isRgb(image) ? image : this.decode(image);
+  }
+
+  private async detectRgb(img: RgbImage): Promise<InternalDetection[]> {
+    const s = await this.getSessions();
+    const lb = letterbox(img);
+    const input = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
+    sampleAffine(img, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, letterboxAffine(lb), 1 / 127.5, -1, detectorSupersampling(img, lb));
+    const out = await s.detector.run({ [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]) });
+    const f = (name: string) => out[name].data as Float32Array;
+    return decodeDetections(
+      [f('scores_stride16'), f('scores_stride32')],
+      [f('boxes_stride16'), f('boxes_stride32')],
+      anchors,
+      lb,
+      img,
+      this.decodeOpts,
+    );
+  }
+
+  private async describeRgb(img: RgbImage, faces: InternalDetection[]): Promise<Attributes[]> {
+    if (!faces.length) return [];
+    const s = await this.getSessions();
+    const per = 3 * FACERES_SIZE * FACERES_SIZE;
+    const input = new Float32Array(per * faces.length);
+    faces.forEach((f, i) => {
+      const m = faceCropAffine(f.raw, f.landmarks, this.align);
+      const ss = Math.max(1, Math.min(3, Math.round(Math.hypot(m.ax, m.ay) / 1.5)));
+      sampleAffine(img, input, i * per, FACERES_SIZE, FACERES_SIZE, m, 1, 0, ss);
+    });
+    const out = await s.faceres.run({ [s.faceres.inputNames[0]]: new ort.Tensor('float32', input, [faces.length, 3, FACERES_SIZE, FACERES_SIZE]) });
+    const gender = out.gender.data as Float32Array;
+    const age = out.age.data as Float32Array;
+    const desc = out.descriptor.data as Float32Array;
+    return faces.map((_, i) => ({
+      ...readGender(gender[i]),
+      ...readAge(age.subarray(i * 100, (i + 1) * 100)),
+      descriptor: l2normalize(desc.subarray(i * 1024, (i + 1) * 1024)),
+    }));
+  }
+
+  /** Face boxes, scores and landmarks. */
+  async detect(image: ImageInput): Promise<DetectResult> {
+    const img = await this.toRgb(image);
+    const faces = await this.detectRgb(img);
+    return { width: img.width, height: img.height, faces: faces.map(({ box, score, landmarks }) => ({ box, score, landmarks })) };
+  }
+
+  /**
+   * Gender, age and descriptor of the given faces of `image` (all in one FaceRes run), or of every
+   * face the detector finds when `faces` is omitted.
+   */
+  async describe(image: ImageInput, faces?: Detection[]): Promise<Attributes[]> {
+    const img = await this.toRgb(image);
+    const dets: InternalDetection[] = faces ? faces.map((f) => ({ ...f, raw: (f as InternalDetection).raw ?? f.box })) : await this.detectRgb(img);
+    return this.describeRgb(img, dets);
+  }
+
+  /** Decode once, detect, describe every face in one batch. */
+  async analyze(image: ImageInput): Promise<AnalyzeResult> {
+    const t0 = performance.now();
+    const img = await this.toRgb(image);
+    const t1 = performance.now();
+    const dets = await this.detectRgb(img);
+    const t2 = performance.now();
+    const attrs = await this.describeRgb(img, dets);
+    const t3 = performance.now();
+    return {
+      width: img.width,
+      height: img.height,
+      faces: dets.map((d, i) => ({ box: d.box, score: d.score, landmarks: d.landmarks, ...attrs[i] })),
+      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, attributesMs: t3 - t2 },
+    };
+  }
+}
