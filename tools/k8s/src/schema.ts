@@ -203,6 +203,9 @@ function check(checker: ts.TypeChecker, value: unknown, type: ts.Type, path: str
     if (!isPlainObject(value)) return [{ path, message: `expected object, got ${describe(value)}` }];
     const errors: Omit<SchemaIssue, 'object'>[] = [];
     const indexType = type.getStringIndexType();
+    // `{}`: the generator's rendering of `x-kubernetes-preserve-unknown-fields` (e.g. an EnvoyFilter
+    // patch value, a Struct): any object, as the API server keeps it.
+    if (!indexType && type.getProperties().length === 0) return [];
     for (const [key, v] of Object.entries(value)) {
       const prop = type.getProperty(key);
       if (prop) {
