@@ -1,2 +1,3 @@
 import preset from '../../jest.preset.js';
-export default { ...preset, displayName: 'vision' };
+// ort-environment: typed arrays of the main realm, see the file
+export default { ...preset, displayName: 'vision', testEnvironment: '<rootDir>/test/ort-environment.js' };

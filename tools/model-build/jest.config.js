@@ -1,2 +1,3 @@
 import preset from '../../jest.preset.js';
-export default { ...preset, displayName: 'model-build' };
+// ort-environment: typed arrays of the main realm, see the file
+export default { ...preset, displayName: 'model-build', testEnvironment: '<rootDir>/test/ort-environment.js' };

@@ -18,7 +18,7 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * Similarity at or above which two faces are taken to be the same person (chosen from the
  * distributions measured in test/recognition.spec.ts; see docs/vision.md).
  */
-export const DEFAULT_MATCH_THRESHOLD = 0.8;
+export const DEFAULT_MATCH_THRESHOLD = 0.72;
 
 export interface Match<T> {
   item: T;

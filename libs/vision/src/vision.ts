@@ -23,7 +23,7 @@ export interface VisionOptions {
   optimization?: OptimizationLevel;
   /** Images with more pixels are rejected (ImageTooLargeError) before decoding. Default 40 MP. */
   maxPixels?: number;
-  /** Minimum face probability. Default 0.6. */
+  /** Minimum face probability. Default 0.5 (see docs/vision.md: faces ≥ 0.53, non-faces ≤ 0.43 on the test images). */
   minScore?: number;
   /** IoU above which detections merge. Default 0.3. */
   iouThreshold?: number;
@@ -31,7 +31,7 @@ export interface VisionOptions {
   nms?: 'weighted' | 'hard';
   /** At most this many faces per frame (highest scores). Default 32. */
   maxFaces?: number;
-  /** Level the eyes before describing a face. Default true. */
+  /** Rotate the face crop so the eyes are level. Default false: it hurt profile faces (docs/vision.md). */
   align?: boolean;
 }
 
@@ -90,12 +90,12 @@ export class Vision {
     this.optimization = options.optimization ?? 'all';
     this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
     this.decodeOpts = {
-      minScore: options.minScore ?? 0.6,
+      minScore: options.minScore ?? 0.5,
       iouThreshold: options.iouThreshold ?? 0.3,
       nms: options.nms ?? 'weighted',
       maxFaces: options.maxFaces ?? 32,
     };
-    this.align = options.align ?? true;
+    this.align = options.align ?? false;
   }
 
   /** A Vision whose models are loaded (sessions are shared process-wide per models dir/threads). */
