@@ -67,3 +67,31 @@ export async function runReference(
 }
 
 export { tf };
+
+/**
+ * CLI: `node dist/tool/reference.js <model.json> <input.f32> <n,h,w,c> <out1,out2…> <result.json>`.
+ * Tests run the reference in a plain Node process: TF.js's ES-module sources do not load under
+ * Jest's module system (tfjs-core's `long` interop breaks there).
+ */
+async function main(argv: string[]): Promise<void> {
+  const [modelPath, inputPath, shapeArg, outputsArg, resultPath] = argv;
+  const { writeFileSync } = await import('node:fs');
+  const raw = readFileSync(inputPath);
+  const input = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const outputs = outputsArg.split(',');
+  const model = await loadReference(modelPath);
+  const t0 = performance.now();
+  const res = await runReference(model, input, shapeArg.split(',').map(Number), outputs);
+  const ms = performance.now() - t0;
+  const json = Object.fromEntries(
+    Object.entries(res).map(([k, v]) => [k, { shape: v.shape, data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).toString('base64') }]),
+  );
+  writeFileSync(resultPath, JSON.stringify({ ms, outputs: json }));
+}
+
+if (process.argv[1] && process.argv[1].endsWith('reference.js')) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
