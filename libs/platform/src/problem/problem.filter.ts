@@ -22,6 +22,11 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
+    if (isHealthReport(error)) {
+      // Terminus's 503 report (which checks are down) is the body probes and operators expect.
+      void reply.status(error.getStatus()).send(error.getResponse());
+      return;
+    }
     const body = this.toProblem(error, request.url);
     if (body.status >= 500) this.logger.error({ err: error, url: request.url }, body.detail);
     void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
@@ -48,4 +53,10 @@ export class ProblemFilter implements ExceptionFilter {
     }
     return problem(500, 'Internal error; see the service log', { instance });
   }
+}
+
+function isHealthReport(error: unknown): error is HttpException {
+  if (!(error instanceof HttpException)) return false;
+  const response = error.getResponse();
+  return typeof response === 'object' && response !== null && 'details' in response && typeof (response as { status?: unknown }).status === 'string';
 }

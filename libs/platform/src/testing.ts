@@ -1,0 +1,65 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { BaseEnv } from './config/base-env.js';
+import { validateEnv } from './config/validate-env.js';
+import { createService } from './bootstrap.js';
+import type { ServiceDefinition } from './service-definition.js';
+
+export interface TestService {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service in this process on a free loopback port, exactly as `runService` builds it, for
+ * integration tests that talk to it over real HTTP.
+ */
+export async function startTestService<E extends BaseEnv>(def: ServiceDefinition<E>, env: Record<string, string> = {}): Promise<TestService> {
+  const app = await createService(def, validateEnv(def.envClass, { LOG_LEVEL: 'warn', ...env }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export interface TestProcess {
+  url: string;
+  pid: number;
+  /** Sends a signal and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts a built service (`dist/main.js`) as a real child process on `port` and waits for readiness.
+ * For tests that need another service to talk to over real HTTP.
+ */
+export async function startTestProcess(mainJs: string, port: number, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<TestProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [mainJs], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (gone) throw new Error(`${mainJs} exited before it was ready`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${mainJs} not ready on ${url} after ${timeoutMs} ms`);
+    }
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid ?? -1,
+    kill: async (signal = 'SIGTERM') => {
+      if (!gone) child.kill(signal);
+      await exited;
+    },
+  };
+}

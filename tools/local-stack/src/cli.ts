@@ -1,0 +1,72 @@
+/**
+ * `npm start`: builds the apps (unless --no-build), starts the local stack, prints where everything is,
+ * and stops all of it on Ctrl-C.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SERVICES } from './services.js';
+import { LocalStack, REPO_ROOT } from './stack.js';
+
+const { values } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: join(REPO_ROOT, '.data') },
+    verbose: { type: 'boolean', short: 'v', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log('usage: npm start [-- --no-build] [--data-dir DIR] [--verbose]');
+  process.exit(0);
+}
+
+if (!values['no-build']) {
+  console.log('building the apps (nx run-many -t build)…');
+  execFileSync(join(REPO_ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+function show(name: string, line: string): void {
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; context?: string; req?: unknown };
+    if (!values.verbose && (entry.level ?? 30) < 40 && entry.context !== 'Bootstrap') return;
+    console.log(`${name.padEnd(16)} ${levels[entry.level ?? 30] ?? entry.level} ${entry.msg ?? line}`);
+  } catch {
+    console.log(`${name.padEnd(16)} ${line}`);
+  }
+}
+
+const stack = new LocalStack({ services: DEFAULT_SERVICES, dataDir: values['data-dir'], onLog: show });
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the stack…');
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+
+try {
+  await stack.start();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stack.stop();
+  process.exit(1);
+}
+console.log('\nairport-mesh is running (Ctrl-C stops everything):\n');
+for (const s of DEFAULT_SERVICES) {
+  console.log(`  ${s.name.padEnd(16)} http://127.0.0.1:${s.port}   Swagger UI http://127.0.0.1:${s.port}/docs`);
+}
+console.log(`
+Try:
+  curl -X POST http://127.0.0.1:8091/stream      # start camera 1
+  curl http://127.0.0.1:8091/state               # its state
+  curl http://127.0.0.1:8085/summary             # section 1 statistics
+Data and logs: ${values['data-dir']}
+`);

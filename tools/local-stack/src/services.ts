@@ -1,0 +1,50 @@
+/**
+ * The local stack: every service of the system as a process on this machine, on the ports of
+ * ARCHITECTURE.md. A new service joins by adding one entry here.
+ */
+export interface ServiceSpec {
+  /** Process name, e.g. `section-1`. */
+  name: string;
+  /** Nx app whose `dist/main.js` runs. */
+  app: string;
+  port: number;
+  env?: Record<string, string>;
+}
+
+export const DEFAULT_SERVICES: ServiceSpec[] = [
+  { name: 'section-1', app: 'section', port: 8085, env: { SECTION_ID: '1' } },
+  { name: 'section-2', app: 'section', port: 8086, env: { SECTION_ID: '2' } },
+  { name: 'collector', app: 'collector', port: 8081 },
+  { name: 'camera-agent-1', app: 'camera-agent', port: 8091, env: { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit' } },
+  { name: 'camera-agent-2', app: 'camera-agent', port: 8092, env: { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry' } },
+];
+
+/**
+ * The environment that wires the services to each other, derived from the ports, so a stack on other
+ * ports (tests run one beside a developer's) is wired the same way.
+ */
+export function wiring(services: ServiceSpec[], host = '127.0.0.1'): Record<string, string> {
+  const url = (s: ServiceSpec) => `http://${host}:${s.port}`;
+  const byApp = (app: string) => services.filter((s) => s.app === app);
+  const env: Record<string, string> = {};
+  const sections = byApp('section');
+  if (sections.length) env.SECTION_URLS = sections.map((s) => `${s.env?.SECTION_ID ?? '1'}=${url(s)}`).join(',');
+  const collector = byApp('collector')[0];
+  if (collector) env.COLLECTOR_URL = url(collector);
+  const cameras = byApp('camera-agent');
+  if (cameras.length) env.CAMERA_URLS = cameras.map((s) => `${s.env?.CAMERA_ID ?? '1'}=${url(s)}`).join(',');
+  for (const [app, variable] of [
+    ['image-analysis', 'IMAGE_ANALYSIS_URL'],
+    ['face-recognition', 'FACE_RECOGNITION_URL'],
+    ['alerts', 'ALERTS_URL'],
+  ] as const) {
+    const s = byApp(app)[0];
+    if (s) env[variable] = url(s);
+  }
+  return env;
+}
+
+/** The same stack with every port moved by `offset` (so tests never collide with a running stack). */
+export function withPortOffset(services: ServiceSpec[], offset: number): ServiceSpec[] {
+  return services.map((s) => ({ ...s, port: s.port + offset }));
+}
