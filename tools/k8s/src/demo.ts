@@ -310,7 +310,16 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
       for (const id of CAMERA_IDS) io.out((await get(`http://${ingress}/cameras/${id}/stop`, { method: 'POST' })).body);
       return 0;
     },
-    load: () => ok(() => loadAndSummarize({ path: '/status', count: 100, intervalMs: 200, concurrency: 1 })),
+    // seed 000: 100 × /status every 200 ms; LOAD_COUNT, LOAD_INTERVAL_MS and LOAD_PATH change that
+    load: () =>
+      ok(() =>
+        loadAndSummarize({
+          path: io.env.LOAD_PATH ?? '/status',
+          count: Number(io.env.LOAD_COUNT ?? 100),
+          intervalMs: Number(io.env.LOAD_INTERVAL_MS ?? 200),
+          concurrency: 1,
+        }),
+      ),
     'cpanel-50-50': scenario('cpanel-50-50'),
     'cpanel-v2': scenario('cpanel-v2'),
     'canary-header': scenario('canary-header'),

@@ -255,10 +255,14 @@ function crdSchema(key: string): OpenApiSchema {
   if (cached) return cached;
   const file = join(toolRoot(), 'schemas', VENDORED_CRDS[key]);
   const version = key.split('/')[1];
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  interface Crd {
+    kind?: string;
+    spec?: { names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: OpenApiSchema } }[] };
+  }
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Crd);
   const kind = key.split('/').at(-1);
   const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && d.spec?.names?.kind === kind);
-  const schema = crd?.spec?.versions?.find((v: { name: string }) => v.name === version)?.schema?.openAPIV3Schema;
+  const schema = crd?.spec?.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
   if (!schema) throw new Error(`${file}: no schema for ${key}`);
   crdCache.set(key, schema);
   return schema;

@@ -88,8 +88,8 @@ it('deprecated: v1alpha3 APIs, `percent` and `consecutiveErrors`', () => {
   find(objs, 'DestinationRule', 'alerts').spec.trafficPolicy = { outlierDetection: { consecutiveErrors: 3 } };
   expect(checks(objs, 'deprecated').sort()).toEqual([
     'DestinationRule airport-mesh/alerts: /spec/trafficPolicy/outlierDetection/consecutiveErrors is deprecated: use consecutive5xxErrors',
-    'VirtualService airport-mesh/alerts: networking.istio.io/v1alpha3 is deprecated for VirtualService: use networking.istio.io/v1',
     'VirtualService airport-mesh/alerts: /spec/http/0/fault/abort/percent is deprecated: use percentage.value',
+    'VirtualService airport-mesh/alerts: networking.istio.io/v1alpha3 is deprecated for VirtualService: use networking.istio.io/v1',
   ]);
 });
 
