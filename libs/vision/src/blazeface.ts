@@ -1,7 +1,7 @@
 // BlazeFace (MediaPipe, the 256×256 "back camera" variant shipped by @vladmandic/human): anchors,
 // box decoding and non-maximum suppression, as human's src/face/blazeface.ts and facemeshutil.ts
 // do it (anchor centres at (cell + 0.5) · stride, offsets and sizes in input pixels).
-import type { Affine, RgbImage } from './image.js';
+import type { Affine } from './image.js';
 
 export const DETECTOR_SIZE = 256;
 const STRIDES = [16, 32];
@@ -42,25 +42,31 @@ export interface Detection {
   landmarks: Point[];
 }
 
-/** Letterbox: the whole frame scaled into the square input, aspect kept, centred, black bars. */
+/**
+ * Letterbox: the whole frame scaled into the square input, aspect kept, centred on whole pixels,
+ * black bars. The frame occupies width×height pixels at (offX, offY).
+ */
 export interface Letterbox {
-  scale: number;
+  scaleX: number;
+  scaleY: number;
   offX: number;
   offY: number;
+  width: number;
+  height: number;
 }
 
 export function letterbox(img: { width: number; height: number }, size = DETECTOR_SIZE): Letterbox {
   const scale = Math.min(size / img.width, size / img.height);
-  return { scale, offX: (size - img.width * scale) / 2, offY: (size - img.height * scale) / 2 };
+  const width = Math.max(1, Math.min(size, Math.round(img.width * scale)));
+  const height = Math.max(1, Math.min(size, Math.round(img.height * scale)));
+  const offX = Math.floor((size - width) / 2);
+  const offY = Math.floor((size - height) / 2);
+  return { scaleX: width / img.width, scaleY: height / img.height, offX, offY, width, height };
 }
 
+/** Map from the detector input to the (already resized) width×height image. */
 export function letterboxAffine(lb: Letterbox): Affine {
-  return { ax: 1 / lb.scale, bx: 0, cx: -lb.offX / lb.scale, ay: 0, by: 1 / lb.scale, cy: -lb.offY / lb.scale };
-}
-
-/** Super-sampling factor for the detector input: about one sample per source pixel, at most 3×3. */
-export function detectorSupersampling(img: RgbImage, lb: Letterbox): number {
-  return Math.max(1, Math.min(3, Math.round(1 / lb.scale / 1.5)));
+  return { ax: 1, bx: 0, cx: -lb.offX, ay: 0, by: 1, cy: -lb.offY };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -152,8 +158,8 @@ export function decodeDetections(
     for (let k = 0; k < 16; k++) acc[k] /= wsum;
     kept.push({ score: top.score, coords: acc });
   }
-  const toSrcX = (v: number) => (v - lb.offX) / lb.scale;
-  const toSrcY = (v: number) => (v - lb.offY) / lb.scale;
+  const toSrcX = (v: number) => (v - lb.offX) / lb.scaleX;
+  const toSrcY = (v: number) => (v - lb.offY) / lb.scaleY;
   return kept.map((k) => {
     const x1 = Math.max(0, toSrcX(k.coords[0]));
     const y1 = Math.max(0, toSrcY(k.coords[1]));

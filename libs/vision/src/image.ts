@@ -79,6 +79,7 @@ export function sampleAffine(
   add: number,
   ss = 1,
 ): void {
+  if (m.bx === 0 && m.ay === 0) return sampleAxisAligned(img, dst, offset, outW, outH, m, mul, add, ss);
   const { data, width: W, height: H } = img;
   const plane = outW * outH;
   const stride = W * 3;
@@ -129,4 +130,68 @@ export function sampleAffine(
       dst[o + 2 * plane] = b * inv * mul + add;
     }
   }
+}
+
+/** Bilinear taps along one axis: per output index 2·ss (source index, weight); outside taps get weight 0. */
+function taps(out: number, scale: number, shift: number, size: number, ss: number, elem: number): { idx: Int32Array; w: Float32Array } {
+  const n = 2 * ss;
+  const idx = new Int32Array(out * n);
+  const w = new Float32Array(out * n);
+  for (let o = 0; o < out; o++) {
+    for (let k = 0; k < ss; k++) {
+      const f = scale * (o + (k + 0.5) / ss) + shift - 0.5;
+      const i0 = Math.floor(f);
+      const t = f - i0;
+      const base = o * n + 2 * k;
+      for (let e = 0; e < 2; e++) {
+        const i = i0 + e;
+        const inside = i >= 0 && i < size;
+        idx[base + e] = inside ? i * elem : 0;
+        w[base + e] = inside ? (e ? t : 1 - t) / ss : 0;
+      }
+    }
+  }
+  return { idx, w };
+}
+
+/** sampleAffine for maps without rotation: separable precomputed taps, no per-pixel floor/branches. */
+function sampleAxisAligned(img: RgbImage, dst: Float32Array, offset: number, outW: number, outH: number, m: Affine, mul: number, add: number, ss: number): void {
+  const { data, width: W, height: H } = img;
+  const plane = outW * outH;
+  const n = 2 * ss;
+  const cx = taps(outW, m.ax, m.cx, W, ss, 3);
+  const cy = taps(outH, m.by, m.cy, H, ss, W * 3);
+  for (let v = 0; v < outH; v++) {
+    const o0 = offset + v * outW;
+    for (let u = 0; u < outW; u++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let ty = v * n, ey = ty + n; ty < ey; ty++) {
+        const wy = cy.w[ty];
+        if (wy === 0) continue;
+        const row = cy.idx[ty];
+        for (let tx = u * n, ex = tx + n; tx < ex; tx++) {
+          const w = cx.w[tx] * wy;
+          const p = row + cx.idx[tx];
+          r += data[p] * w;
+          g += data[p + 1] * w;
+          b += data[p + 2] * w;
+        }
+      }
+      const o = o0 + u;
+      dst[o] = r * mul + add;
+      dst[o + plane] = g * mul + add;
+      dst[o + 2 * plane] = b * mul + add;
+    }
+  }
+}
+
+/** Shrinks with libvips (anti-aliased cubic reduction; cubic kept 2b-darker above minScore where linear, mitchell did not) to exactly width×height. */
+export async function resizeRgb(img: RgbImage, width: number, height: number): Promise<RgbImage> {
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
 }

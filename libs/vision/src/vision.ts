@@ -2,7 +2,6 @@
 import { performance } from 'node:perf_hooks';
 import {
   decodeDetections,
-  detectorSupersampling,
   DETECTOR_SIZE,
   generateAnchors,
   letterbox,
@@ -11,7 +10,7 @@ import {
   type Detection,
 } from './blazeface.js';
 import { FACERES_SIZE, faceCropAffine, l2normalize, readAge, readGender, type Attributes } from './faceres.js';
-import { decodeImage, DEFAULT_MAX_PIXELS, sampleAffine, type RgbImage } from './image.js';
+import { decodeImage, DEFAULT_MAX_PIXELS, resizeRgb, sampleAffine, type RgbImage } from './image.js';
 import { defaultModelsDir, getSessions, ort, type OptimizationLevel, type Sessions } from './models.js';
 
 export interface VisionOptions {
@@ -138,8 +137,10 @@ export class Vision {
   private async detectRgb(img: RgbImage): Promise<InternalDetection[]> {
     const s = await this.getSessions();
     const lb = letterbox(img);
+    // libvips shrinks the frame (anti-aliased), then one pass places it in the square, normalised to -1..1
+    const small = lb.width === img.width && lb.height === img.height ? img : await resizeRgb(img, lb.width, lb.height);
     const input = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
-    sampleAffine(img, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, letterboxAffine(lb), 1 / 127.5, -1, detectorSupersampling(img, lb));
+    sampleAffine(small, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, letterboxAffine(lb), 1 / 127.5, -1, 1);
     const out = await s.detector.run({ [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]) });
     const f = (name: string) => out[name].data as Float32Array;
     return decodeDetections(

@@ -27,6 +27,24 @@ describe('face detection on the sample photos', () => {
     expect(r.faces.length).toBe(gt.faces.length); // no false positives
   });
 
+  test('per-face table (printed for docs/vision.md)', () => {
+    const rows: string[] = [];
+    for (const gt of groundTruth) {
+      const r = results.get(gt.file)!;
+      const taken = new Set<number>();
+      for (const f of gt.faces) {
+        const i = nearestFace(r.faces, f.center[0], f.center[1], taken);
+        taken.add(i);
+        const d = r.faces[i];
+        rows.push(
+          `| ${f.id} | ${gt.file} | ${Math.round(d.box.x)},${Math.round(d.box.y)} ${Math.round(d.box.width)}×${Math.round(d.box.height)} | ${d.score.toFixed(2)} | ${d.gender} | ${d.genderScore.toFixed(2)} | ${d.age.toFixed(1)} | ${d.ageRange} |`,
+        );
+      }
+    }
+    console.log(['| id | image | box x,y w×h | score | gender | genderScore | age | ageRange |', ...rows].join('\n'));
+    expect(rows).toHaveLength(22);
+  });
+
   test('total count error over the 6 photos is 0 of 22', () => {
     const detected = groundTruth.reduce((s, g) => s + results.get(g.file)!.faces.length, 0);
     const expected = groundTruth.reduce((s, g) => s + g.faces.length, 0);

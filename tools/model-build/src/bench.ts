@@ -1,0 +1,127 @@
+// `nx run model-build:bench`: per-frame cost of libs/vision on this machine, one core
+// (onnxruntime intra-op threads 1, libvips concurrency 1). Frames are 1280×720 JPEGs composed
+// from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
+// decode, detection and attributes, frames/s per core, and the bare model inference times so the
+// JS glue (resampling, decoding of boxes) can be told apart.
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { Vision } from '@airport-mesh/vision';
+import { findPackageDir } from './models.js';
+
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 40);
+const WARMUP = 5;
+
+// face centres (from libs/vision/test/fixtures/ground-truth.json) and a crop side for each tile
+const FACES: { file: string; cx: number; cy: number }[] = [
+  { file: 'sample3.jpg', cx: 682, cy: 470 },
+  { file: 'sample6.jpg', cx: 758, cy: 490 },
+  { file: 'sample5.jpg', cx: 854, cy: 221 },
+  { file: 'sample1.jpg', cx: 1565, cy: 317 },
+  { file: 'sample4.jpg', cx: 1354, cy: 269 },
+  { file: 'sample6.jpg', cx: 1613, cy: 394 },
+];
+
+async function composeFrame(samplesDir: string, n: number): Promise<Buffer> {
+  const W = 1280;
+  const H = 720;
+  const tile = 300; // 480 px of the photo (face ≈ 200 px) scaled to 300 → faces ≈ 120 px wide
+  const cols = Math.min(n, 3);
+  const rows = Math.ceil(n / 3);
+  const gapX = (W - cols * tile) / (cols + 1);
+  const gapY = (H - rows * tile) / (rows + 1);
+  const composites: sharp.OverlayOptions[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = FACES[i];
+    const side = 480;
+    const input = await sharp(join(samplesDir, f.file))
+      .extract({ left: Math.max(0, Math.round(f.cx - side / 2)), top: Math.max(0, Math.round(f.cy - side / 2)), width: side, height: side })
+      .resize(tile, tile)
+      .toBuffer();
+    composites.push({ input, left: Math.round(gapX + (i % 3) * (tile + gapX)), top: Math.round(gapY + Math.floor(i / 3) * (tile + gapY)) });
+  }
+  return sharp({ create: { width: W, height: H, channels: 3, background: { r: 70, g: 80, b: 95 } } })
+    .composite(composites)
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { median: q(0.5), p95: q(0.95) };
+};
+const fmt = (x: { median: number; p95: number }) => `${x.median.toFixed(1).padStart(6)} / ${x.p95.toFixed(1).padStart(6)}`;
+
+async function bareInference(modelsDir: string, name: string, shape: number[]): Promise<{ median: number; p95: number }> {
+  const s = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+  const x = new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.5), shape);
+  const ts: number[] = [];
+  for (let i = 0; i < WARMUP + FRAMES; i++) {
+    const t = performance.now();
+    await s.run({ [s.inputNames[0]]: x });
+    if (i >= WARMUP) ts.push(performance.now() - t);
+  }
+  await s.release();
+  return stats(ts);
+}
+
+async function main(): Promise<void> {
+  sharp.concurrency(1);
+  const samplesDir = join(findPackageDir('@vladmandic/face-api'), 'demo');
+  const vision = await Vision.load({ threads: 1 });
+  const flags = ['avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) => (process.platform === 'linux' ? readCpuFlags().includes(f) : false));
+  console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`);
+  console.log('faces | found | decode ms med/p95 | detect ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)');
+  for (const n of [1, 3, 6]) {
+    const frame = await composeFrame(samplesDir, n);
+    const dec: number[] = [];
+    const det: number[] = [];
+    const att: number[] = [];
+    const both: number[] = [];
+    const tot: number[] = [];
+    let found = 0;
+    for (let i = 0; i < WARMUP + FRAMES; i++) {
+      const t0 = performance.now();
+      const img = await vision.decode(frame);
+      const t1 = performance.now();
+      const d = await vision.detect(img);
+      const t2 = performance.now();
+      await vision.describe(img, d.faces);
+      const t3 = performance.now();
+      found = d.faces.length;
+      if (i < WARMUP) continue;
+      dec.push(t1 - t0);
+      det.push(t2 - t1);
+      att.push(t3 - t2);
+      both.push(t3 - t1);
+      tot.push(t3 - t0);
+    }
+    const total = stats(tot);
+    const da = stats(both);
+    console.log(
+      `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
+    );
+  }
+  const dir = vision.modelsDir;
+  console.log('bare onnxruntime inference (1 thread), ms med/p95:');
+  console.log(`  blazeface 1×3×256×256: ${fmt(await bareInference(dir, 'blazeface', [1, 3, 256, 256]))}`);
+  for (const n of [1, 3, 6]) console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
+}
+
+function readCpuFlags(): string[] {
+  try {
+    const text = readFileSync('/proc/cpuinfo', 'utf8');
+    return (/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(' ');
+  } catch {
+    return [];
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
