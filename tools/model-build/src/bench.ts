@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { Vision } from '@airport-mesh/vision';
 import { findPackageDir } from './models.js';
 
@@ -33,7 +33,7 @@ async function composeFrame(samplesDir: string, n: number): Promise<Buffer> {
   const rows = Math.ceil(n / 3);
   const gapX = (W - cols * tile) / (cols + 1);
   const gapY = (H - rows * tile) / (rows + 1);
-  const composites: sharp.OverlayOptions[] = [];
+  const composites: OverlayOptions[] = [];
   for (let i = 0; i < n; i++) {
     const f = FACES[i];
     const side = 480;
