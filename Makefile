@@ -15,7 +15,7 @@ SEED_TARGETS := deploy-app-default deploy-istio-default health start-cameras loa
   retries health-retries circuit-breaker all-reset
 MORE_TARGETS := stop-cameras canary-header load-canary-header mirror-v2 mirror-counts least-request slow-replica \
   lb-spread health-alerts load-latency load-concurrent outlier-detection mtls-strict mtls-check authz \
-  authz-check egress egress-check rate-limit load-burst flagger-canary flagger-release blue-green \
+  authz-check egress egress-check rate-limit load-burst flagger-canary flagger-release flagger-break-canary blue-green \
   blue-green-back chaos-reset
 
 .PHONY: help $(SEED_TARGETS) $(MORE_TARGETS) validate images kubectl test

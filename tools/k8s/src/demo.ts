@@ -412,6 +412,8 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
         io.out('kubectl set env deployment/cpanel VERSION=v2   (Flagger detects the new revision)');
         await kubectlOk(io, ['-n', NAMESPACE, 'set', 'env', 'deployment/cpanel', '-c', 'cpanel', 'VERSION=v2']);
       }),
+    // the canary pods keep `app: cpanel` (the primary's are `app: cpanel-primary`)
+    'flagger-break-canary': () => ok(() => setChaos(io, 'app=cpanel', { errorRate: 0.5, errorStatus: 503, delayMs: 0, seed: 1 })),
     'blue-green': scenario('blue-green', async () => {
       io.out('kubectl rollout status deployment/cpanel-v2');
       await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'status', 'deployment/cpanel-v2', '--timeout=180s']);

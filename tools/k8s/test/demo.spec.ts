@@ -246,3 +246,19 @@ describe('health and load through the ingress', () => {
     expect(await ingressAddress({ out: () => {}, err: () => {}, env, root })).toBe('192.0.2.10:31221');
   });
 });
+
+describe('the Makefile', () => {
+  it("has the seed's targets, and every target it lists is a command of the CLI", () => {
+    const makefile = readFileSync(join(root, 'Makefile'), 'utf8').replace(/\\\n/g, ' ');
+    const list = (name: string) => (new RegExp(`^${name} := (.*)$`, 'm').exec(makefile)?.[1] ?? '').trim().split(/\s+/);
+    const seed = list('SEED_TARGETS');
+    expect(seed).toEqual([
+      'deploy-app-default', 'deploy-istio-default', 'health', 'start-cameras', 'load', 'cpanel-50-50', 'cpanel-v2',
+      'scale_v2_x3', 'load_balancing', 'random', 'fault-injection-500', 'fault-injection-delay10', 'timeout',
+      'health-timeout', 'retries', 'health-retries', 'circuit-breaker', 'all-reset',
+    ]);
+    const table = commands(io({}, []));
+    for (const target of [...seed, ...list('MORE_TARGETS')]) expect(Object.keys(table)).toContain(target);
+    expect(Object.keys(table).filter((c) => ![...seed, ...list('MORE_TARGETS')].includes(c))).toEqual([]);
+  });
+});
