@@ -71,6 +71,13 @@ describe('frames without a person', () => {
     for (const n of await negatives()) found[n.name] = (await vision.detect(n.image)).faces.length;
     expect(Object.values(found).every((c) => c === 0)).toBe(true);
     expect(Object.keys(found).length).toBeGreaterThanOrEqual(7);
+    // margins around minScore 0.5: best non-face candidate on these images vs the weakest real face
+    const loose = new Vision({ minScore: 0.05 });
+    let bestNonFace = 0;
+    for (const n of await negatives()) for (const f of (await loose.detect(n.image)).faces) bestNonFace = Math.max(bestNonFace, f.score);
+    const weakestFace = Math.min(...[...results.values()].flatMap((r) => r.faces.map((f) => f.score)));
+    console.log(`score margin: best non-face candidate ${bestNonFace.toFixed(3)} < minScore 0.5 < weakest sample face ${weakestFace.toFixed(3)}`);
+    expect(bestNonFace).toBeLessThan(0.5);
   }, 60_000);
 });
 
