@@ -42,6 +42,7 @@ export async function startTelemetry({ serviceName, env = process.env }: Telemet
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     spanProcessors,
+    logRecordProcessors: [],
     textMapPropagator: new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),
@@ -52,7 +53,8 @@ export async function startTelemetry({ serviceName, env = process.env }: Telemet
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) }),
       new UndiciInstrumentation(),
-      new PinoInstrumentation(),
+      // Trace ids into every log line; the lines themselves stay on stdout (no OTLP log export).
+      new PinoInstrumentation({ disableLogSending: true }),
     ],
   });
   sdk.start();
