@@ -19,7 +19,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:client', 'type:vision'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:vision', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:vision', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:client', 'type:vision', 'type:platform'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const swcrc = JSON.parse(readFileSync(fileURLToPath(new URL('./.swcrc', import.meta.url)), 'utf8'));
 
 export default {
-  testEnvironment: 'node',
+  // Node's environment with the main realm's typed arrays, so onnxruntime-node's tensors pass its own checks.
+  testEnvironment: fileURLToPath(new URL('./tools/jest/node-environment.js', import.meta.url)),
+  // Many tests start real processes and talk to them over HTTP; on a busy 2-core machine that takes time.
+  testTimeout: 30_000,
   testEnvironmentOptions: { customExportConditions: ['@airport-mesh/source', 'node', 'node-addons', 'import', 'default'] },
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

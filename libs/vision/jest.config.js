@@ -1,3 +1,2 @@
 import preset from '../../jest.preset.js';
-// ort-environment: typed arrays of the main realm, see the file
-export default { ...preset, displayName: 'vision', testEnvironment: '<rootDir>/test/ort-environment.js' };
+export default { ...preset, displayName: 'vision' };

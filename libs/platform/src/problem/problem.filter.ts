@@ -28,7 +28,9 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const body = this.toProblem(error, request.url);
-    if (body.status >= 500) this.logger.error({ err: error, url: request.url }, body.detail);
+    // A dependency that is down (502/503) is an expected condition for a resilient service: warn.
+    if (body.status === 502 || body.status === 503) this.logger.warn({ url: request.url }, body.detail);
+    else if (body.status >= 500) this.logger.error({ err: error, url: request.url }, body.detail);
     void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
 

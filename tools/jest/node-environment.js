@@ -1,3 +1,4 @@
+// The test environment of every project (jest.preset.js).
 // Jest runs test code in a vm context whose typed-array constructors differ from the main realm's.
 // onnxruntime-node's native binding creates its output tensors' Float32Arrays in the main realm,
 // and onnxruntime-common then rejects them (`instanceof Float32Array` fails). Giving the test

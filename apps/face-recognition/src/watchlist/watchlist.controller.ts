@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiProduces, ApiTags, ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { imageFromBody } from '@airport-mesh/platform';
+import { EnrolPersonDto, ImageRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
+import { WatchlistService } from './watchlist.service.js';
+
+@ApiTags('watch list')
+@Controller()
+export class WatchlistController {
+  constructor(private readonly watchlist: WatchlistService) {}
+
+  /** Persons of interest recognised in the image (faces at or above the similarity threshold). */
+  @Post('recognize')
+  @HttpCode(200)
+  @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
+  @ApiBody({ type: ImageRequestDto, description: 'JSON {"image": base64}, or the raw image bytes with their content type' })
+  @ApiOkResponse({ type: RecognitionDto })
+  @ApiBadRequestResponse({ description: 'Empty body or no base64 image (problem+json)' })
+  recognizeImage(@Body() body: unknown): Promise<RecognitionDto> {
+    return this.watchlist.recognize(imageFromBody(body));
+  }
+
+  /** Enrols a person from one or more photos, each showing exactly one face. */
+  @Post('persons')
+  @ApiCreatedResponse({ type: PersonDto })
+  @ApiBadRequestResponse({ description: 'Invalid request (problem+json)' })
+  @ApiUnprocessableEntityResponse({ description: 'A photo shows no face or several faces, or is truncated' })
+  createPerson(@Body() body: EnrolPersonDto): Promise<PersonDto> {
+    return this.watchlist.enrol(body.name, body.images.map((b) => Buffer.from(b, 'base64')));
+  }
+
+  @Get('persons')
+  @ApiOkResponse({ type: [PersonDto] })
+  listPersons(): PersonDto[] {
+    return this.watchlist.list();
+  }
+
+  @Get('persons/:id')
+  @ApiOkResponse({ type: PersonDto })
+  @ApiNotFoundResponse({ description: 'No such person' })
+  getPerson(@Param('id', new ParseUUIDPipe()) id: string): PersonDto {
+    return this.watchlist.get(id);
+  }
+
+  @Get('persons/:id/thumbnail')
+  @Header('content-type', 'image/jpeg')
+  @Header('cache-control', 'private, max-age=3600')
+  @ApiProduces('image/jpeg')
+  @ApiOkResponse({ description: 'Face thumbnail, JPEG 112×112' })
+  @ApiNotFoundResponse({ description: 'No such person' })
+  getPersonThumbnail(@Param('id', new ParseUUIDPipe()) id: string): Buffer {
+    return this.watchlist.thumbnail(id);
+  }
+
+  @Delete('persons/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed from the watch list' })
+  @ApiNotFoundResponse({ description: 'No such person' })
+  deletePerson(@Param('id', new ParseUUIDPipe()) id: string): void {
+    this.watchlist.remove(id);
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { startTestService, type TestService } from '@airport-mesh/platform/testing';
+import { faceRecognitionService } from '../src/service.js';
+
+const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+const sample = (n: number) => readFileSync(join(demo, `sample${n}.jpg`));
+
+interface Person { id: string; name: string; descriptors: number; thumbnailUrl: string }
+interface Recognition { faces: number; matches: { personId: string; name: string; similarity: number }[]; threshold: number }
+
+/** One face of sample6 ("6c", third from left, ground truth centre 1277,432), cropped generously. */
+const faceCrop = () => sharp(sample(6)).extract({ left: 1080, top: 230, width: 400, height: 420 }).jpeg().toBuffer();
+
+describe('face-recognition over HTTP with real inference and a real SQLite watch list', () => {
+  let dir: string;
+  let svc: TestService;
+  const json = (path: string, body: unknown) => fetch(`${svc.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const recognize = async (image: Buffer) =>
+    (await (await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: image as unknown as BodyInit })).json()) as Recognition;
+  const persons = async () => (await (await fetch(`${svc.url}/persons`)).json()) as Person[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'face-recognition-'));
+    svc = await startTestService(faceRecognitionService, { DB_PATH: join(dir, 'watchlist.db') });
+    for (let i = 0; i < 200 && (await fetch(`${svc.url}/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(async () => {
+    await svc?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('seeds the demo watch list and recognises its persons in the sample photos', async () => {
+    expect((await persons()).map((p) => p.name)).toEqual(['PersonX', 'PersonY']);
+    expect((await recognize(sample(1))).matches.map((m) => m.name)).toEqual(['PersonX']);
+    expect((await recognize(sample(4))).matches.map((m) => m.name)).toEqual(['PersonY']);
+    for (const n of [2, 3, 5, 6]) expect((await recognize(sample(n))).matches).toEqual([]);
+  });
+
+  it('recognises an enrolled person in altered views of the photo, and nobody else', async () => {
+    const crop = await faceCrop();
+    const res = await json('/persons', { name: 'Test Person', images: [crop.toString('base64')] });
+    expect(res.status).toBe(201);
+    const person = (await res.json()) as Person;
+    expect(person).toMatchObject({ name: 'Test Person', descriptors: 1 });
+
+    const views = {
+      full: sample(6),
+      flipped: await sharp(sample(6)).flop().jpeg().toBuffer(),
+      half: await sharp(sample(6)).resize({ width: 960 }).jpeg().toBuffer(),
+      recompressed: await sharp(sample(6)).jpeg({ quality: 25 }).toBuffer(),
+      brighter: await sharp(sample(6)).modulate({ brightness: 1.35 }).jpeg().toBuffer(),
+      recropped: await sharp(sample(6)).extract({ left: 900, top: 100, width: 900, height: 800 }).jpeg().toBuffer(),
+    };
+    for (const [view, image] of Object.entries(views)) {
+      const { matches } = await recognize(image);
+      expect({ view, names: matches.map((m) => m.name) }).toEqual({ view, names: ['Test Person'] });
+    }
+    const thumb = await fetch(`${svc.url}${person.thumbnailUrl}`);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(112);
+
+    expect((await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await recognize(sample(6))).matches).toEqual([]);
+    expect((await fetch(`${svc.url}/persons/${person.id}`)).status).toBe(404);
+  });
+
+  it.each([
+    ['a photo with no face', async () => ({ name: 'Nobody', images: [(await sharp({ create: { width: 400, height: 300, channels: 3, background: '#4a7' } }).jpeg().toBuffer()).toString('base64')] }), 422, /image 1: no face found/],
+    ['a photo with several faces', async () => ({ name: 'Group', images: [sample(3).toString('base64')] }), 422, /image 1: 3 faces found/],
+    ['a truncated photo', async () => ({ name: 'Cut', images: [sample(3).subarray(0, 20_000).toString('base64')] }), 422, /image 1: truncated or corrupt image/],
+    ['no photos', async () => ({ name: 'Empty', images: [] }), 400, /images must contain at least 1 elements/],
+    ['a missing name', async () => ({ images: ['AAAA'] }), 400, /name must be/],
+    ['an unknown field', async () => ({ name: 'X', images: ['AAAA'], age: 3 }), 400, /property age should not exist/],
+    ['images that are not base64', async () => ({ name: 'X', images: ['***'] }), 400, /each value in images must be base64/],
+  ])('refuses to enrol %s with a problem body, storing nothing', async (_name, make, status, detail) => {
+    const before = (await persons()).length;
+    const res = await json('/persons', await make());
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    expect((await persons()).length).toBe(before);
+  });
+
+  it('answers bad recognition input and bad ids with problem bodies', async () => {
+    const notImage = await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'nope' });
+    expect(notImage.status).toBe(415);
+    const badId = await fetch(`${svc.url}/persons/not-a-uuid`);
+    expect(badId.status).toBe(400);
+    expect(((await badId.json()) as { detail: string }).detail).toMatch(/uuid is expected/);
+    const missing = await fetch(`${svc.url}/persons/00000000-0000-4000-8000-000000000000`, { method: 'DELETE' });
+    expect(missing.status).toBe(404);
+    expect((await recognize(sample(1))).matches.map((m) => m.name)).toEqual(['PersonX']);
+  });
+});

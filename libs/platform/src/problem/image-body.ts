@@ -1,0 +1,24 @@
+import { BadRequestException } from '@nestjs/common';
+import { problem } from './problem.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * An image request body in either form the image services accept: raw bytes (a content type the app
+ * lists in `rawBodyContentTypes`, parsed to a Buffer) or JSON `{ "image": "<base64>" }`. Anything else
+ * is a 400 problem. The image itself is checked by whoever decodes it.
+ */
+export function imageFromBody(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const keys = Object.keys(body);
+    const extra = keys.filter((k) => k !== 'image');
+    if (extra.length) throw new BadRequestException(problem(400, `Invalid request: property ${extra[0]} should not exist`, { errors: extra.map((k) => `property ${k} should not exist`) }));
+    const image = (body as { image?: unknown }).image;
+    if (typeof image !== 'string') throw new BadRequestException(problem(400, 'Invalid request: image must be a base64 string', { errors: ['image must be a base64 string'] }));
+    const compact = image.replace(/\s+/g, '');
+    if (compact.length % 4 === 1 || !BASE64.test(compact)) throw new BadRequestException(problem(400, 'Invalid request: image must be base64', { errors: ['image must be base64'] }));
+    return Buffer.from(compact, 'base64');
+  }
+  throw new BadRequestException(problem(400, 'Invalid request: expected an image body or JSON {"image": "<base64>"}'));
+}
