@@ -1,8 +1,18 @@
 import { BaseEnv } from '@airport-mesh/platform';
-import { IsString } from 'class-validator';
+import { IsOptional, IsString, IsUrl } from 'class-validator';
+
+const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class CollectorEnv extends BaseEnv {
   /** Where each section's service is: `1=http://127.0.0.1:8085,2=http://127.0.0.1:8086`. */
   @IsString()
   SECTION_URLS = '1=http://127.0.0.1:8085,2=http://127.0.0.1:8086';
+
+  /** image-analysis service; frames are stored unanalysed when unset. */
+  @IsOptional() @IsUrl(url)
+  IMAGE_ANALYSIS_URL?: string;
+
+  /** face-recognition service; no alerts are raised when unset. */
+  @IsOptional() @IsUrl(url)
+  FACE_RECOGNITION_URL?: string;
 }

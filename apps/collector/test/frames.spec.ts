@@ -70,6 +70,19 @@ describe('collector → section over real HTTP', () => {
     expect(metrics).toMatch(/collector_frames_failed_total\{reason="section-2",service="collector",version="v1"\} 1/);
   });
 
+  it('answers 502 and stores nothing when image analysis is unreachable', async () => {
+    const analysing = await startTestService(collectorService, { SECTION_URLS: `1=${section.url}`, IMAGE_ANALYSIS_URL: 'http://127.0.0.1:9' });
+    try {
+      const before = (await stored()).total;
+      const res = await fetch(`${analysing.url}/frames`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(frame()) });
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/not analysed: image-analysis failed: ECONNREFUSED/);
+      expect((await stored()).total).toBe(before);
+    } finally {
+      await analysing.close();
+    }
+  });
+
   const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
   it.each([
     ['invalid JSON', '{"cameraId":"3",', 'application/json', 400, /not valid JSON/],

@@ -14,6 +14,8 @@ export interface ServiceSpec {
 export const DEFAULT_SERVICES: ServiceSpec[] = [
   { name: 'section-1', app: 'section', port: 8085, env: { SECTION_ID: '1' } },
   { name: 'section-2', app: 'section', port: 8086, env: { SECTION_ID: '2' } },
+  { name: 'image-analysis', app: 'image-analysis', port: 8082 },
+  { name: 'face-recognition', app: 'face-recognition', port: 8083 },
   { name: 'collector', app: 'collector', port: 8081 },
   { name: 'camera-agent-1', app: 'camera-agent', port: 8091, env: { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit' } },
   { name: 'camera-agent-2', app: 'camera-agent', port: 8092, env: { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry' } },

@@ -53,7 +53,7 @@ describe('local stack: camera-agent → collector → section', () => {
 
   it('every service prints its seed status line', async () => {
     const lines = await Promise.all(services.map(async (s) => (await fetch(`${stack.url(s.name)}/status`)).text()));
-    expect(lines).toEqual(['Section 1 v1 : Online', 'Section 2 v1 : Online', 'Collector v1 : Online', 'Camera 1 v1 : Online', 'Camera 2 v1 : Online']);
+    expect(lines).toEqual(['Section 1 v1 : Online', 'Section 2 v1 : Online', 'Image Analysis v1 : Online', 'Face Recognition v1 : Online', 'Collector v1 : Online', 'Camera 1 v1 : Online', 'Camera 2 v1 : Online']);
     expect(await get('camera-agent-1', '/state')).toEqual({
       streaming: false, cycle: 0, fps: 0, section: '1', destination: stack.url('collector'), event: 'exit',
     });
@@ -66,8 +66,12 @@ describe('local stack: camera-agent → collector → section', () => {
     await Promise.all(['camera-agent-1', 'camera-agent-2'].map(streamUntilStopped));
     const cams = await Promise.all(['camera-agent-1', 'camera-agent-2'].map((c) => get<Counters>(c, '/counters')));
     for (const c of cams) expect(c).toMatchObject({ sent: 12, acknowledged: 12, failed: 0, duplicates: 0 });
-    const summary = await get<{ frames: number; section: string }>('section-1', '/summary');
-    expect(summary).toMatchObject({ section: '1', frames: 24 });
+    const summary = await get<{ frames: number; section: string; analysedFrames: number; entries: number; exits: number; genders: Record<string, number> }>('section-1', '/summary');
+    expect(summary).toMatchObject({ section: '1', frames: 24, analysedFrames: 24 });
+    // Real inference: the sample photos show 3 to 5 people each, counted at the entry and at the exit.
+    expect(summary.entries).toBeGreaterThanOrEqual(12 * 3);
+    expect(summary.exits).toBeGreaterThanOrEqual(12 * 3);
+    expect(summary.genders.female + summary.genders.male).toBeGreaterThanOrEqual(24 * 3);
     const stored = await allStored('section-1');
     expect(new Set(stored.map((s) => s.cameraId))).toEqual(new Set(['1', '2']));
     expect((await get<Page>('section-2', '/statistics')).total).toBe(0);
@@ -78,7 +82,7 @@ describe('local stack: camera-agent → collector → section', () => {
   it('loses no acknowledged frame when section-1 is SIGKILLed mid-stream, and stores re-sent frames once', async () => {
     const camera = 'camera-agent-1';
     const before = await get<Counters>(camera, '/counters');
-    expect((await post(camera, '/stream', { fps: 10 })).status).toBe(200);
+    expect((await post(camera, '/stream', { fps: 4 })).status).toBe(200);
 
     // Beside the camera, this test sends its own frames so it knows exactly which ones were acknowledged.
     const acked = new Set<number>();
@@ -89,7 +93,7 @@ describe('local stack: camera-agent → collector → section', () => {
       for (let seq = 1; sending; seq += 1) {
         const res = await post('collector', '/frames', frame(seq)).catch(() => null);
         (res?.status === 201 ? acked : unacked).add(seq);
-        await sleep(40);
+        await sleep(150);
       }
     })();
 
@@ -104,7 +108,7 @@ describe('local stack: camera-agent → collector → section', () => {
 
     // The outage was real: frames were refused while section-1 was down.
     expect(unacked.size).toBeGreaterThan(0);
-    expect(acked.size).toBeGreaterThan(20);
+    expect(acked.size).toBeGreaterThan(5);
 
     // Every frame the collector acknowledged is in the store.
     const storedIds = new Set((await allStored('section-1')).map((s) => s.frameId));
@@ -129,6 +133,6 @@ describe('local stack: camera-agent → collector → section', () => {
     const storedNow = (await allStored('section-1')).filter((s) => cameraIds.has(s.frameId)).length;
     expect(storedNow).toBeGreaterThanOrEqual(ack);
     expect(storedNow).toBeLessThanOrEqual(sent);
-    expect(ack).toBeGreaterThan(20);
+    expect(ack).toBeGreaterThan(5);
   });
 });

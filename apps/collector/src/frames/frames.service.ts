@@ -5,6 +5,7 @@ import { MetricsService, problem } from '@airport-mesh/platform';
 import { FrameAnalyzer } from './frame-analyzer.js';
 import type { CreateFrameDto, FrameAckDto } from './frame.dto.js';
 import { jpegProblem } from './jpeg.js';
+import { AnalyzerUnavailableError } from './remote-frame-analyzer.js';
 import { SectionGateway, SectionUnavailableError, UnknownSectionError } from './section.gateway.js';
 
 /**
@@ -45,7 +46,16 @@ export class FramesService {
       this.rejected.inc({ reason: 'section' });
       throw new UnprocessableEntityException(problem(422, `frame ${frameId}: unknown section ${frame.section}; known: ${this.sections.sections.join(', ')}`));
     }
-    const analysis = await this.analyzer.analyze(jpeg, frameId);
+    let analysis;
+    try {
+      analysis = await this.analyzer.analyze(frame.image, frameId);
+    } catch (error) {
+      if (error instanceof AnalyzerUnavailableError) {
+        this.failed.inc({ reason: error.service });
+        throw new BadGatewayException(problem(502, `frame ${frameId} not analysed: ${error.message}`));
+      }
+      throw error;
+    }
     try {
       const result = await this.sections.store(frame.section, {
         frameId,
@@ -54,7 +64,7 @@ export class FramesService {
         event: frame.event,
         timestamp: frame.timestamp,
         personCount: analysis.personCount,
-        faces: analysis.faces,
+        faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
       });
       this.acknowledged.inc();
       if (result.duplicate) this.duplicates.inc();
