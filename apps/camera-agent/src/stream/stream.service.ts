@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isAxiosError } from 'axios';
+import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Counter } from 'prom-client';
 import { frameId } from '@airport-mesh/contracts';
@@ -35,6 +37,12 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private nextSeq = Date.now();
   private readonly counters: CameraCountersDto = { sent: 0, acknowledged: 0, failed: 0, retries: 0, duplicates: 0, lastError: null, firstFrameId: null };
   private readonly metric: Counter<'outcome'>;
+  private readonly tracer = trace.getTracer('camera-agent');
+  /**
+   * Runs the streaming loop in the context this service was created in, not in the context of the
+   * POST /stream request that started it: each frame is a trace (and a log context) of its own.
+   */
+  private readonly detached = AsyncResource.bind((run: Run) => this.loop(run));
 
   constructor(
     config: ConfigService<CameraEnv, true>,
@@ -98,7 +106,7 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
     this.cycle = 0;
     this.counters.firstFrameId = null;
     const run: Run = { fps: options.fps ?? this.env.CAMERA_FPS, destination, client, maxFrames: options.maxFrames, stop: false, done: Promise.resolve() };
-    run.done = this.loop(run);
+    run.done = this.detached(run);
     this.run = run;
     this.logger.log(`streaming to ${destination} at ${run.fps} fps`);
   }
@@ -129,6 +137,18 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private async sendFrame(run: Run): Promise<void> {
     const seq = this.nextSeq++;
     const id = frameId(this.env.CAMERA_ID, seq);
+    await this.tracer.startActiveSpan(`frame ${this.env.CAMERA_ID}`, { root: true, kind: SpanKind.PRODUCER, attributes: { 'airport.frame_id': id, 'airport.section': this.env.CAMERA_SECTION } }, async (span) => {
+      try {
+        const acknowledged = await this.deliver(run, id, seq);
+        if (!acknowledged) span.setStatus({ code: SpanStatusCode.ERROR, message: this.counters.lastError ?? 'not acknowledged' });
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** Sends one frame, again on failure; true when the collector acknowledged it. */
+  private async deliver(run: Run, id: string, seq: number): Promise<boolean> {
     this.counters.firstFrameId ??= id;
     const body = {
       cameraId: this.env.CAMERA_ID,
@@ -155,7 +175,7 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
           this.counters.duplicates += 1;
           this.metric.inc({ outcome: 'duplicate' });
         }
-        return;
+        return true;
       } catch (error) {
         this.counters.lastError = `${id}: ${describe(error)}`;
         const status = isAxiosError(error) ? error.response?.status : undefined;
@@ -165,6 +185,7 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
     this.counters.failed += 1;
     this.metric.inc({ outcome: 'failed' });
     this.logger.warn(`frame ${id} not acknowledged: ${this.counters.lastError}`);
+    return false;
   }
 }
 

@@ -1,0 +1,87 @@
+/**
+ * One frame is one trace across every hop, exported over OTLP/HTTP to a real receiver on loopback
+ * (this test's HTTP server, decoding the JSON the exporters send), and its trace id is in the logs.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
+
+interface Span { traceId: string; spanId: string; parentSpanId?: string; name: string; service: string }
+
+const services = withPortOffset(DEFAULT_SERVICES, 21_000);
+const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'));
+
+describe('tracing across the pipeline', () => {
+  let dir: string;
+  let stack: LocalStack;
+  let receiver: Server;
+  const spans: Span[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Omit<Span, 'service'>[] }[] }[];
+          };
+          for (const rs of body.resourceSpans) {
+            const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+            for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, service });
+          }
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    dir = mkdtempSync(join(tmpdir(), 'tracing-'));
+    stack = new LocalStack({ services, dataDir: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LOG_LEVEL: 'info' } });
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const servicesOf = (traceId: string) => new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+
+  it('follows each camera frame through collector, both analysers and the section as one trace', async () => {
+    await fetch(`${stack.url('camera-agent-1')}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 2, maxFrames: 3 }) });
+    for (let i = 0; i < 100 && (await (await fetch(`${stack.url('camera-agent-1')}/state`)).json()).streaming; i++) await sleep(100);
+    await sleep(1500); // batch span processors export every 500 ms
+    const frameTraces = [...new Set(spans.filter((s) => s.service === 'camera-agent-1' && s.name === 'frame 1' && !s.parentSpanId).map((s) => s.traceId))];
+    expect(frameTraces).toHaveLength(3); // a trace per frame, not one for the whole stream
+    for (const traceId of frameTraces) {
+      expect([...servicesOf(traceId)].sort()).toEqual(['camera-agent-1', 'collector', 'face-recognition', 'image-analysis', 'section-1']);
+      // Every span but the frame's root has its parent in the same trace.
+      const ids = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.spanId));
+      for (const s of spans.filter((x) => x.traceId === traceId && x.parentSpanId)) expect(ids).toContain(s.parentSpanId);
+    }
+    // The section's log lines carry the trace ids.
+    const logged = readFileSync(stack.logFile('section-1'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"url":"/statistics"'))
+      .map((l) => (JSON.parse(l) as { trace_id?: string }).trace_id);
+    for (const traceId of frameTraces) expect(logged).toContain(traceId);
+  });
+
+  it('continues a trace started by Envoy with B3 headers', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await fetch(`${stack.url('collector')}/frames`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-b3-traceid': traceId, 'x-b3-spanid': '00f067aa0ba902b7', 'x-b3-sampled': '1' },
+      body: JSON.stringify({ cameraId: 'b3', section: '2', event: 'entry', timestamp: new Date().toISOString(), seq: 1, image: sample.toString('base64') }),
+    });
+    expect(res.status).toBe(201);
+    await sleep(1500);
+    expect([...servicesOf(traceId)].sort()).toEqual(['collector', 'face-recognition', 'image-analysis', 'section-2']);
+  });
+});
