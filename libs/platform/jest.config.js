@@ -1,2 +1,3 @@
 import preset from '../../jest.preset.js';
-export default { ...preset, displayName: 'platform' };
+// The integration tests run real HTTP servers, injected delays and breaker half-open waits.
+export default { ...preset, displayName: 'platform', testTimeout: 30_000 };

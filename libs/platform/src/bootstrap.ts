@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseEnv } from './config/base-env.js';
 import { InvalidEnvironmentError, validateEnv } from './config/validate-env.js';
+import { ChaosService } from './chaos/chaos.service.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformModule } from './platform.module.js';
@@ -69,6 +70,8 @@ export async function createService<E extends BaseEnv>(
       metrics.observe(request.method, request.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
+    // The chaos API's faults (docs/resilience.md): after routing and body parsing, before the handler.
+    fastify.addHook('preHandler', app.get(ChaosService).hook);
   }
   const document = buildOpenApi(app, def, env);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
@@ -81,6 +84,7 @@ export function buildOpenApi<E extends BaseEnv>(app: INestApplication, def: Serv
     .setTitle(`${identity.displayName} API`)
     .setDescription(def.description)
     .setVersion(env.VERSION)
+    .addBearerAuth()
     .build();
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
 }

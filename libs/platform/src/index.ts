@@ -1,4 +1,6 @@
 export * from './bootstrap.js';
+export * from './chaos/index.js';
+export * from './clients/resilience.js';
 export * from './clients/service-clients.js';
 export * from './config/base-env.js';
 export * from './config/url-map.js';

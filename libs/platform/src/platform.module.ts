@@ -5,6 +5,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import type { BaseEnv } from './config/base-env.js';
+import { ChaosController } from './chaos/chaos.controller.js';
+import { CHAOS_OPTIONS, ChaosService } from './chaos/chaos.service.js';
+import { RESILIENCE_OPTIONS, resilienceOptionsFrom } from './clients/resilience.js';
 import { ServiceClients } from './clients/service-clients.js';
 import { HealthController } from './health/health.controller.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
@@ -39,9 +42,17 @@ export class PlatformModule {
           },
         }),
       ],
-      controllers: [StatusController, HealthController, MetricsController],
-      providers: [{ provide: ServiceIdentity, useValue: identity }, ReadinessRegistry, MetricsService, ServiceClients],
-      exports: [ServiceIdentity, ReadinessRegistry, MetricsService, ServiceClients],
+      controllers: [StatusController, HealthController, MetricsController, ChaosController],
+      providers: [
+        { provide: ServiceIdentity, useValue: identity },
+        ReadinessRegistry,
+        MetricsService,
+        ServiceClients,
+        ChaosService,
+        { provide: CHAOS_OPTIONS, useValue: { adminToken: env.CHAOS_ADMIN_TOKEN } },
+        { provide: RESILIENCE_OPTIONS, useValue: resilienceOptionsFrom(env) },
+      ],
+      exports: [ServiceIdentity, ReadinessRegistry, MetricsService, ServiceClients, ChaosService],
     };
   }
 }

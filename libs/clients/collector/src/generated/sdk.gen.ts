@@ -3,6 +3,9 @@
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
 import type {
+  GetChaosData,
+  GetChaosErrors,
+  GetChaosResponses,
   LiveData,
   LiveErrors,
   LiveResponses,
@@ -12,6 +15,12 @@ import type {
   ReadyData,
   ReadyErrors,
   ReadyResponses,
+  ResetChaosData,
+  ResetChaosErrors,
+  ResetChaosResponses,
+  SetChaosData,
+  SetChaosErrors,
+  SetChaosResponses,
   StatusData,
   StatusResponses,
 } from './types.gen.js';
@@ -33,6 +42,40 @@ export type Options<
    */
   meta?: keyof ClientMeta extends never ? Record<string, unknown> : ClientMeta;
 };
+
+export const resetChaos = <ThrowOnError extends boolean = false>(
+  options?: Options<ResetChaosData, ThrowOnError>,
+): RequestResult<ResetChaosResponses, ResetChaosErrors, ThrowOnError> =>
+  (options?.client ?? client).delete<ResetChaosResponses, ResetChaosErrors, ThrowOnError>({
+    responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/chaos',
+    ...options,
+  });
+
+export const getChaos = <ThrowOnError extends boolean = false>(
+  options?: Options<GetChaosData, ThrowOnError>,
+): RequestResult<GetChaosResponses, GetChaosErrors, ThrowOnError> =>
+  (options?.client ?? client).get<GetChaosResponses, GetChaosErrors, ThrowOnError>({
+    responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/chaos',
+    ...options,
+  });
+
+export const setChaos = <ThrowOnError extends boolean = false>(
+  options: Options<SetChaosData, ThrowOnError>,
+): RequestResult<SetChaosResponses, SetChaosErrors, ThrowOnError> =>
+  (options.client ?? client).put<SetChaosResponses, SetChaosErrors, ThrowOnError>({
+    responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/chaos',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
 
 export const postFrame = <ThrowOnError extends boolean = false>(
   options: Options<PostFrameData, ThrowOnError>,

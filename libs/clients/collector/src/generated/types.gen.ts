@@ -4,6 +4,87 @@ export type ClientOptions = {
   baseURL: string;
 };
 
+export type ChaosInjectedDto = {
+  /**
+   * Requests the faults applied to since the last PUT/DELETE
+   */
+  considered: number;
+  /**
+   * Injected delays since the last PUT/DELETE
+   */
+  delays: number;
+  /**
+   * Injected errors since the last PUT/DELETE
+   */
+  errors: number;
+};
+
+export type ChaosSettingsDto = {
+  /**
+   * Delay distribution; default `fixed` when delayJitterMs is 0, else `uniform`. Delays are clamped at 0.
+   */
+  delayDistribution?: 'fixed' | 'uniform' | 'normal';
+  /**
+   * Spread of the delay: ± this for `uniform`, the standard deviation for `normal`; 0 for `fixed`
+   */
+  delayJitterMs?: number;
+  /**
+   * Added delay (the mean for `normal`, the centre for `uniform`), milliseconds
+   */
+  delayMs?: number;
+  /**
+   * Fraction of affected requests that get the delay (when delayMs or delayJitterMs is set)
+   */
+  delayRate?: number;
+  /**
+   * Fraction of affected requests answered with `errorStatus` instead of being served
+   */
+  errorRate?: number;
+  /**
+   * Status of an injected error (a problem+json body of type urn:airport-mesh:chaos)
+   */
+  errorStatus?: number;
+  /**
+   * Affected routes: a route template (`/cameras/:id/start`), a path (`/cameras/1/start`) or a prefix ending in `*`. Default: every route except the platform control surface (/chaos, /metrics, /health*, /docs, /openapi.*), which is never affected; /status is affected
+   */
+  routes?: Array<string>;
+  /**
+   * Seed of the fault sequence; the same seed and request order give the same faults. Random (and reported) when omitted
+   */
+  seed?: number;
+  /**
+   * When true, GET /health/ready answers 503 (the replica leaves the load balancer)
+   */
+  unready?: boolean;
+};
+
+export type ChaosStateDto = {
+  /**
+   * True when any fault is set
+   */
+  active: boolean;
+  delayDistribution: 'fixed' | 'uniform' | 'normal';
+  delayJitterMs: number;
+  delayMs: number;
+  delayRate: number;
+  errorRate: number;
+  errorStatus: number;
+  injected: ChaosInjectedDto;
+  /**
+   * Affected routes; null = the default (every route but the control surface)
+   */
+  routes: Array<string> | null;
+  /**
+   * Seed in use: PUT it back to repeat this run
+   */
+  seed: number;
+  /**
+   * When this setting was made (ISO 8601)
+   */
+  since: string;
+  unready: boolean;
+};
+
 export type CreateFrameDto = {
   cameraId: string;
   event: 'entry' | 'exit';
@@ -34,6 +115,88 @@ export type FrameAckDto = {
   personCount: number | null;
   section: string;
 };
+
+export type ResetChaosData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/chaos';
+};
+
+export type ResetChaosErrors = {
+  /**
+   * Missing or wrong bearer token (problem+json)
+   */
+  401: unknown;
+  /**
+   * chaos API disabled: CHAOS_ADMIN_TOKEN is not set on this replica (problem+json)
+   */
+  403: unknown;
+};
+
+export type ResetChaosResponses = {
+  /**
+   * No faults
+   */
+  200: ChaosStateDto;
+};
+
+export type ResetChaosResponse = ResetChaosResponses[keyof ResetChaosResponses];
+
+export type GetChaosData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/chaos';
+};
+
+export type GetChaosErrors = {
+  /**
+   * Missing or wrong bearer token (problem+json)
+   */
+  401: unknown;
+  /**
+   * chaos API disabled: CHAOS_ADMIN_TOKEN is not set on this replica (problem+json)
+   */
+  403: unknown;
+};
+
+export type GetChaosResponses = {
+  200: ChaosStateDto;
+};
+
+export type GetChaosResponse = GetChaosResponses[keyof GetChaosResponses];
+
+export type SetChaosData = {
+  body: ChaosSettingsDto;
+  path?: never;
+  query?: never;
+  url: '/chaos';
+};
+
+export type SetChaosErrors = {
+  /**
+   * Invalid or unknown fields (problem+json)
+   */
+  400: unknown;
+  /**
+   * Missing or wrong bearer token (problem+json)
+   */
+  401: unknown;
+  /**
+   * chaos API disabled: CHAOS_ADMIN_TOKEN is not set on this replica (problem+json)
+   */
+  403: unknown;
+};
+
+export type SetChaosResponses = {
+  /**
+   * The faults now in force
+   */
+  200: ChaosStateDto;
+};
+
+export type SetChaosResponse = SetChaosResponses[keyof SetChaosResponses];
 
 export type PostFrameData = {
   body: CreateFrameDto;
