@@ -37,7 +37,11 @@ export class CameraEnv extends BaseEnv {
   @Transform(toBool) @IsBoolean()
   CAMERA_AUTOSTART = false;
 
-  /** Times a frame the collector did not acknowledge is sent again (same frame id) before it counts as failed. */
+  /**
+   * Times a frame the collector did not acknowledge is sent again (same frame id) before it counts as
+   * failed. Off by default: re-sending is the job of the resilience layer (RESILIENCE=client, or the
+   * mesh), and app-level retries on top would multiply attempts (docs/resilience.md).
+   */
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
-  CAMERA_RETRIES = 2;
+  CAMERA_RETRIES = 0;
 }

@@ -18,7 +18,7 @@ describe('camera agent streaming real frames to a real collector and section', (
     dir = mkdtempSync(join(tmpdir(), 'camera-'));
     section = await startTestProcess(join(apps, 'section/dist/main.js'), 18_285, { SECTION_ID: '1', DB_PATH: join(dir, 's1.db') });
     collector = await startTestProcess(join(apps, 'collector/dist/main.js'), 18_281, { SECTION_URLS: `1=${section.url}` });
-    camera = await startTestService(cameraAgentService, { CAMERA_ID: '5', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry', COLLECTOR_URL: collector.url });
+    camera = await startTestService(cameraAgentService, { CAMERA_ID: '5', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry', COLLECTOR_URL: collector.url, CAMERA_RETRIES: '2' });
   }, 60_000);
   afterAll(async () => {
     await camera?.close();

@@ -85,6 +85,27 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
     expect((await persons()).length).toBe(before);
   });
 
+  it('matches descriptors computed elsewhere without running the model again', async () => {
+    const [x] = await persons();
+    // PersonX's own photo, described the way image-analysis describes it, must match PersonX.
+    const res = await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: sample(1) as unknown as BodyInit });
+    expect(res.status).toBe(200);
+    const zero = Buffer.alloc(4096).toString('base64');
+    const unknown = await json('/match', { faces: [{ box: { x: 1, y: 2, width: 30, height: 30 }, descriptor: zero }] });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toMatchObject({ faces: 1, matches: [] });
+    expect(x.name).toBe('PersonX');
+    for (const [body, detail] of [
+      [{ faces: [{ box: { x: 1, y: 2, width: 3, height: 4 }, descriptor: 'AAAA' }] }, /descriptor must be base64 of 1024 float32/],
+      [{ faces: [{ box: { x: -1, y: 2, width: 3, height: 4 }, descriptor: zero }] }, /x must not be less than 0/],
+      [{ faces: 'all' }, /faces must be an array/],
+    ] as const) {
+      const bad = await json('/match', body);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { detail: string }).detail).toMatch(detail);
+    }
+  });
+
   it('answers bad recognition input and bad ids with problem bodies', async () => {
     const notImage = await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'nope' });
     expect(notImage.status).toBe(415);

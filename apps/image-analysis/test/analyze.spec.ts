@@ -46,6 +46,19 @@ describe('image-analysis over HTTP with real ONNX inference', () => {
     expect(json.faces).toEqual(raw.faces);
   });
 
+  it('returns each face\'s descriptor on request: 1024 float32, L2-normalised', async () => {
+    const plain = (await (await analyze(sample(1))).json()) as Analysis & { faces: { descriptor?: string }[] };
+    expect(plain.faces[0].descriptor).toBeUndefined();
+    const res = await fetch(`${svc.url}/analyze?descriptors=true`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: sample(1) as unknown as BodyInit });
+    const body = (await res.json()) as { faces: { descriptor: string }[] };
+    const bytes = new Uint8Array(Buffer.from(body.faces[0].descriptor, 'base64'));
+    const d = new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
+    expect(d.length).toBe(1024);
+    expect(Math.hypot(...d)).toBeCloseTo(1, 4);
+    const bad = await fetch(`${svc.url}/analyze?descriptors=maybe`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: sample(1) as unknown as BodyInit });
+    expect(bad.status).toBe(400);
+  });
+
   it('finds nobody in a frame without people', async () => {
     const landscape = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 90, g: 140, b: 200 } } })
       .composite([{ input: Buffer.from('<svg width="1280" height="720"><rect y="420" width="1280" height="300" fill="#3a6b35"/><circle cx="1000" cy="150" r="70" fill="#f5d76e"/></svg>'), top: 0, left: 0 }])

@@ -100,7 +100,8 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
     const destination = (options.destination ?? this.env.COLLECTOR_URL).replace(/\/+$/, '');
     let client = this.clients.get(destination);
     if (!client) {
-      client = this.serviceClients.create(createClient, destination);
+      // POST /frames is idempotent by frame id (cameraId:seq): safe to retry.
+      client = this.serviceClients.create(createClient, destination, { idempotent: true, target: 'collector' });
       this.clients.set(destination, client);
     }
     this.cycle = 0;

@@ -14,7 +14,7 @@ export class AnalyzerUnavailableError extends Error {
   }
 }
 
-/** Image analysis and face recognition, called in parallel through their generated clients. */
+/** Image analysis and face recognition, through their generated clients. */
 @Injectable()
 export class RemoteFrameAnalyzer extends FrameAnalyzer {
   private readonly analysisClient?: analysis.Client;
@@ -22,29 +22,41 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
 
   constructor(clients: ServiceClients, urls: { imageAnalysis?: string; faceRecognition?: string }) {
     super();
-    if (urls.imageAnalysis) this.analysisClient = clients.create(analysis.createClient, urls.imageAnalysis);
-    if (urls.faceRecognition) this.recognitionClient = clients.create(recognition.createClient, urls.faceRecognition);
+    if (urls.imageAnalysis) this.analysisClient = clients.create(analysis.createClient, urls.imageAnalysis, { idempotent: true, target: 'image-analysis' }); // pure functions of the image
+    if (urls.faceRecognition) this.recognitionClient = clients.create(recognition.createClient, urls.faceRecognition, { idempotent: true, target: 'face-recognition' });
   }
 
+  /**
+   * With both services: image-analysis finds the faces, their attributes and descriptors in one model
+   * run, then face-recognition matches the descriptors (no second FaceRes run on the same faces).
+   * With face-recognition alone, it analyses the image itself.
+   */
   async analyze(image: string): Promise<FrameAnalysis> {
-    const [analysed, recognised] = await Promise.all([
-      this.analysisClient
-        ? analysis.analyzeImage({ client: this.analysisClient, body: { image }, throwOnError: true }).then(
-            (r) => r.data,
-            (e: unknown) => Promise.reject(new AnalyzerUnavailableError('image-analysis', describeHttpError(e))),
-          )
-        : undefined,
-      this.recognitionClient
-        ? recognition.recognizeImage({ client: this.recognitionClient, body: { image }, throwOnError: true }).then(
-            (r) => r.data,
-            (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))),
-          )
-        : undefined,
-    ]);
+    if (!this.analysisClient) {
+      const recognised = await this.recognize(image);
+      return { personCount: recognised?.faces ?? null, faces: [], matches: recognised?.matches ?? [] };
+    }
+    const analysed = await analysis
+      .analyzeImage({ client: this.analysisClient, body: { image }, query: { descriptors: Boolean(this.recognitionClient) }, throwOnError: true })
+      .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('image-analysis', describeHttpError(e))));
+    const described = analysed.faces.filter((f) => f.descriptor);
+    const recognised =
+      this.recognitionClient && described.length
+        ? await recognition
+            .matchFaces({ client: this.recognitionClient, body: { faces: described.map((f) => ({ box: f.box, descriptor: f.descriptor! })) }, throwOnError: true })
+            .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))))
+        : undefined;
     return {
-      personCount: analysed?.personCount ?? recognised?.faces ?? null,
-      faces: analysed?.faces ?? [],
+      personCount: analysed.personCount,
+      faces: analysed.faces.map(({ descriptor: _descriptor, ...face }) => face),
       matches: recognised?.matches ?? [],
     };
+  }
+
+  private async recognize(image: string) {
+    if (!this.recognitionClient) return undefined;
+    return recognition
+      .recognizeImage({ client: this.recognitionClient, body: { image }, throwOnError: true })
+      .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))));
   }
 }

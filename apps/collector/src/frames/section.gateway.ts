@@ -23,7 +23,8 @@ export class SectionGateway {
 
   constructor(config: ConfigService<CollectorEnv, true>, clients: ServiceClients) {
     for (const [id, url] of parseUrlMap(config.get('SECTION_URLS', { infer: true }), 'SECTION_URLS')) {
-      this.clients.set(id, clients.create(createClient, url));
+      // POST /statistics is idempotent by frame id: safe to retry.
+      this.clients.set(id, clients.create(createClient, url, { idempotent: true, target: `section-${id}` }));
     }
   }
 

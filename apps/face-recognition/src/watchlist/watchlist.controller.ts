@@ -4,7 +4,7 @@ import {
   ApiProduces, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { imageFromBody } from '@airport-mesh/platform';
-import { EnrolPersonDto, ImageRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
+import { EnrolPersonDto, ImageRequestDto, MatchRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
 import { WatchlistService } from './watchlist.service.js';
 
 @ApiTags('watch list')
@@ -21,6 +21,18 @@ export class WatchlistController {
   @ApiBadRequestResponse({ description: 'Empty body or no base64 image (problem+json)' })
   recognizeImage(@Body() body: unknown): Promise<RecognitionDto> {
     return this.watchlist.recognize(imageFromBody(body));
+  }
+
+  /**
+   * Persons of interest among faces already described by image-analysis (`POST /analyze?descriptors=true`):
+   * matching only, no model run, so a frame's faces go through FaceRes once.
+   */
+  @Post('match')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RecognitionDto })
+  @ApiBadRequestResponse({ description: 'Invalid faces or descriptors (problem+json)' })
+  matchFaces(@Body() body: MatchRequestDto): RecognitionDto {
+    return this.watchlist.match(body.faces.map((f) => ({ box: f.box, descriptor: decodeDescriptor(f.descriptor) })));
   }
 
   /** Enrols a person from one or more photos, each showing exactly one face. */
@@ -62,4 +74,10 @@ export class WatchlistController {
   deletePerson(@Param('id', new ParseUUIDPipe()) id: string): void {
     this.watchlist.remove(id);
   }
+}
+
+function decodeDescriptor(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  const aligned = new Uint8Array(bytes); // copy: Float32Array needs 4-byte alignment
+  return new Float32Array(aligned.buffer, 0, 1024);
 }

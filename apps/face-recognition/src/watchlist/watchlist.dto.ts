@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsNumber, IsString, Length, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class BoxDto {
   @ApiProperty() x: number;
@@ -42,4 +43,27 @@ export class RecognitionDto {
 export class ImageRequestDto {
   @ApiProperty({ description: 'The image (JPEG, PNG or WebP), base64-encoded', format: 'byte' })
   image: string;
+}
+
+export class BoxInputDto {
+  @ApiProperty() @IsNumber() @Min(0) x: number;
+  @ApiProperty() @IsNumber() @Min(0) y: number;
+  @ApiProperty() @IsNumber() @Min(0) width: number;
+  @ApiProperty() @IsNumber() @Min(0) height: number;
+}
+
+export class FaceDescriptorDto {
+  @ApiProperty({ type: BoxInputDto })
+  @ValidateNested() @Type(() => BoxInputDto)
+  box: BoxInputDto;
+
+  @ApiProperty({ description: 'The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)', format: 'byte' })
+  @IsBase64() @Length(5464, 5464, { message: 'descriptor must be base64 of 1024 float32 (5464 characters)' })
+  descriptor: string;
+}
+
+export class MatchRequestDto {
+  @ApiProperty({ type: [FaceDescriptorDto] })
+  @IsArray() @ArrayMaxSize(256) @ValidateNested({ each: true }) @Type(() => FaceDescriptorDto)
+  faces: FaceDescriptorDto[];
 }

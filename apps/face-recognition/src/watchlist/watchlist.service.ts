@@ -151,12 +151,17 @@ export class WatchlistService implements OnApplicationBootstrap {
     } catch (error) {
       throw toHttpError(error);
     }
-    const matches = result.faces.flatMap((face) => {
+    return this.match(result.faces);
+  }
+
+  /** The watch-list persons among already described faces. */
+  match(faces: { box: Box; descriptor: ArrayLike<number> }[]): RecognitionDto {
+    const matches = faces.flatMap((face) => {
       const best = matchDescriptor(face.descriptor, this.gallery, this.threshold)[0];
       this.recognized.inc({ outcome: best ? 'matched' : 'unknown' });
       return best ? [{ personId: best.item.id, name: best.item.name, similarity: Math.round(best.similarity * 1000) / 1000, box: roundBox(face.box) }] : [];
     });
-    return { faces: result.faces.length, matches: matches.sort((a, b) => b.similarity - a.similarity), threshold: this.threshold };
+    return { faces: faces.length, matches: matches.sort((a, b) => b.similarity - a.similarity), threshold: this.threshold };
   }
 
   private toDto(p: { id: string; name: string; createdAt: string; descriptors: Float32Array[] }): PersonDto {

@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiPayloadTooLargeResponse, ApiTags,
   ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { imageFromBody } from '@airport-mesh/platform';
-import { AnalysisDto, ImageRequestDto } from './analysis.dto.js';
+import { AnalysisDto, AnalyzeQueryDto, ImageRequestDto } from './analysis.dto.js';
 import { AnalysisService } from './analysis.service.js';
 
 @ApiTags('analysis')
@@ -22,7 +22,7 @@ export class AnalysisController {
   @ApiPayloadTooLargeResponse({ description: 'Body over the limit, or an image with too many pixels' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not an image, or a content type that is not accepted' })
   @ApiUnprocessableEntityResponse({ description: 'Truncated or corrupt image' })
-  analyzeImage(@Body() body: unknown): Promise<AnalysisDto> {
-    return this.analysis.analyze(imageFromBody(body));
+  analyzeImage(@Body() body: unknown, @Query() query: AnalyzeQueryDto): Promise<AnalysisDto> {
+    return this.analysis.analyze(imageFromBody(body), query.descriptors ?? false);
   }
 }

@@ -18,7 +18,7 @@ export class AnalysisService {
     this.stage = metrics.histogram('image_analysis_stage_seconds', 'Time per stage: decode, detect, attributes', ['stage'], [0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64]);
   }
 
-  async analyze(image: Buffer): Promise<AnalysisDto> {
+  async analyze(image: Buffer, withDescriptors = false): Promise<AnalysisDto> {
     try {
       const result = await this.provider.vision.analyze(image);
       this.frames.inc({ outcome: 'ok' });
@@ -37,6 +37,7 @@ export class AnalysisService {
           genderScore: round(f.genderScore, 3),
           age: round(f.age),
           ageRange: f.ageRange,
+          ...(withDescriptors && { descriptor: Buffer.from(f.descriptor.buffer, f.descriptor.byteOffset, f.descriptor.byteLength).toString('base64') }),
         })),
         timings: {
           decodeMs: round(result.timings.decodeMs, 2),

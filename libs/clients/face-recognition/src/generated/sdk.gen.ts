@@ -23,6 +23,9 @@ import type {
   LiveData,
   LiveErrors,
   LiveResponses,
+  MatchFacesData,
+  MatchFacesErrors,
+  MatchFacesResponses,
   ReadyData,
   ReadyErrors,
   ReadyResponses,
@@ -107,6 +110,19 @@ export const ready = <ThrowOnError extends boolean = false>(
     responseType: 'json',
     url: '/health/ready',
     ...options,
+  });
+
+export const matchFaces = <ThrowOnError extends boolean = false>(
+  options: Options<MatchFacesData, ThrowOnError>,
+): RequestResult<MatchFacesResponses, MatchFacesErrors, ThrowOnError> =>
+  (options.client ?? client).post<MatchFacesResponses, MatchFacesErrors, ThrowOnError>({
+    responseType: 'json',
+    url: '/match',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
   });
 
 export const listPersons = <ThrowOnError extends boolean = false>(

@@ -11,6 +11,13 @@ export type BoxDto = {
   y: number;
 };
 
+export type BoxInputDto = {
+  height: number;
+  width: number;
+  x: number;
+  y: number;
+};
+
 export type ChaosInjectedDto = {
   /**
    * Requests the faults applied to since the last PUT/DELETE
@@ -103,6 +110,14 @@ export type EnrolPersonDto = {
   name: string;
 };
 
+export type FaceDescriptorDto = {
+  box: BoxInputDto;
+  /**
+   * The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)
+   */
+  descriptor: string;
+};
+
 export type ImageRequestDto = {
   /**
    * The image (JPEG, PNG or WebP), base64-encoded
@@ -118,6 +133,10 @@ export type MatchDto = {
    * Cosine similarity of the best enrolled descriptor, 0..1
    */
   similarity: number;
+};
+
+export type MatchRequestDto = {
+  faces: Array<FaceDescriptorDto>;
 };
 
 export type PersonDto = {
@@ -414,6 +433,26 @@ export type ReadyResponses = {
 };
 
 export type ReadyResponse = ReadyResponses[keyof ReadyResponses];
+
+export type MatchFacesData = {
+  body: MatchRequestDto;
+  path?: never;
+  query?: never;
+  url: '/match';
+};
+
+export type MatchFacesErrors = {
+  /**
+   * Invalid faces or descriptors (problem+json)
+   */
+  400: unknown;
+};
+
+export type MatchFacesResponses = {
+  200: RecognitionDto;
+};
+
+export type MatchFacesResponse = MatchFacesResponses[keyof MatchFacesResponses];
 
 export type ListPersonsData = {
   body?: never;

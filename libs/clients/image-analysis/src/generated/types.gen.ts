@@ -116,6 +116,10 @@ export type FaceAnalysisDto = {
    * Face box in pixels of the submitted image
    */
   box: BoxDto;
+  /**
+   * Only with ?descriptors=true: the L2-normalised 1024-d face descriptor, base64 of 1024 little-endian float32
+   */
+  descriptor?: string;
   gender: 'male' | 'female';
   /**
    * Probability of the reported gender, 0.5..1
@@ -146,7 +150,12 @@ export type AnalyzeImageData = {
    */
   body: ImageRequestDto;
   path?: never;
-  query?: never;
+  query?: {
+    /**
+     * Also return each face's descriptor, so face recognition can match it without running the model again
+     */
+    descriptors?: boolean;
+  };
   url: '/analyze';
 };
 
