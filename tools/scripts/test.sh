@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || npm ci
+# Real components the tests drive: Debian's Chromium and Prometheus.
+tools/scripts/install-system-deps.sh
 exec npx nx run-many -t lint typecheck test --output-style=static --parallel=2 "$@"
