@@ -15,4 +15,8 @@ export class CollectorEnv extends BaseEnv {
   /** face-recognition service; no alerts are raised when unset. */
   @IsOptional() @IsUrl(url)
   FACE_RECOGNITION_URL?: string;
+
+  /** alerts service; persons of interest are recognised but not alerted when unset. */
+  @IsOptional() @IsUrl(url)
+  ALERTS_URL?: string;
 }

@@ -48,7 +48,7 @@ describe('collector → section over real HTTP', () => {
     const body = frame();
     const res = await post(body);
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ frameId: `3:${body.seq}`, section: '1', personCount: null, duplicate: false });
+    expect(await res.json()).toEqual({ frameId: `3:${body.seq}`, section: '1', personCount: null, alerts: [], duplicate: false });
     expect((await stored()).items.map((i) => i.frameId)).toContain(`3:${body.seq}`);
   });
 

@@ -34,5 +34,6 @@ export class FrameAckDto {
   @ApiProperty({ example: '1' }) section: string;
   @ApiProperty({ description: 'People in the frame; null when it was not analysed', nullable: true, type: Number })
   personCount: number | null;
+  @ApiProperty({ type: [String], description: 'Persons of interest recognised in the frame (their alerts are stored)' }) alerts: string[];
   @ApiProperty({ description: 'true when the section already had this frame (a retried delivery)' }) duplicate: boolean;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ServiceClients } from '@airport-mesh/platform';
 import type { CollectorEnv } from '../collector.env.js';
+import { AlertsGateway } from './alerts.gateway.js';
 import { FrameAnalyzer, NoFrameAnalyzer } from './frame-analyzer.js';
 import { FramesController } from './frames.controller.js';
 import { FramesService } from './frames.service.js';
@@ -10,7 +11,7 @@ import { SectionGateway } from './section.gateway.js';
 
 @Module({
   controllers: [FramesController],
-  providers: [FramesService, SectionGateway, {
+  providers: [FramesService, SectionGateway, AlertsGateway, {
       provide: FrameAnalyzer,
       inject: [ConfigService, ServiceClients],
       useFactory: (config: ConfigService<CollectorEnv, true>, clients: ServiceClients) => {

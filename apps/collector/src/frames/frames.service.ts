@@ -2,6 +2,7 @@ import { BadGatewayException, Injectable, UnprocessableEntityException } from '@
 import type { Counter } from 'prom-client';
 import { frameId as makeFrameId } from '@airport-mesh/contracts';
 import { MetricsService, problem } from '@airport-mesh/platform';
+import { AlertsGateway, AlertsUnavailableError } from './alerts.gateway.js';
 import { FrameAnalyzer } from './frame-analyzer.js';
 import type { CreateFrameDto, FrameAckDto } from './frame.dto.js';
 import { jpegProblem } from './jpeg.js';
@@ -10,7 +11,8 @@ import { SectionGateway, SectionUnavailableError, UnknownSectionError } from './
 
 /**
  * One frame's way through the collector: check it, have it analysed, store its statistics in its
- * section, and only then acknowledge it. A frame that could not be stored is answered with an error,
+ * section and an alert per recognised person of interest, and only when all of them are stored
+ * acknowledge it. A frame that could not be stored is answered with an error,
  * so the camera knows it was not taken (at-least-once; the section deduplicates by frame id).
  */
 @Injectable()
@@ -20,10 +22,12 @@ export class FramesService {
   private readonly duplicates: Counter;
   private readonly failed: Counter<'reason'>;
   private readonly rejected: Counter<'reason'>;
+  private readonly alerted: Counter;
 
   constructor(
     private readonly analyzer: FrameAnalyzer,
     private readonly sections: SectionGateway,
+    private readonly alerts: AlertsGateway,
     metrics: MetricsService,
   ) {
     this.received = metrics.counter('collector_frames_received_total', 'Frames received from cameras');
@@ -31,6 +35,7 @@ export class FramesService {
     this.duplicates = metrics.counter('collector_frames_duplicate_total', 'Acknowledged frames the section already had');
     this.failed = metrics.counter('collector_frames_failed_total', 'Frames not acknowledged because a downstream service failed', ['reason']);
     this.rejected = metrics.counter('collector_frames_rejected_total', 'Frames refused as bad input (4xx)', ['reason']);
+    this.alerted = metrics.counter('collector_alerts_total', 'Alerts stored for recognised persons of interest');
   }
 
   async accept(frame: CreateFrameDto): Promise<FrameAckDto> {
@@ -56,8 +61,10 @@ export class FramesService {
       }
       throw error;
     }
+    const alerts = this.alerts.enabled ? analysis.matches : [];
     try {
-      const result = await this.sections.store(frame.section, {
+      const [result] = await Promise.all([
+        this.sections.store(frame.section, {
         frameId,
         cameraId: frame.cameraId,
         section: frame.section,
@@ -65,14 +72,33 @@ export class FramesService {
         timestamp: frame.timestamp,
         personCount: analysis.personCount,
         faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
-      });
+        }),
+        ...alerts.map((m) =>
+          this.alerts.store({
+            frameId,
+            cameraId: frame.cameraId,
+            section: frame.section,
+            event: frame.event,
+            timestamp: frame.timestamp,
+            personId: m.personId,
+            name: m.name,
+            similarity: m.similarity,
+            box: m.box,
+          }),
+        ),
+      ]);
+      this.alerted.inc(alerts.length);
       this.acknowledged.inc();
       if (result.duplicate) this.duplicates.inc();
-      return { frameId, section: frame.section, personCount: analysis.personCount, duplicate: result.duplicate };
+      return { frameId, section: frame.section, personCount: analysis.personCount, alerts: alerts.map((m) => m.name), duplicate: result.duplicate };
     } catch (error) {
       if (error instanceof SectionUnavailableError) {
         this.failed.inc({ reason: `section-${error.section}` });
         throw new BadGatewayException(problem(502, `frame ${frameId} not stored: ${error.message}`));
+      }
+      if (error instanceof AlertsUnavailableError) {
+        this.failed.inc({ reason: 'alerts' });
+        throw new BadGatewayException(problem(502, `frame ${frameId} not acknowledged: ${error.message}`));
       }
       if (error instanceof UnknownSectionError) throw new UnprocessableEntityException(problem(422, error.message));
       throw error;
