@@ -1,0 +1,112 @@
+/**
+ * What the lab asks the services directly (never through the pipeline under test): the section's store,
+ * Prometheus counters, the chaos API, and the frames it sends.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ChaosSettings } from './types.js';
+
+export class LabError extends Error {
+  override readonly name = 'LabError';
+}
+
+async function request(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new LabError(`${init.method ?? 'GET'} ${url}: no answer (${cause})`);
+  }
+}
+
+async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await request(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new LabError(`${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+export interface StoredRecord {
+  frameId: string;
+  cameraId: string;
+}
+
+/** Every record of a section's store (`GET /statistics`, all pages). `base` is the section's URL (or its ingress prefix). */
+export async function storedRecords(base: string, headers: Record<string, string> = {}): Promise<StoredRecord[]> {
+  const items: StoredRecord[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await json<{ total: number; items: StoredRecord[] }>(`${base}/statistics?limit=1000&offset=${offset}`, { headers });
+    items.push(...page.items);
+    if (page.items.length === 0 || offset + page.items.length >= page.total) return items;
+  }
+}
+
+/** Sum of every sample of a counter in a Prometheus exposition (0 when absent). */
+export function counterValue(exposition: string, name: string): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith('#')) continue;
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.trim().split(/\s+/).at(-1));
+  }
+  return total;
+}
+
+export async function metricsText(base: string): Promise<string> {
+  const res = await request(`${base}/metrics`);
+  if (!res.ok) throw new LabError(`GET ${base}/metrics: HTTP ${res.status}`);
+  return res.text();
+}
+
+export interface ChaosState {
+  active: boolean;
+  seed: number;
+  injected: { considered: number; errors: number; delays: number };
+}
+
+/** `PUT /chaos` (settings) or `DELETE /chaos` (null) on one replica. */
+export async function setChaos(base: string, token: string, settings: ChaosSettings | null): Promise<ChaosState> {
+  return json<ChaosState>(`${base}/chaos`, {
+    method: settings ? 'PUT' : 'DELETE',
+    headers: { authorization: `Bearer ${token}`, ...(settings ? { 'content-type': 'application/json' } : {}) },
+    body: settings ? JSON.stringify(settings) : undefined,
+  });
+}
+
+export async function getChaos(base: string, token: string): Promise<ChaosState> {
+  return json<ChaosState>(`${base}/chaos`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+let sample: string | undefined;
+
+/** A real camera photo (base64 JPEG) from `@vladmandic/face-api` (MIT), the same kind the camera agents send. */
+export function sampleImage(): string {
+  if (!sample) {
+    const dir = dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'));
+    sample = readFileSync(join(dir, 'demo', 'sample1.jpg')).toString('base64');
+  }
+  return sample;
+}
+
+/** The collector's `POST /frames` body of frame `seq` of a lab camera. */
+export function frameBody(cameraId: string, seq: number, section = '1'): string {
+  return JSON.stringify({
+    cameraId,
+    section,
+    event: seq % 2 === 0 ? 'entry' : 'exit',
+    timestamp: new Date().toISOString(),
+    seq,
+    image: sampleImage(),
+  });
+}
+
+/** Sends one frame; true when acknowledged (2xx). */
+export async function sendFrame(collector: string, cameraId: string, seq: number, timeoutMs = 10_000): Promise<boolean> {
+  try {
+    const res = await request(`${collector}/frames`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: frameBody(cameraId, seq) }, timeoutMs);
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The local target: for each mode a fresh stack per experiment (tools/local-stack, real processes on
+ * ports moved by an offset), with RESILIENCE=<mode> and a CHAOS_ADMIN_TOKEN, so no state (stores,
+ * breakers) leaks from one experiment into the next.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
+import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
+import { counterValue, frameBody, getChaos, LabError, metricsText, sendFrame, setChaos, storedRecords } from './http.js';
+import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
+import { RecordingProxy } from './proxy.js';
+import type { Experiment, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
+
+export interface LocalOptions {
+  /** Added to every default port (default 30000: beside `npm start` on 808x and the e2e tests on +20000). */
+  portOffset: number;
+  log: (line: string) => void;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+}
+
+/** Fails early, with what to do, when the apps the stack runs are not built. */
+export function checkLocalPrerequisites(experiments: Experiment[]): void {
+  const apps = new Set(experiments.flatMap((e) => e.local?.services ?? []).map((name) => DEFAULT_SERVICES.find((s) => s.name === name)?.app ?? name));
+  const missing = [...apps].filter((app) => !existsSync(join(REPO_ROOT, 'apps', app, 'dist', 'main.js')));
+  if (missing.length) {
+    throw new LabError(`the local stack cannot start: ${missing.map((a) => `apps/${a}/dist/main.js`).join(', ')} missing; build first: npx nx run-many -t build -p ${missing.join(' ')}`);
+  }
+  for (const e of experiments) {
+    for (const name of e.local?.services ?? []) {
+      if (!DEFAULT_SERVICES.some((s) => s.name === name)) throw new LabError(`experiment ${e.name}: no service ${name} in the local stack (tools/local-stack DEFAULT_SERVICES)`);
+    }
+  }
+}
+
+export async function runLocalExperiment(experiment: Experiment, mode: LocalMode, plan: LoadPlan, options: LocalOptions): Promise<Run> {
+  const local = experiment.local;
+  if (!local) return { experiment: experiment.name, mode, status: 'skipped', note: experiment.localSkipReason ?? 'no local form', events: [], metrics: {} };
+
+  const token = randomBytes(16).toString('hex');
+  const services = withPortOffset(DEFAULT_SERVICES.filter((s) => local.services.includes(s.name)), options.portOffset);
+  const env: Record<string, string> = {
+    LOG_LEVEL: 'warn',
+    ...options.env,
+    ...local.env,
+    RESILIENCE: mode,
+    ...(mode === 'client' ? local.clientEnv : {}),
+    CHAOS_ADMIN_TOKEN: token,
+  };
+  const dataDir = mkdtempSync(join(tmpdir(), `lab-${experiment.name}-${mode}-`));
+  const stack = new LocalStack({ services, dataDir, env, readyTimeoutMs: 60_000 });
+  const events: RunEvent[] = [];
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const { CHAOS_ADMIN_TOKEN: _secret, ...recordedEnv } = env;
+  const run: Run = {
+    experiment: experiment.name,
+    mode,
+    status: 'failed',
+    startedAt,
+    parameters: { load: plan, services: local.services, env: recordedEnv, fault: local.fault },
+    events,
+    metrics: {},
+  };
+  try {
+    options.log(`  starting ${local.services.join(' + ')} (RESILIENCE=${mode})`);
+    try {
+      await stack.start();
+      options.log(`  stack ready in ${Math.round(performance.now() - t0)} ms`);
+    } catch (error) {
+      throw new LabError(`the local stack did not start: ${(error as Error).message}`);
+    }
+    const collector = stack.url('collector');
+    const fault = local.fault;
+    if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);
+
+    const proxy = new RecordingProxy(collector);
+    const proxyUrl = await proxy.start();
+    const cameraId = `lab-${experiment.name}-${mode}`;
+    const loadStart = performance.now();
+    const since = (t: number) => Math.round(t - loadStart);
+    let faultDone: Promise<void> = Promise.resolve();
+    let readyAtMs: number | undefined;
+    if (fault.kind === 'kill') {
+      faultDone = (async () => {
+        await sleep(fault.atMs);
+        await stack.kill(fault.service, 'SIGKILL');
+        events.push({ atMs: since(performance.now()), what: `SIGKILL ${fault.service}` });
+        await stack.revive(fault.service);
+        readyAtMs = since(performance.now());
+        events.push({ atMs: readyAtMs, what: `${fault.service} restarted and ready` });
+      })();
+    }
+    let load: LoadResult;
+    try {
+      load = await runLoad({
+        url: `${proxyUrl}/frames`,
+        method: 'POST',
+        rate: plan.rate,
+        durationMs: plan.durationMs,
+        timeoutMs: plan.timeoutMs,
+        headers: { 'content-type': 'application/json' },
+        body: ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } }),
+      });
+      await faultDone;
+    } finally {
+      await proxy.close();
+    }
+    // Calls the collector gave up on may still land in the section (a delayed attempt): let them.
+    const delay = fault.kind === 'chaos' ? (fault.settings.delayMs ?? 0) + (fault.settings.delayJitterMs ?? 0) * 3 : 0;
+    await sleep(delay + 300);
+
+    const acknowledged = proxy.acknowledged();
+    const sent = load.requests.intended;
+    let dependency: Run['dependency'];
+    if (fault.kind === 'chaos') {
+      const state = await getChaos(stack.url(fault.service), token);
+      dependency = { service: fault.service, requests: state.injected.considered, injectedErrors: state.injected.errors, injectedDelays: state.injected.delays };
+      await setChaos(stack.url(fault.service), token, null);
+    }
+    const section = stack.url('section-1');
+    const duplicateDeliveries = counterValue(await metricsText(section), 'section_statistics_duplicates_total');
+    const frames = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(section), duplicateDeliveries });
+
+    const metrics = frameMetrics(load, frames);
+    if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
+    if (fault.kind === 'kill') {
+      metrics.tailSuccessRate = readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
+      // The camera's catch-up: every unacknowledged frame once more, straight to the collector.
+      const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
+      for (const seq of missing) await sendFrame(collector, cameraId, seq);
+      frames.resent = missing.length;
+      const after = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(section), duplicateDeliveries: null });
+      frames.lostAfterResend = after.lost;
+      frames.storeDuplicates = after.storeDuplicates;
+      frames.storeRows = after.storeRows;
+      frames.storeDistinct = after.storeDistinct;
+      metrics.lostAfterResend = after.lost;
+      metrics.storeDuplicates = after.storeDuplicates;
+    }
+    Object.assign(run, { status: 'ok', load, frames, dependency, metrics, elapsedMs: Math.round(performance.now() - t0) });
+    return run;
+  } catch (error) {
+    run.note = (error as Error).message;
+    run.elapsedMs = Math.round(performance.now() - t0);
+    throw Object.assign(error as Error, { run });
+  } finally {
+    // Everything is measured and the data folder is thrown away: no graceful drain (it takes ~15 s).
+    for (const s of services) await stack.kill(s.name, 'SIGKILL').catch(() => undefined);
+    // Keep the logs of a failed run (the error names them); a completed run leaves nothing behind.
+    if (run.status === 'ok') rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+import { countFrames, tailSuccessRate } from './measure.js';
+
+describe('countFrames', () => {
+  it('counts stored, lost, acknowledged-but-missing and duplicates of one camera, frame by frame', () => {
+    const records = [
+      { frameId: 'cam:0', cameraId: 'cam' },
+      { frameId: 'cam:1', cameraId: 'cam' },
+      { frameId: 'cam:1', cameraId: 'cam' },
+      { frameId: 'cam:3', cameraId: 'cam' },
+      { frameId: 'other:2', cameraId: 'other' },
+    ];
+    expect(countFrames({ cameraId: 'cam', sent: 4, acknowledged: new Set([0, 1, 2]), records, duplicateDeliveries: 5 })).toEqual({
+      sent: 4,
+      acknowledged: 3,
+      stored: 3,
+      lost: 1,
+      ackedNotStored: 1,
+      storeRows: 4,
+      storeDistinct: 3,
+      storeDuplicates: 1,
+      duplicateDeliveries: 5,
+      resent: 0,
+      lostAfterResend: null,
+    });
+  });
+
+  it('tail success rate counts the frames due from a moment on', () => {
+    // 10/s: seq 0..19 over 2 s; from 1000 ms: seq 10..19.
+    expect(tailSuccessRate(new Set([10, 11, 12, 13, 14, 15, 16, 17, 18]), 20, 10, 1000)).toBe(0.9);
+    expect(tailSuccessRate(new Set(), 5, 10, 10_000)).toBeNull();
+  });
+});

@@ -1,0 +1,53 @@
+import { EXPERIMENTS } from './experiments.js';
+import { renderComparison, renderReport } from './report.js';
+import { RESULT_SCHEMA, type LabResult } from './types.js';
+
+const base: LabResult = {
+  schema: RESULT_SCHEMA,
+  status: 'complete',
+  target: 'local',
+  modes: ['none', 'client'],
+  profile: 'short',
+  experiments: EXPERIMENTS.filter((e) => e.name === 'sick-section'),
+  startedAt: '2026-11-21T10:00:00.000Z',
+  finishedAt: '2026-11-21T10:01:00.000Z',
+  git: { commit: '0123456789abcdef', dirty: false },
+  versions: { node: 'v24.21.0' },
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 4, platform: 'linux', node: 'v24.21.0' },
+  runs: [
+    {
+      experiment: 'sick-section',
+      mode: 'none',
+      status: 'ok',
+      events: [],
+      metrics: { successRate: 0.7, p99Ms: 30 },
+      frames: { sent: 10, acknowledged: 7, stored: 7, lost: 3, ackedNotStored: 0, storeRows: 7, storeDistinct: 7, storeDuplicates: 0, duplicateDeliveries: 0, resent: 0, lostAfterResend: null },
+      hypothesis: { held: true, bounds: [{ metric: 'successRate', op: '<', value: 0.85, actual: 0.7, held: true }] },
+    },
+  ],
+  held: true,
+};
+
+describe('report', () => {
+  it('has one row per experiment and mode, and says which were not run', () => {
+    const md = renderReport(base, ['success-rate.svg']);
+    expect(md.split('\n')[0]).toBe('# Resilience lab: local (none vs client)');
+    expect(md).toContain('| sick-section | none | 70.0% |');
+    expect(md).toContain('| sick-section | client | not run |');
+    expect(md).toContain('successRate < 85.0% → 70.0% ✓');
+    expect(md).toContain('![success-rate.svg](success-rate.svg)');
+  });
+
+  it('an incomplete result says so on its first line', () => {
+    const md = renderReport({ ...base, status: 'incomplete', error: 'collector exited' }, []);
+    expect(md.split('\n')[0]).toBe('# INCOMPLETE RUN: do not use these numbers');
+    expect(md).toContain('collector exited');
+  });
+
+  it('compare puts two results side by side', () => {
+    const other: LabResult = { ...base, runs: [{ ...base.runs[0], metrics: { successRate: 0.5, p99Ms: 40 }, frames: { ...base.runs[0].frames!, lost: 5 } }] };
+    const md = renderComparison({ label: 'a', result: base }, { label: 'b', result: { ...other, status: 'incomplete' } });
+    expect(md).toContain('| sick-section | none | 70.0% | 50.0% | 30.0 | 40.0 | 3 | 5 | held | held |');
+    expect(md).toContain('INCOMPLETE');
+  });
+});

@@ -1,0 +1,192 @@
+import type { LoadResult } from '@airport-mesh/loadgen';
+
+/** Where the lab runs: the local stack (processes on this machine) or the current kubectl context. */
+export type TargetKind = 'local' | 'cluster';
+/** Local: the generated clients without (`none`) and with (`client`) cockatiel policies. */
+export type LocalMode = 'none' | 'client';
+/** Cluster: the plain overlay (client-side resilience on) and the Istio overlay (mesh resilience, client off). */
+export type ClusterMode = 'plain' | 'istio';
+export type Mode = LocalMode | ClusterMode;
+
+export const LOCAL_MODES: readonly LocalMode[] = ['none', 'client'];
+export const CLUSTER_MODES: readonly ClusterMode[] = ['plain', 'istio'];
+
+/** Body of `PUT /chaos` (libs/platform/src/chaos/chaos.dto.ts). */
+export interface ChaosSettings {
+  errorRate?: number;
+  errorStatus?: number;
+  delayMs?: number;
+  delayJitterMs?: number;
+  delayDistribution?: 'fixed' | 'uniform' | 'normal';
+  delayRate?: number;
+  unready?: boolean;
+  seed?: number;
+  routes?: string[];
+}
+
+/** What an experiment does to the system, on the local stack. */
+export type LocalFault =
+  /** PUT /chaos on one service of the stack before the load starts (reset after). */
+  | { kind: 'chaos'; service: string; settings: ChaosSettings }
+  /** SIGKILL of a process `atMs` after the load starts, then `revive` (start it again, wait until ready). */
+  | { kind: 'kill'; service: string; atMs: number };
+
+/** What an experiment does to the system, on a cluster. */
+export type ClusterFault =
+  /** PUT /chaos on every pod the selector matches (through `kubectl port-forward`), reset after. */
+  | { kind: 'chaos'; selector: string; settings: ChaosSettings }
+  /** `kubectl delete pod --grace-period=0 --force` (SIGKILL) `atMs` after the load starts, then `rollout status`. */
+  | { kind: 'kill-pod'; selector: string; deployment: string; atMs: number }
+  | { kind: 'none' };
+
+/** Every number a run reports; a hypothesis bounds some of them. Rates are fractions in [0, 1]. */
+export const METRICS = {
+  successRate: 'acknowledged (2xx) / sent',
+  storedRate: 'frames in the store / frames sent',
+  lostFrames: 'frames sent and not in the store',
+  ackedNotStored: 'frames acknowledged but missing from the store (must always be 0)',
+  storeDuplicates: 'rows in the store minus distinct frame ids (must always be 0)',
+  duplicateDeliveries: 'deliveries of an already stored frame, dropped by the section (section_statistics_duplicates_total)',
+  p50Ms: 'latency p50 from the intended start, ms',
+  p90Ms: 'latency p90, ms',
+  p99Ms: 'latency p99, ms',
+  dependencyRequestsPerFrame: 'requests that reached the faulty service / frames sent',
+  tailSuccessRate: 'success rate of the frames due after the killed process was ready again',
+  lostAfterResend: 'frames still missing after every unacknowledged frame was sent once more',
+  v2Share: 'share of answers from CPanel v2',
+} as const;
+export type MetricName = keyof typeof METRICS;
+
+export type Comparison = '<' | '<=' | '>' | '>=' | '==';
+
+export interface Bound {
+  metric: MetricName;
+  op: Comparison;
+  value: number;
+}
+
+export interface LoadPlan {
+  /** Requests (frames) per second, constant-rate. */
+  rate: number;
+  durationMs: number;
+  /** The caller's patience (the loadgen's per-request timeout). */
+  timeoutMs: number;
+}
+
+export interface Experiment {
+  name: string;
+  title: string;
+  /** The steady-state metric and what it is without the fault. */
+  steadyState: string;
+  /** How the fault is applied, in words (the code is in `local` / `cluster`). */
+  faultDescription: string;
+  /** What is measured: frames through the pipeline, or the version split of `GET /status`. */
+  kind: 'frames' | 'split';
+  load: LoadPlan;
+  /** The `--short` profile (CI): the same experiment, fewer seconds. */
+  short?: Partial<LoadPlan>;
+  /** The local-stack form; absent = cluster-only (the report says so). */
+  local?: {
+    /** The processes the experiment needs (names of tools/local-stack DEFAULT_SERVICES). */
+    services: string[];
+    fault: LocalFault;
+    /** Environment of every service in both modes (e.g. HTTP_TIMEOUT_MS). */
+    env?: Record<string, string>;
+    /** Extra environment in `client` mode (RESILIENCE_* parameters). */
+    clientEnv?: Record<string, string>;
+  };
+  /** Why there is no local form, when there is none. */
+  localSkipReason?: string;
+  cluster?: {
+    /** What `kubectl apply -k` applies in each mode (paths from the repository root). */
+    manifests: Record<ClusterMode, string>;
+    fault: ClusterFault;
+    /** Ingress path the load goes to. */
+    path: string;
+  };
+  hypothesis: {
+    /** In words. */
+    statement: string;
+    bounds: Partial<Record<Mode, Bound[]>>;
+  };
+}
+
+export interface BoundResult extends Bound {
+  actual: number | null;
+  held: boolean;
+}
+
+export interface FrameCounts {
+  sent: number;
+  acknowledged: number;
+  stored: number;
+  lost: number;
+  ackedNotStored: number;
+  storeRows: number;
+  storeDistinct: number;
+  storeDuplicates: number;
+  duplicateDeliveries: number | null;
+  /** Frames not acknowledged, sent once more after the run (kill experiment: the camera's catch-up). */
+  resent: number;
+  lostAfterResend: number | null;
+}
+
+export interface RunEvent {
+  atMs: number;
+  what: string;
+}
+
+/** One experiment in one mode. */
+export interface Run {
+  experiment: string;
+  mode: Mode;
+  status: 'ok' | 'skipped' | 'failed';
+  note?: string;
+  startedAt?: string;
+  elapsedMs?: number;
+  parameters?: {
+    load: LoadPlan;
+    services?: string[];
+    env?: Record<string, string>;
+    fault?: LocalFault | ClusterFault;
+    manifests?: string;
+    ingress?: string;
+  };
+  load?: LoadResult;
+  frames?: FrameCounts;
+  dependency?: { service: string; requests: number; injectedErrors: number; injectedDelays: number };
+  split?: Record<string, number>;
+  events: RunEvent[];
+  metrics: Partial<Record<MetricName, number | null>>;
+  hypothesis?: { bounds: BoundResult[]; held: boolean };
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  node: string;
+  hostname?: string;
+}
+
+export const RESULT_SCHEMA = 'airport-mesh.lab.result/v1';
+
+export interface LabResult {
+  schema: typeof RESULT_SCHEMA;
+  /** `complete` only when every planned run ended (held or not); anything else is a partial result. */
+  status: 'complete' | 'incomplete';
+  error?: string;
+  target: TargetKind;
+  modes: Mode[];
+  profile: 'full' | 'short';
+  experiments: Experiment[];
+  startedAt: string;
+  finishedAt?: string;
+  git: { commit: string | null; dirty: boolean | null };
+  versions: Record<string, string>;
+  machine: MachineInfo;
+  runs: Run[];
+  /** True when every hypothesis of every run that ran held. */
+  held?: boolean;
+}

@@ -1,0 +1,74 @@
+// Bad input to the lab: a clear message, a non-zero exit, and never a folder that looks complete.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/index.js';
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'lab-cli-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: process.env });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('lab CLI', () => {
+  it.each([
+    [['run', '--only', 'sick-sectoin', '--out', 'DIR'], "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50"],
+    [['run', '--target', 'minikube', '--out', 'DIR'], "lab: unknown target 'minikube': use local or cluster"],
+    [['run', '--only', 'canary-50-50', '--out', 'DIR'], 'lab: none of canary-50-50 runs locally (cluster-only)'],
+    [['run', '--port-offset', '99999', '--out', 'DIR'], "lab: bad --port-offset '99999'"],
+    [['run', '--frobnicate'], "lab: Unknown option '--frobnicate'"],
+    [['explode'], "lab: unknown command 'explode'"],
+    [['compare', 'DIR'], 'lab: compare needs two result folders'],
+    [['run', '--target', 'cluster', '--ingress-istio', 'not an address', '--yes', '--out', 'DIR'], "lab: bad --ingress-istio 'not an address': use host:port"],
+  ])('%j → exit 2, %s', async (argv, message) => {
+    const r = await cli(...argv.map((a) => (a === 'DIR' ? dir : a)));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).toContain('Run with --help for usage.');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('compare refuses a folder that is not a lab result', async () => {
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'b', 'result.json'), '{"schema": "something-else"');
+    const missing = await cli('compare', join(dir, 'a'), join(dir, 'b'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no result.json (not a lab result folder)');
+    writeFileSync(join(dir, 'a', 'result.json'), '{"schema":"airport-mesh.lab.result/v1","runs":[],"modes":[]}');
+    const malformed = await cli('compare', join(dir, 'a'), join(dir, 'b'));
+    expect(malformed.code).toBe(2);
+    expect(malformed.err).toMatch(/result\.json: not valid JSON/);
+  });
+
+  it('lists every experiment with its bounds per mode, and prints usage', async () => {
+    const list = await cli('list');
+    expect(list.code).toBe(0);
+    expect(list.out).toContain('sick-section: Sick section replica (30% 503) behind retries');
+    expect(list.out).toContain('  client: storedRate >= 99.0%; successRate >= 99.0%; ackedNotStored == 0; storeDuplicates == 0');
+    expect(list.out).toContain('  local: cluster-only');
+    expect((await cli('--help')).out).toContain('usage: airport-mesh-lab <command>');
+    expect((await cli()).code).toBe(2);
+  });
+
+  it('a local stack that cannot start (port taken by nothing, app missing) is reported, exit 1, INCOMPLETE only', async () => {
+    // A port offset that puts section-1 on a port where something else already listens makes the stack fail.
+    const { createServer } = await import('node:net');
+    const blocker = createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => blocker.listen(8085 + 33_000, '127.0.0.1', resolve));
+    try {
+      const r = await cli('run', '--only', 'sick-section', '--short', '--port-offset', '33000', '--out', dir, '--name', 'blocked');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/lab: run failed: the local stack did not start: section-1 /);
+      expect(existsSync(join(dir, 'blocked'))).toBe(false);
+      expect(existsSync(join(dir, 'blocked-INCOMPLETE', 'report.md'))).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
+});

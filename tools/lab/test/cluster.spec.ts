@@ -1,0 +1,237 @@
+// The cluster target without a cluster: KUBECTL points at a recorder (a real executable standing in for
+// the API server) that logs argv and stdin and answers like a cluster; the ingress and the pods reached
+// through port-forwards are local HTTP servers. What is asserted is what an operator would check: which
+// manifests are applied in which order, how the lab waits for rollouts, which chaos requests reach
+// which pod with which token, and that the result folder is complete (or clearly not).
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@airport-mesh/local-stack';
+import { EXPERIMENTS, runCli, runLab, type Experiment } from '../src/index.js';
+
+const RECORDER = `#!${process.execPath}
+const fs = require('fs');
+const args = process.argv.slice(2);
+let stdin = '';
+try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
+fs.appendFileSync(process.env.RECORDER_LOG, JSON.stringify({ args, stdin }) + '\\n');
+const has = (...xs) => xs.every((x) => args.includes(x));
+if (has('config', 'current-context')) { console.log('kind-lab'); process.exit(0); }
+if (has('get', 'namespace', 'kube-system')) {
+  if (process.env.RECORDER_UNREACHABLE) { console.error('Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused'); process.exit(1); }
+  console.log('namespace/kube-system'); process.exit(0);
+}
+if (has('get', 'deployments')) { process.stdout.write('section-1 collector cpanel-v1 cpanel-v2'); process.exit(0); }
+if (has('rollout', 'status')) { console.log('deployment "' + args.find((a) => a.startsWith('deployment/')).slice(11) + '" successfully rolled out'); process.exit(0); }
+if (has('get', 'pods')) { const sel = args[args.indexOf('-l') + 1]; process.stdout.write(sel === 'app=section-1' ? 'section-1-7d9f' : ''); process.exit(0); }
+if (args.includes('port-forward')) {
+  console.log('Forwarding from 127.0.0.1:' + process.env.RECORDER_POD_PORT + ' -> 8080');
+  setInterval(() => {}, 1000);
+  process.on('SIGTERM', () => process.exit(0));
+} else {
+  console.log('ok');
+}
+`;
+
+interface Seen {
+  method: string;
+  url: string;
+  auth?: string;
+  body: string;
+}
+
+function listen(handler: (method: string, url: string, body: string) => [number, string, string?], seen: Seen[]): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const s = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, body });
+        const [status, text, type] = handler(req.method ?? '', req.url ?? '', body);
+        res.writeHead(status, { 'content-type': type ?? 'application/json' }).end(text);
+      });
+    });
+    s.listen(0, '127.0.0.1', () => resolve({ server: s, port: (s.address() as AddressInfo).port }));
+  });
+}
+
+/** The ingress of a healthy system: stores frames once by id, pages them back, alternates cpanel versions. */
+function fakeIngress(seen: Seen[]) {
+  const stored = new Map<string, { frameId: string; cameraId: string }>();
+  let statusCalls = 0;
+  return listen((method, url, body) => {
+    if (method === 'POST' && url === '/collector/frames') {
+      const f = JSON.parse(body) as { cameraId: string; seq: number };
+      const frameId = `${f.cameraId}:${f.seq}`;
+      const duplicate = stored.has(frameId);
+      stored.set(frameId, { frameId, cameraId: f.cameraId });
+      return [201, JSON.stringify({ frameId, section: '1', personCount: null, duplicate })];
+    }
+    if (method === 'GET' && url.startsWith('/sections/1/statistics')) {
+      const q = new URL(url, 'http://x').searchParams;
+      const all = [...stored.values()];
+      const offset = Number(q.get('offset') ?? 0);
+      return [200, JSON.stringify({ total: all.length, items: all.slice(offset, offset + Number(q.get('limit') ?? 50)) })];
+    }
+    if (method === 'GET' && url === '/status') return [200, `CPanel v${(statusCalls++ % 2) + 1} : Online`, 'text/plain'];
+    return [404, '{}'];
+  }, seen);
+}
+
+/** A section-1 pod behind a port-forward: its chaos API and its metrics. */
+function fakePod(seen: Seen[]) {
+  return listen((method, url) => {
+    if (url === '/chaos') return [200, JSON.stringify({ active: method === 'PUT', seed: 42, injected: { considered: 7, errors: 2, delays: 0 } })];
+    if (url === '/metrics') return [200, 'section_statistics_duplicates_total{service="section"} 0\n', 'text/plain'];
+    return [404, '{}'];
+  }, seen);
+}
+
+const fast = (name: string, patch: Partial<Experiment> = {}): Experiment => {
+  const e = EXPERIMENTS.find((x) => x.name === name)!;
+  return { ...e, load: { rate: 10, durationMs: 1_000, timeoutMs: 2_000 }, short: undefined, ...patch };
+};
+
+let dir: string;
+let log: string;
+let recorder: string;
+const calls = () =>
+  readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lab-cluster-'));
+  log = join(dir, 'kubectl.log');
+  writeFileSync(log, '');
+  recorder = join(dir, 'kubectl');
+  writeFileSync(recorder, RECORDER);
+  chmodSync(recorder, 0o755);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('lab --target cluster against a recorded kubectl', () => {
+  it('per mode: a fresh namespace with a chaos token, the overlay or scenario, rollout status of every deployment, chaos through port-forwards', async () => {
+    const ingressSeen: Seen[] = [];
+    const podSeen: Seen[] = [];
+    const ingress = await fakeIngress(ingressSeen);
+    const pod = await fakePod(podSeen);
+    try {
+      const kill = EXPERIMENTS.find((e) => e.name === 'kill-section')!;
+      const experiments = [
+        fast('sick-section'),
+        fast('kill-section', { cluster: { ...kill.cluster!, fault: { kind: 'kill-pod', selector: 'app=section-1', deployment: 'section-1', atMs: 300 } } }),
+        fast('canary-50-50'),
+      ];
+      const address = `127.0.0.1:${ingress.port}`;
+      const outcome = await runLab({
+        target: 'cluster',
+        experiments,
+        profile: 'full',
+        outRoot: dir,
+        name: 'cluster-run',
+        cluster: { yes: true, ingress: { plain: address, istio: address }, env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_POD_PORT: String(pod.port) } },
+      });
+      expect(outcome.result.status).toBe('complete');
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.dir).toBe(join(dir, 'cluster-run'));
+
+      // The order of what changes the cluster, and how the lab waits for it.
+      const c = calls();
+      const changes = c.map((x) => x.args.join(' ')).filter((a) => /^(apply|delete|config|get namespace)|rollout status|delete pod/.test(a.replace(/^-n airport-mesh /, '')));
+      const rollouts = ['collector', 'cpanel-v1', 'cpanel-v2', 'section-1'].map((d) => `-n airport-mesh rollout status deployment/${d} --timeout=300s`);
+      const k = (p: string) => `apply -k ${join(REPO_ROOT, p)}`;
+      expect(changes).toEqual([
+        'config current-context',
+        'get namespace kube-system -o name --request-timeout=10s',
+        'delete namespace airport-mesh --ignore-not-found --wait=true --timeout=300s',
+        'apply -f -',
+        k('deploy/overlays/plain'),
+        ...rollouts,
+        k('deploy/overlays/plain'),
+        ...rollouts,
+        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
+        '-n airport-mesh rollout status deployment/section-1 --timeout=300s',
+        k('deploy/overlays/plain'),
+        ...rollouts,
+        'delete namespace airport-mesh --ignore-not-found --wait=true --timeout=300s',
+        'apply -f -',
+        k('deploy/scenarios/retries'),
+        ...rollouts,
+        k('deploy/scenarios/retries'),
+        ...rollouts,
+        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
+        '-n airport-mesh rollout status deployment/section-1 --timeout=300s',
+        k('deploy/scenarios/cpanel-50-50'),
+        ...rollouts,
+      ]);
+
+      // A fresh random token per mode, created with the namespace; every chaos call carries it.
+      const secrets = c.filter((x) => x.args.join(' ') === 'apply -f -').map((x) => JSON.parse(x.stdin) as { items: { kind: string; stringData?: { token: string } }[] });
+      expect(secrets.map((s) => s.items.map((i) => i.kind))).toEqual([['Namespace', 'Secret'], ['Namespace', 'Secret']]);
+      const tokens = secrets.map((s) => s.items[1].stringData!.token);
+      expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
+      expect(tokens[1]).not.toBe(tokens[0]);
+      const chaos = podSeen.filter((s) => s.url === '/chaos');
+      expect(chaos.map((s) => s.method)).toEqual(['PUT', 'GET', 'DELETE', 'PUT', 'GET', 'DELETE']);
+      expect(chaos.slice(0, 3).every((s) => s.auth === `Bearer ${tokens[0]}`)).toBe(true);
+      expect(chaos.slice(3).every((s) => s.auth === `Bearer ${tokens[1]}`)).toBe(true);
+      expect(JSON.parse(chaos[0].body)).toEqual({ errorRate: 0.3, errorStatus: 503, seed: 42, routes: ['/statistics'] });
+      expect(c.filter((x) => x.args.includes('port-forward')).every((x) => x.args.join(' ') === '-n airport-mesh port-forward pod/section-1-7d9f :8080')).toBe(true);
+
+      // Load went through the ingress; frames were counted in the store; the split was measured.
+      const result = outcome.result;
+      expect(result.modes).toEqual(['plain', 'istio']);
+      const sick = result.runs.find((r) => r.experiment === 'sick-section' && r.mode === 'istio')!;
+      expect(sick.frames).toMatchObject({ sent: 10, acknowledged: 10, stored: 10, lost: 0, ackedNotStored: 0, storeDuplicates: 0 });
+      expect(sick.parameters).toMatchObject({ manifests: 'deploy/scenarios/retries', ingress: address });
+      expect(sick.dependency).toMatchObject({ requests: 7, injectedErrors: 2 });
+      const canary = result.runs.find((r) => r.experiment === 'canary-50-50' && r.mode === 'istio')!;
+      expect(canary.split).toEqual({ 'CPanel v1 : Online': 5, 'CPanel v2 : Online': 5 });
+      expect(canary.metrics.v2Share).toBe(0.5);
+      const killed = result.runs.find((r) => r.experiment === 'kill-section' && r.mode === 'plain')!;
+      expect(killed.events.map((e) => e.what)).toEqual(['deleted pods app=section-1 (grace period 0: SIGKILL)', 'deployment/section-1 rolled out again']);
+      expect(ingressSeen.filter((s) => s.url === '/collector/frames').length).toBe(40);
+
+      const report = readFileSync(join(outcome.dir, 'report.md'), 'utf8');
+      expect(report.split('\n')[0]).toBe('# Resilience lab: cluster (plain vs istio)');
+      expect(report).toContain('| canary-50-50 | istio | 100.0% |');
+      expect(readdirSync(outcome.dir).sort()).toEqual(['p99.svg', 'report.md', 'result.json', 'success-rate.svg', 'timeline-canary-50-50.svg', 'timeline-kill-section.svg', 'timeline-sick-section.svg']);
+    } finally {
+      ingress.server.close();
+      pod.server.close();
+    }
+  }, 120_000);
+
+  it('an unreachable cluster: a clear message, exit 1, and only a folder marked INCOMPLETE', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['run', '--target', 'cluster', '--yes', '--out', dir, '--name', 'dead'], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_UNREACHABLE: '1' },
+    });
+    expect(code).toBe(1);
+    expect(err.join('')).toContain('lab: run failed: cluster unreachable (context kind-lab): Unable to connect to the server');
+    expect(existsSync(join(dir, 'dead'))).toBe(false);
+    const result = JSON.parse(readFileSync(join(dir, 'dead-INCOMPLETE', 'result.json'), 'utf8')) as { status: string; runs: unknown[] };
+    expect(result).toMatchObject({ status: 'incomplete', runs: [] });
+    expect(readFileSync(join(dir, 'dead-INCOMPLETE', 'report.md'), 'utf8').split('\n')[0]).toBe('# INCOMPLETE RUN: do not use these numbers');
+    expect(calls().map((x) => x.args.join(' '))).toEqual(['config current-context', 'get namespace kube-system -o name --request-timeout=10s']);
+  });
+
+  it('refuses to touch a cluster without --yes, and says kubectl is missing when it is', async () => {
+    const err: string[] = [];
+    expect(await runCli(['run', '--target', 'cluster', '--out', dir], { out: () => undefined, err: (t) => err.push(t), env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log } })).toBe(2);
+    expect(err.join('')).toContain('run again with --yes');
+    expect(calls()).toEqual([]);
+    const err2: string[] = [];
+    expect(await runCli(['run', '--target', 'cluster', '--yes', '--out', dir, '--name', 'nokubectl'], { out: () => undefined, err: (t) => err2.push(t), env: { ...process.env, KUBECTL: join(dir, 'no-such-kubectl') } })).toBe(1);
+    expect(err2.join('')).toContain('kubectl not found');
+    expect(existsSync(join(dir, 'nokubectl-INCOMPLETE', 'result.json'))).toBe(true);
+  });
+});
