@@ -108,7 +108,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'lab-cluster-'));
   log = join(dir, 'kubectl.log');
   writeFileSync(log, '');
-  recorder = join(dir, 'kubectl');
+  recorder = join(dir, 'kubectl.cjs'); // .cjs: a CommonJS script whatever the surrounding package.json says
   writeFileSync(recorder, RECORDER);
   chmodSync(recorder, 0o755);
 });
