@@ -19,6 +19,10 @@ export const DEFAULT_SERVICES: ServiceSpec[] = [
   { name: 'collector', app: 'collector', port: 8081 },
   { name: 'camera-agent-1', app: 'camera-agent', port: 8091, env: { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit' } },
   { name: 'camera-agent-2', app: 'camera-agent', port: 8092, env: { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry' } },
+  { name: 'alerts', app: 'alerts', port: 8084 },
+  // The control panel, twice: v1 on the seeds' port, v2 (the photo and charts) beside it.
+  { name: 'cpanel', app: 'cpanel', port: 8080, env: { VERSION: 'v1' } },
+  { name: 'cpanel-v2', app: 'cpanel', port: 8090, env: { VERSION: 'v2' } },
 ];
 
 /**
@@ -42,6 +46,13 @@ export function wiring(services: ServiceSpec[], host = '127.0.0.1'): Record<stri
   ] as const) {
     const s = byApp(app)[0];
     if (s) env[variable] = url(s);
+  }
+  // CPANEL_URL: the first cpanel (v1). Locally no Service balances v1 and v2, so CPANEL_URLS names every
+  // cpanel process for a collector that pushes the latest analysis and alert to each of them.
+  const cpanels = byApp('cpanel');
+  if (cpanels.length) {
+    env.CPANEL_URL = url(cpanels[0]);
+    env.CPANEL_URLS = cpanels.map(url).join(',');
   }
   return env;
 }

@@ -1,0 +1,3 @@
+// The cpanel service's generated client: SDK functions and types.
+export * from './generated/index.js';
+export { createClient, type Client } from './generated/client/index.js';
