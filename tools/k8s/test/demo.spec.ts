@@ -81,6 +81,8 @@ beforeEach(() => {
   log = join(dir, 'kubectl.log');
   writeFileSync(log, '');
   recorder = join(dir, 'kubectl');
+  // The recorder is CommonJS whatever package.json a parent folder of the temp dir may hold.
+  writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}\n');
   writeFileSync(recorder, RECORDER);
   chmodSync(recorder, 0o755);
 });
