@@ -52,6 +52,9 @@ async function create(cfg: SessionConfig): Promise<Sessions> {
     graphOptimizationLevel: cfg.optimization,
     enableCpuMemArena: true,
     logSeverityLevel: 3,
+    // Worker threads that wait for work sleep instead of spinning: a spinning pool burns a core
+    // the other services of this machine need (measured with nx run local-stack:bench).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   const open = async (file: string) => {
     const path = join(cfg.modelsDir, file);

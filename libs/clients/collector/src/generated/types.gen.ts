@@ -105,6 +105,10 @@ export type CreateFrameDto = {
 
 export type FrameAckDto = {
   /**
+   * Persons of interest recognised in the frame (their alerts are stored)
+   */
+  alerts: Array<string>;
+  /**
    * true when the section already had this frame (a retried delivery)
    */
   duplicate: boolean;
