@@ -19,4 +19,12 @@ export class CollectorEnv extends BaseEnv {
   /** alerts service; persons of interest are recognised but not alerted when unset. */
   @IsOptional() @IsUrl(url)
   ALERTS_URL?: string;
+
+  /** The control panel the latest analysis and alerts are pushed to. */
+  @IsOptional() @IsUrl(url)
+  CPANEL_URL?: string;
+
+  /** Several control panels (e.g. v1 and v2 locally), comma-separated; takes precedence over CPANEL_URL. */
+  @IsOptional() @IsString()
+  CPANEL_URLS?: string;
 }

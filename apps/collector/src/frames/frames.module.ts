@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { ServiceClients } from '@airport-mesh/platform';
 import type { CollectorEnv } from '../collector.env.js';
 import { AlertsGateway } from './alerts.gateway.js';
+import { CpanelGateway } from './cpanel.gateway.js';
 import { FrameAnalyzer, NoFrameAnalyzer } from './frame-analyzer.js';
 import { FramesController } from './frames.controller.js';
 import { FramesService } from './frames.service.js';
@@ -11,7 +12,7 @@ import { SectionGateway } from './section.gateway.js';
 
 @Module({
   controllers: [FramesController],
-  providers: [FramesService, SectionGateway, AlertsGateway, {
+  providers: [FramesService, SectionGateway, AlertsGateway, CpanelGateway, {
       provide: FrameAnalyzer,
       inject: [ConfigService, ServiceClients],
       useFactory: (config: ConfigService<CollectorEnv, true>, clients: ServiceClients) => {

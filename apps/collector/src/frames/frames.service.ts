@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 import { frameId as makeFrameId } from '@airport-mesh/contracts';
 import { MetricsService, problem } from '@airport-mesh/platform';
 import { AlertsGateway, AlertsUnavailableError } from './alerts.gateway.js';
+import { CpanelGateway } from './cpanel.gateway.js';
 import { FrameAnalyzer } from './frame-analyzer.js';
 import type { CreateFrameDto, FrameAckDto } from './frame.dto.js';
 import { jpegProblem } from './jpeg.js';
@@ -28,6 +29,7 @@ export class FramesService {
     private readonly analyzer: FrameAnalyzer,
     private readonly sections: SectionGateway,
     private readonly alerts: AlertsGateway,
+    private readonly cpanel: CpanelGateway,
     metrics: MetricsService,
   ) {
     this.received = metrics.counter('collector_frames_received_total', 'Frames received from cameras');
@@ -63,7 +65,7 @@ export class FramesService {
     }
     const alerts = this.alerts.enabled ? analysis.matches : [];
     try {
-      const [result] = await Promise.all([
+      const [result, ...storedAlerts] = await Promise.all([
         this.sections.store(frame.section, {
         frameId,
         cameraId: frame.cameraId,
@@ -89,6 +91,18 @@ export class FramesService {
       ]);
       this.alerted.inc(alerts.length);
       this.acknowledged.inc();
+      this.cpanel.analysis({
+        frameId,
+        cameraId: frame.cameraId,
+        section: frame.section,
+        event: frame.event,
+        timestamp: frame.timestamp,
+        personCount: analysis.personCount,
+        faces: analysis.faces.map((f) => ({ ...f, box: f.box ?? { x: 0, y: 0, width: 0, height: 0 }, score: f.score ?? 0 })),
+        matches: analysis.matches,
+        image: frame.image,
+      });
+      for (const stored of storedAlerts) if (!result.duplicate) this.cpanel.alert(stored.alert);
       if (result.duplicate) this.duplicates.inc();
       return { frameId, section: frame.section, personCount: analysis.personCount, alerts: alerts.map((m) => m.name), duplicate: result.duplicate };
     } catch (error) {
