@@ -34,7 +34,11 @@ describe('the short local lab (real stacks, real faults)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('completes with every hypothesis held', () => {
-    const notHeld = result.runs.filter((r) => r.hypothesis && !r.hypothesis.held).map((r) => `${r.experiment} [${r.mode}]: ${JSON.stringify(r.hypothesis!.bounds.filter((b) => !b.held))}`);
+    const notHeld = result.runs.filter((r) => r.hypothesis && !r.hypothesis.held).map(
+        (r) =>
+          `${r.experiment} [${r.mode}]: ${JSON.stringify(r.hypothesis!.bounds.filter((b) => !b.held))} ` +
+          `statuses ${JSON.stringify(r.load?.status)} errors ${JSON.stringify(r.load?.errors)} send lag p50 ${r.load?.sendLagMs.p50} service p50 ${r.load?.serviceTimeMs.p50}`,
+      );
     expect({ status: result.status, error: result.error, notHeld }).toEqual({ status: 'complete', error: undefined, notHeld: [] });
     expect(code).toBe(0);
     expect(stderr).toContain('sick-section [client]: hypothesis held');
