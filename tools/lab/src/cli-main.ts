@@ -17,13 +17,13 @@ commands:
   compare A B  two result folders side by side (Markdown on stdout, or --out FILE)
 
 run options:
-  --target local|cluster   local: starts its own stacks (RESILIENCE=none, then client) on ports +30000;
+  --target local|cluster   local: starts its own stacks (RESILIENCE=none, then client) on ports +24000;
                            cluster: the current kubectl context, plain overlay vs Istio overlay   [local]
   --only a,b               only these experiments (see list)
   --short                  the short profile (seconds per experiment; what CI runs)
   --out DIR                folder the result folder goes into                              [results]
   --name NAME              the result folder's name                     [<YYYY-MM-DD>-<target>]
-  --port-offset N          local: added to every service port                                [30000]
+  --port-offset N          local: added to every service port                                [24000]
   --yes                    cluster: allow deleting and recreating namespace airport-mesh per mode
   --ingress-plain H:P      cluster: ingress address for the plain overlay (default: discovered)
   --ingress-istio H:P      cluster: ingress address for the Istio overlay (default: discovered)

@@ -100,7 +100,7 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         for (const experiment of options.experiments) {
           log(`${experiment.name} [RESILIENCE=${mode}]`);
           try {
-            judge(await runLocalExperiment(experiment, mode, planFor(experiment, options.profile), { portOffset: options.portOffset ?? 30_000, log }), experiment);
+            judge(await runLocalExperiment(experiment, mode, planFor(experiment, options.profile), { portOffset: options.portOffset ?? 24_000, log }), experiment);
           } catch (error) {
             const run = (error as { run?: Run }).run;
             if (run) result.runs.push(run);

@@ -4,6 +4,7 @@
  * breakers) leaks from one experiment into the next.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { RecordingProxy } from './proxy.js';
 import type { Experiment, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
 export interface LocalOptions {
-  /** Added to every default port (default 30000: beside `npm start` on 808x and the e2e tests on +20000). */
+  /** Added to every default port (default 24000: beside `npm start` on 808x and the e2e tests on +20000). */
   portOffset: number;
   log: (line: string) => void;
   /** Extra environment for every service. */
@@ -35,6 +36,15 @@ export function checkLocalPrerequisites(experiments: Experiment[]): void {
       if (!DEFAULT_SERVICES.some((s) => s.name === name)) throw new LabError(`experiment ${e.name}: no service ${name} in the local stack (tools/local-stack DEFAULT_SERVICES)`);
     }
   }
+}
+
+/** Resolves when nothing listens on 127.0.0.1:port (so the stack's health checks cannot reach a stranger). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 export async function runLocalExperiment(experiment: Experiment, mode: LocalMode, plan: LoadPlan, options: LocalOptions): Promise<Run> {
@@ -67,6 +77,11 @@ export async function runLocalExperiment(experiment: Experiment, mode: LocalMode
     metrics: {},
   };
   try {
+    for (const s of services) {
+      if (!(await portFree(s.port))) {
+        throw new LabError(`the local stack cannot start: port ${s.port} (${s.name}) is in use, another stack may be running there; choose another --port-offset`);
+      }
+    }
     options.log(`  starting ${local.services.join(' + ')} (RESILIENCE=${mode})`);
     try {
       await stack.start();

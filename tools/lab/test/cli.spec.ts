@@ -56,15 +56,15 @@ describe('lab CLI', () => {
     expect((await cli()).code).toBe(2);
   });
 
-  it('a local stack that cannot start (port taken by nothing, app missing) is reported, exit 1, INCOMPLETE only', async () => {
-    // A port offset that puts section-1 on a port where something else already listens makes the stack fail.
+  it('a local stack that cannot start (its port is taken) is reported, exit 1, INCOMPLETE only', async () => {
+    // Something else listens where section-1 would: the lab must not measure a stranger.
     const { createServer } = await import('node:net');
     const blocker = createServer((s) => s.destroy());
     await new Promise<void>((resolve) => blocker.listen(8085 + 33_000, '127.0.0.1', resolve));
     try {
       const r = await cli('run', '--only', 'sick-section', '--short', '--port-offset', '33000', '--out', dir, '--name', 'blocked');
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/lab: run failed: the local stack did not start: section-1 /);
+      expect(r.err).toContain('lab: run failed: the local stack cannot start: port 41085 (section-1) is in use');
       expect(existsSync(join(dir, 'blocked'))).toBe(false);
       expect(existsSync(join(dir, 'blocked-INCOMPLETE', 'report.md'))).toBe(true);
     } finally {

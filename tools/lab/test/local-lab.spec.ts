@@ -1,6 +1,6 @@
 /**
  * The short local lab, for real: `lab run --short` starts its own stacks (section-1 + collector, ports
- * +31000) with RESILIENCE=none and then RESILIENCE=client, applies each fault (chaos API, SIGKILL),
+ * +23000) with RESILIENCE=none and then RESILIENCE=client, applies each fault (chaos API, SIGKILL),
  * streams frames at a constant rate and checks every hypothesis. Needs the apps built (the test
  * target depends on ^build). A few seconds of load per experiment; about 2 minutes in all on 2 cores.
  */
@@ -22,7 +22,7 @@ describe('the short local lab (real stacks, real faults)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lab-local-'));
-    code = await runCli(['run', '--short', '--port-offset', '31000', '--out', dir, '--name', 'ci'], {
+    code = await runCli(['run', '--short', '--port-offset', '23000', '--out', dir, '--name', 'ci'], {
       out: () => undefined,
       err: (t) => {
         stderr += t;
