@@ -16,7 +16,12 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }] },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // class-validator's ES build imports libphonenumber-js's ES build, which imports JSON without an
+    // import attribute (a Jest deprecation warning per file); its CommonJS build is the same code.
+    '^libphonenumber-js/max$': fileURLToPath(new URL('./node_modules/libphonenumber-js/max/index.cjs', import.meta.url)),
+  },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   coverageReporters: ['text-summary', 'lcov'],
 };

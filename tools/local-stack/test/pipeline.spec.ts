@@ -53,7 +53,7 @@ describe('local stack: camera-agent → collector → section', () => {
 
   it('every service prints its seed status line', async () => {
     const lines = await Promise.all(services.map(async (s) => (await fetch(`${stack.url(s.name)}/status`)).text()));
-    expect(lines).toEqual(['Section 1 v1 : Online', 'Section 2 v1 : Online', 'Image Analysis v1 : Online', 'Face Recognition v1 : Online', 'Collector v1 : Online', 'Camera 1 v1 : Online', 'Camera 2 v1 : Online', 'Alerts v1 : Online', 'CPanel v1 : Online', 'CPanel v2 : Online']);
+    expect(lines).toEqual(['Section 1 v1 : Online', 'Section 2 v1 : Online', 'Image Analysis v1 : Online', 'Face Recognition v1 : Online', 'Collector v1 : Online', 'Camera 1 v1 : Online', 'Camera 2 v1 : Online', 'Camera 3 v1 : Online', 'Alerts v1 : Online', 'CPanel v1 : Online', 'CPanel v2 : Online']);
     expect(await get('camera-agent-1', '/state')).toEqual({
       streaming: false, cycle: 0, fps: 0, section: '1', destination: stack.url('collector'), event: 'exit',
     });

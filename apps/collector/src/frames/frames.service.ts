@@ -102,7 +102,7 @@ export class FramesService {
         matches: analysis.matches,
         image: frame.image,
       });
-      for (const stored of storedAlerts) if (!result.duplicate) this.cpanel.alert(stored.alert);
+      for (const stored of storedAlerts) if (!stored.duplicate) this.cpanel.alert(stored.alert);
       if (result.duplicate) this.duplicates.inc();
       return { frameId, section: frame.section, personCount: analysis.personCount, alerts: alerts.map((m) => m.name), duplicate: result.duplicate };
     } catch (error) {
