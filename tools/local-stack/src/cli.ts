@@ -63,8 +63,12 @@ console.log('\nairport-mesh is running (Ctrl-C stops everything):\n');
 for (const s of DEFAULT_SERVICES) {
   console.log(`  ${s.name.padEnd(16)} http://127.0.0.1:${s.port}   Swagger UI http://127.0.0.1:${s.port}/docs`);
 }
+const panels = DEFAULT_SERVICES.filter((s) => s.app === 'cpanel');
+if (panels.length) {
+  console.log(`\nDashboard: ${panels.map((p) => `http://localhost:${p.port} (${p.env?.VERSION ?? 'v1'})`).join(', ')}: start the cameras there.`);
+}
 console.log(`
-Try:
+Or by hand:
   curl -X POST http://127.0.0.1:8091/stream      # start camera 1
   curl http://127.0.0.1:8091/state               # its state
   curl http://127.0.0.1:8085/summary             # section 1 statistics
