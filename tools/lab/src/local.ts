@@ -83,11 +83,20 @@ export async function runLocalExperiment(experiment: Experiment, mode: LocalMode
       }
     }
     options.log(`  starting ${local.services.join(' + ')} (RESILIENCE=${mode})`);
-    try {
-      await stack.start();
-      options.log(`  stack ready in ${Math.round(performance.now() - t0)} ms`);
-    } catch (error) {
-      throw new LabError(`the local stack did not start: ${(error as Error).message}`);
+    // One more try when a process dies while starting: in a shared checkout another build may be
+    // rewriting a dist/ folder at that moment (ERR_MODULE_NOT_FOUND). The retry is recorded.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await stack.start();
+        options.log(`  stack ready in ${Math.round(performance.now() - t0)} ms`);
+        break;
+      } catch (error) {
+        for (const s of services) await stack.kill(s.name, 'SIGKILL').catch(() => undefined);
+        if (attempt >= 2) throw new LabError(`the local stack did not start: ${(error as Error).message}`);
+        run.note = `stack start retried after: ${(error as Error).message}`;
+        options.log(`  ${run.note}`);
+        await sleep(5_000);
+      }
     }
     const collector = stack.url('collector');
     const fault = local.fault;

@@ -125,6 +125,7 @@ export function renderReport(result: LabResult, charts: string[]): string {
       const checks = (r.hypothesis?.bounds ?? []).map((b) => `${formatBound(b)} → ${formatMetric(b.metric, b.actual)} ${b.held ? '✓' : '✗'}`);
       lines.push(`  - \`${mode}\` (${verdict(r)}): ${checks.join('; ') || bounds.map(formatBound).join('; ') || 'no bounds'}`);
       const extra: string[] = [];
+      if (r.note) extra.push(r.note);
       if (r.dependency) extra.push(`${r.dependency.requests} requests reached ${r.dependency.service} (${r.dependency.injectedErrors} injected errors, ${r.dependency.injectedDelays} delays)`);
       if (r.frames?.resent) extra.push(`${r.frames.resent} unacknowledged frames re-sent, ${r.frames.lostAfterResend} still missing after that`);
       if (r.metrics.tailSuccessRate !== undefined) extra.push(`success after recovery ${pct(r.metrics.tailSuccessRate)}`);
