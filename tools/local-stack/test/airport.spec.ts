@@ -17,7 +17,7 @@ const CAMERAS = ['camera-agent-1', 'camera-agent-2', 'camera-agent-3'];
 const FRAMES = 12; // two cycles of the six sample photos
 const services = withPortOffset(
   DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) => (s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '6' } } : s)),
-  24_000,
+  25_000, // distinct from every other whole-stack test (+20000…+23000 here, +24000 the lab), which may run at the same time
 );
 
 describe('the airport end to end', () => {
