@@ -112,12 +112,13 @@ export const EXPERIMENTS: Experiment[] = [
     hypothesis: {
       statement:
         'Without resilience the delayed 30% time out (502 after the 1.5 s timeout: p90 ≥ 1.5 s) although the section stores ' +
-        'them later: unacknowledged yet stored. With a 1 s per-attempt timeout and retries ≥ 99% are acknowledged and p90 stays ' +
-        'under 1.5 s (a frame delayed on 3 attempts in a row, 0.3³ ≈ 2.7%, still takes ~3 s: p99 is not bounded below the delay); ' +
+        'them later: unacknowledged yet stored. With a 1 s per-attempt timeout and retries ≥ 99% are acknowledged, most of them at once ' +
+        '(p50 < 1 s; the delayed ones after ~1 s, a frame delayed on 3 attempts in a row, 0.3³ ≈ 2.7%, after ~3 s: p99 is not ' +
+        'bounded below the delay, and on a busy machine neither is p90); ' +
         'the abandoned attempts land later as duplicate deliveries, which the store drops.',
       bounds: {
         none: [{ metric: 'successRate', op: '<', value: 0.85 }, { metric: 'p90Ms', op: '>=', value: 1500 }, ...frameInvariants],
-        client: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p90Ms', op: '<', value: 1500 }, ...frameInvariants],
+        client: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p50Ms', op: '<', value: 1000 }, ...frameInvariants],
         plain: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p90Ms', op: '<', value: 2500 }, ...frameInvariants],
         istio: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p90Ms', op: '<', value: 2500 }, ...frameInvariants],
       },
