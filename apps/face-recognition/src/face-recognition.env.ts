@@ -1,17 +1,8 @@
-import { BaseEnv, toInt } from '@airport-mesh/platform';
+import { VisionEnv } from '@airport-mesh/vision/nest';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 
-export class FaceRecognitionEnv extends BaseEnv {
-  @IsOptional() @IsString()
-  MODELS_DIR?: string;
-
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
-  VISION_THREADS = 1;
-
-  @Transform(toInt) @IsInt() @Min(64 * 64) @Max(100_000_000)
-  MAX_IMAGE_PIXELS = 25_000_000;
-
+export class FaceRecognitionEnv extends VisionEnv {
   /** SQLite file of the watch list; default `.data/face-recognition.db`. */
   @IsOptional() @IsString()
   DB_PATH?: string;

@@ -13,3 +13,4 @@ export * from './problem/image-body.js';
 export * from './problem/problem.filter.js';
 export * from './service-definition.js';
 export * from './status/service-identity.js';
+export * from './storage/sqlite.js';

@@ -1,7 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openDatabase } from '@airport-mesh/platform';
 import type { AlertDto, CreateAlertDto } from './alerts.dto.js';
 
 interface Row {
@@ -64,12 +63,8 @@ export class AlertsRepository implements OnApplicationShutdown {
   private readonly pingStmt: StatementSync;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
+    this.db = openDatabase(path);
     this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS alerts (
         id         INTEGER PRIMARY KEY AUTOINCREMENT,
         frame_id   TEXT NOT NULL,

@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openDatabase } from '@airport-mesh/platform';
 
 export interface PersonRow {
   id: string;
@@ -16,12 +15,8 @@ export class PersonsRepository implements OnModuleDestroy {
   private readonly db: DatabaseSync;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
+    this.db = openDatabase(path);
     this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA foreign_keys = ON;
       CREATE TABLE IF NOT EXISTS persons (
         id         TEXT PRIMARY KEY,
         name       TEXT NOT NULL,

@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openDatabase } from '@airport-mesh/platform';
 import type { CreateStatisticsDto, StatisticsRecordDto, SummaryDto } from './statistics.dto.js';
 
 interface Row {
@@ -28,12 +27,8 @@ export class StatisticsRepository implements OnModuleDestroy {
   private readonly pageStmt: StatementSync;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
+    this.db = openDatabase(path);
     this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS statistics (
         frame_id     TEXT PRIMARY KEY,
         camera_id    TEXT NOT NULL,

@@ -1,13 +1,23 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Vision } from '../vision.js';
-import { ReadinessRegistry } from '@airport-mesh/platform';
+import { BaseEnv, ReadinessRegistry, toInt } from '@airport-mesh/platform';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
-/** Settings both image services read. */
-export interface VisionEnv {
+/** The environment of a service that runs the vision models (image-analysis, face-recognition). */
+export class VisionEnv extends BaseEnv {
+  /** Folder with blazeface.onnx and faceres.onnx (default: the repo's tools/model-build/dist/models). */
+  @IsOptional() @IsString()
   MODELS_DIR?: string;
-  VISION_THREADS: number;
-  MAX_IMAGE_PIXELS: number;
+
+  /** onnxruntime intra-op threads per model. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  VISION_THREADS = 1;
+
+  /** Images with more pixels are refused (413) before decoding. */
+  @Transform(toInt) @IsInt() @Min(64 * 64) @Max(100_000_000)
+  MAX_IMAGE_PIXELS = 25_000_000;
 }
 
 /** The process's one Vision instance; readiness waits until its ONNX sessions are loaded. */
