@@ -200,6 +200,7 @@ h3 { font-size: 12px; font-weight: 650; text-transform: uppercase; letter-spacin
 .tag-pill { font-weight: 600; font-size: 11.5px; padding: 2px 8px; border-radius: 999px; background: var(--surface); border: 1px solid var(--border); color: var(--muted); }
 .camera-desc { font-size: 13px; color: var(--muted); }
 .camera-state { font-size: 13px; font-variant-numeric: tabular-nums; }
+.stale { font-size: 12px; color: var(--warn); margin-top: 2px; }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--unknown); flex: none; }
 .dot.on { background: var(--ok); }
 .dot.off { background: var(--unknown); }

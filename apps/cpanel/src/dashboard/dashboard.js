@@ -77,16 +77,32 @@ function flush() {
   state.dirty.clear();
 }
 
-/** The new photo is loaded before it replaces the old one, so it never flickers. */
+/**
+ * The new photo is loaded before it replaces the old one, so it never flickers; one load at a time per
+ * section, and photos that arrive meanwhile are skipped but for the newest.
+ */
+const photoLoads = new WeakMap();
 function swapPhoto(el, p) {
   if (!el) return;
   if (!p) return replace(el, photo(null));
-  const img = new Image();
-  const token = (el.dataset.pending = p.url);
-  img.onload = img.onerror = () => {
-    if (el.dataset.pending === token) replace(el, photo(p));
+  const load = photoLoads.get(el);
+  if (load) {
+    load.next = p;
+    return;
+  }
+  const start = (next) => {
+    const entry = { next: null };
+    photoLoads.set(el, entry);
+    const img = new Image();
+    img.onload = img.onerror = () => {
+      photoLoads.delete(el);
+      const current = el.isConnected ? el : null;
+      if (current) replace(current, photo(next));
+      if (entry.next && current) start(entry.next);
+    };
+    img.src = next.url;
   };
-  img.src = p.url;
+  start(p);
 }
 
 function renderSections() {

@@ -112,14 +112,15 @@ const W = 360;
 const H = 150;
 const PAD = { l: 34, r: 12, t: 12, b: 24 };
 
-function axes(t0, t1, yMax, yLabel) {
+/** Grid, value ticks (`offset` + 0, half, max: the real values of a shifted scale) and the time span. */
+function axes(t0, t1, yMax, yLabel, offset = 0) {
   const x0 = PAD.l;
   const x1 = W - PAD.r;
   const yTop = PAD.t;
   const yBot = H - PAD.b;
   const ticks = [0, yMax / 2, yMax].map((v) => {
     const y = yBot - (v / (yMax || 1)) * (yBot - yTop);
-    return `<line class="grid" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"></line><text class="tick" x="${x0 - 6}" y="${y + 4}" text-anchor="end">${esc(Math.round(v))}</text>`;
+    return `<line class="grid" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"></line><text class="tick" x="${x0 - 6}" y="${y + 4}" text-anchor="end">${esc(Math.round(offset + v))}</text>`;
   });
   return `${ticks.join('')}
     <text class="tick" x="${x0}" y="${H - 6}">${esc(clock(new Date(t0).toISOString()))}</text>
@@ -173,7 +174,7 @@ export function occupancyChart(sectionId, points) {
     id,
     'Occupancy',
     `now ${now}, peak ${max}, over ${points.length} points`,
-    `${axes(t0, t1, yMax, lo ? `people (from ${lo})` : 'people')}<path class="area" d="${area}"></path><path class="line" d="${d}"></path><circle class="dot-now" cx="${lastX}" cy="${lastY}" r="3.5"></circle>`,
+    `${axes(t0, t1, yMax, 'people', lo)}<path class="area" d="${area}"></path><path class="line" d="${d}"></path><circle class="dot-now" cx="${lastX}" cy="${lastY}" r="3.5"></circle>`,
   );
 }
 
@@ -184,18 +185,23 @@ export function ageChart(sectionId, points) {
   const ts = points.map((p) => Date.parse(p.t));
   const t0 = Math.min(...ts);
   const t1 = Math.max(Math.max(...ts), t0 + 1000);
-  const yMax = 90;
+  // The band the ages fall in, in whole decades with a margin (faces of 16-37 are not squeezed into 0-90).
+  const ages = points.map((p) => p.age);
+  const yMin = Math.max(0, Math.floor(Math.min(...ages) / 10) * 10 - 10);
+  const yTop = Math.min(100, Math.max(yMin + 20, Math.ceil(Math.max(...ages) / 10) * 10 + 10));
+  const span = yTop - yMin;
+  const r = points.length > 150 ? 1.8 : 2.6;
   const dots = points
-    .map((p, i) => `<circle class="age-dot ${p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown'}" cx="${scaleX(ts[i], t0, t1).toFixed(1)}" cy="${scaleY(Math.min(p.age, yMax), yMax).toFixed(1)}" r="2.6"></circle>`)
+    .map((p, i) => `<circle class="age-dot ${p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown'}" cx="${scaleX(ts[i], t0, t1).toFixed(1)}" cy="${scaleY(p.age - yMin, span).toFixed(1)}" r="${r}"></circle>`)
     .join('');
-  const mean = points.reduce((s, p) => s + p.age, 0) / points.length;
-  const meanY = scaleY(mean, yMax).toFixed(1);
+  const mean = ages.reduce((sum, a) => sum + a, 0) / ages.length;
+  const meanY = scaleY(mean - yMin, span).toFixed(1);
   const legend = `<g class="legend"><circle class="age-dot male" cx="${W - 150}" cy="${PAD.t - 4}" r="3"></circle><text class="tick" x="${W - 144}" y="${PAD.t}">male</text><circle class="age-dot female" cx="${W - 104}" cy="${PAD.t - 4}" r="3"></circle><text class="tick" x="${W - 98}" y="${PAD.t}">female</text><line class="mean" x1="${W - 52}" x2="${W - 38}" y1="${PAD.t - 4}" y2="${PAD.t - 4}"></line><text class="tick" x="${W - 34}" y="${PAD.t}">mean</text></g>`;
   return chartFrame(
     id,
     'Age',
     `${points.length} faces, mean ${mean.toFixed(1)} years`,
-    `${axes(t0, t1, yMax, 'years')}<line class="mean" x1="${PAD.l}" x2="${W - PAD.r}" y1="${meanY}" y2="${meanY}"></line>${dots}${legend}`,
+    `${axes(t0, t1, span, 'years', yMin)}<line class="mean" x1="${PAD.l}" x2="${W - PAD.r}" y1="${meanY}" y2="${meanY}"></line>${dots}${legend}`,
   );
 }
 
@@ -266,7 +272,8 @@ export function cameraItem(camera) {
       <p class="camera-name"><span class="dot ${cls}" aria-hidden="true"></span>Camera ${id} <span class="tag-pill">section ${esc(c.section)} · ${esc(c.type)}</span></p>
       <p class="camera-desc">${esc(c.description)}</p>
       <p class="camera-state" data-camera-state>${esc(state)}</p>
-      ${c.error ? `<p class="inline-error">${esc(c.error)}</p>` : ''}
+      ${c.error && !c.state ? `<p class="inline-error">${esc(c.error)}</p>` : ''}
+      ${c.error && c.state ? `<p class="stale">Last check failed, state as last known (${esc(c.error.replace(/^camera \S+ \([^)]*\): /, ''))})</p>` : ''}
     </div>
     <button type="button" class="btn ${streaming ? 'btn-secondary' : 'btn-primary'}" data-camera-action="${action}" data-camera-id="${id}" data-focus-key="camera-${id}" aria-label="${label} camera ${id} (${esc(c.description)})">${label}</button>
   </li>`;
