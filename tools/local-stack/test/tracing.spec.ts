@@ -53,14 +53,17 @@ describe('tracing across the pipeline', () => {
 
   const servicesOf = (traceId: string) => new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
 
-  it('follows each camera frame through collector, both analysers and the section as one trace', async () => {
+  it('follows each camera frame through collector, both analysers, the section, alerts and the panels as one trace', async () => {
     await fetch(`${stack.url('camera-agent-1')}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 2, maxFrames: 3 }) });
     for (let i = 0; i < 100 && (await (await fetch(`${stack.url('camera-agent-1')}/state`)).json()).streaming; i++) await sleep(100);
     await sleep(1500); // batch span processors export every 500 ms
     const frameTraces = [...new Set(spans.filter((s) => s.service === 'camera-agent-1' && s.name === 'frame 1' && !s.parentSpanId).map((s) => s.traceId))];
     expect(frameTraces).toHaveLength(3); // a trace per frame, not one for the whole stream
+    // The first frame is sample1, where PersonX is: its trace also reaches alerts. Every frame is pushed to the panels.
+    const everyHop = ['alerts', 'camera-agent-1', 'collector', 'cpanel', 'face-recognition', 'image-analysis', 'section-1'];
+    expect(frameTraces.map((t) => [...servicesOf(t)].sort())).toContainEqual(everyHop);
     for (const traceId of frameTraces) {
-      expect([...servicesOf(traceId)].sort()).toEqual(['camera-agent-1', 'collector', 'face-recognition', 'image-analysis', 'section-1']);
+      expect([...servicesOf(traceId)].sort()).toEqual(expect.arrayContaining(everyHop.filter((s) => s !== 'alerts')));
       // Every span but the frame's root has its parent in the same trace.
       const ids = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.spanId));
       for (const s of spans.filter((x) => x.traceId === traceId && x.parentSpanId)) expect(ids).toContain(s.parentSpanId);
@@ -82,6 +85,6 @@ describe('tracing across the pipeline', () => {
     });
     expect(res.status).toBe(201);
     await sleep(1500);
-    expect([...servicesOf(traceId)].sort()).toEqual(['collector', 'face-recognition', 'image-analysis', 'section-2']);
+    expect([...servicesOf(traceId)].sort()).toEqual(['alerts', 'collector', 'cpanel', 'face-recognition', 'image-analysis', 'section-2']);
   });
 });
