@@ -43,6 +43,8 @@ export async function startTelemetry({ serviceName, env = process.env }: Telemet
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     spanProcessors,
     logRecordProcessors: [],
+    // Metrics are Prometheus's (/metrics): no OTLP metric export, which would also hold up shutdown.
+    metricReaders: [],
     textMapPropagator: new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),

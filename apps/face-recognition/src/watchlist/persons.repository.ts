@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DatabaseSync } from 'node:sqlite';
 import { openDatabase } from '@airport-mesh/platform';
 
@@ -11,7 +11,7 @@ export interface PersonRow {
 
 /** The watch list: persons with their face descriptors and a thumbnail, in one SQLite file. */
 @Injectable()
-export class PersonsRepository implements OnModuleDestroy {
+export class PersonsRepository implements OnApplicationShutdown {
   private readonly db: DatabaseSync;
 
   constructor(readonly path: string) {
@@ -72,7 +72,8 @@ export class PersonsRepository implements OnModuleDestroy {
     return Number((this.db.prepare('SELECT count(*) AS n FROM persons').get() as { n: number }).n);
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has drained (Nest closes modules first, then the server, then this). */
+  onApplicationShutdown(): void {
     this.db.close();
   }
 }

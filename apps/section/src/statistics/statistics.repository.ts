@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openDatabase } from '@airport-mesh/platform';
 import type { CreateStatisticsDto, StatisticsRecordDto, SummaryDto } from './statistics.dto.js';
@@ -20,7 +20,7 @@ interface Row {
  * a retried delivery a no-op.
  */
 @Injectable()
-export class StatisticsRepository implements OnModuleDestroy {
+export class StatisticsRepository implements OnApplicationShutdown {
   private readonly db: DatabaseSync;
   private readonly insertStmt: StatementSync;
   private readonly countStmt: StatementSync;
@@ -124,7 +124,8 @@ export class StatisticsRepository implements OnModuleDestroy {
     this.countStmt.get();
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has drained (Nest closes modules first, then the server, then this). */
+  onApplicationShutdown(): void {
     this.db.close();
   }
 }
