@@ -2,7 +2,8 @@
  * The whole airport, end to end, as real processes with real inference: three cameras stream the
  * sample photos, the seeded persons of interest raise alerts, and every counter agrees — also when
  * section-1 and then alerts are SIGKILLed and restarted mid-run. The cameras re-send a frame that was
- * not acknowledged (CAMERA_RETRIES), which is what makes delivery at-least-once.
+ * not acknowledged (CAMERA_RETRIES=10: about 13 s of backoff, more than a restart takes on a busy
+ * machine), which is what makes delivery at-least-once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ interface Alert { frameId: string; name: string; cameraId: string; section: stri
 const CAMERAS = ['camera-agent-1', 'camera-agent-2', 'camera-agent-3'];
 const FRAMES = 12; // two cycles of the six sample photos
 const services = withPortOffset(
-  DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) => (s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '6' } } : s)),
+  DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) => (s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '10' } } : s)),
   25_000, // distinct from every other whole-stack test (+20000…+23000 here, +24000 the lab), which may run at the same time
 );
 
