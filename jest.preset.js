@@ -12,7 +12,9 @@ export default {
   testEnvironment: fileURLToPath(new URL('./tools/jest/node-environment.js', import.meta.url)),
   // Many tests start real processes and talk to them over HTTP; on a busy 2-core machine that takes time.
   testTimeout: 30_000,
-  testEnvironmentOptions: { customExportConditions: ['@airport-mesh/source', 'node', 'node-addons', 'import', 'default'] },
+  testEnvironmentOptions: {
+    customExportConditions: ['@airport-mesh/source', 'node', 'node-addons', 'import', 'default'],
+  },
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }] },
@@ -20,7 +22,9 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // class-validator's ES build imports libphonenumber-js's ES build, which imports JSON without an
     // import attribute (a Jest deprecation warning per file); its CommonJS build is the same code.
-    '^libphonenumber-js/max$': fileURLToPath(new URL('./node_modules/libphonenumber-js/max/index.cjs', import.meta.url)),
+    '^libphonenumber-js/max$': fileURLToPath(
+      new URL('./node_modules/libphonenumber-js/max/index.cjs', import.meta.url),
+    ),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   coverageReporters: ['text-summary', 'lcov'],

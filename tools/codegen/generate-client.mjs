@@ -31,9 +31,18 @@ await createClient({
   plugins: ['@hey-api/client-axios', '@hey-api/typescript', { name: '@hey-api/sdk', operations: { strategy: 'flat' } }],
   logs: { level: 'silent' },
 });
-execFileSync(join(root, 'node_modules/.bin/prettier'), ['--write', '--log-level', 'warn', '--ignore-path', '', '--config', join(root, '.prettierrc.json'), staging], { stdio: 'inherit', cwd: root });
+execFileSync(
+  join(root, 'node_modules/.bin/prettier'),
+  ['--write', '--log-level', 'warn', '--ignore-path', '', '--config', join(root, '.prettierrc.json'), staging],
+  { stdio: 'inherit', cwd: root },
+);
 
-const files = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))) : []);
+const files = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+    : [];
 let changed = 0;
 for (const file of files(staging)) {
   const next = readFileSync(join(staging, file));

@@ -18,8 +18,18 @@ const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong6
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
   const os = parts.find((p) => OS.includes(p)) ?? (parts.includes('win') ? 'win32' : undefined);
-  const cpu = parts.find((p) => CPU.includes(p)) ?? (parts.includes('x86') ? 'ia32' : parts.includes('gnueabihf') || parts.includes('musleabihf') || parts.includes('eabi') ? 'arm' : undefined);
-  const libc = parts.some((p) => p.startsWith('musl')) ? 'musl' : os === 'linux' && parts.some((p) => p.startsWith('gnu')) ? 'glibc' : undefined;
+  const cpu =
+    parts.find((p) => CPU.includes(p)) ??
+    (parts.includes('x86')
+      ? 'ia32'
+      : parts.includes('gnueabihf') || parts.includes('musleabihf') || parts.includes('eabi')
+        ? 'arm'
+        : undefined);
+  const libc = parts.some((p) => p.startsWith('musl'))
+    ? 'musl'
+    : os === 'linux' && parts.some((p) => p.startsWith('gnu'))
+      ? 'glibc'
+      : undefined;
   return { os, cpu, libc };
 }
 
@@ -52,10 +62,18 @@ for (const [path, entry] of Object.entries(packages).sort(([a], [b]) => depth(a)
       continue;
     }
     const at = found || packages[`node_modules/${name}`] ? `${path}/node_modules/${name}` : `node_modules/${name}`;
-    packages[at] = { version: spec, optional: true, ...(os && { os: [os] }), ...(cpu && { cpu: [cpu] }), ...(libc && { libc: [libc] }) };
+    packages[at] = {
+      version: spec,
+      optional: true,
+      ...(os && { os: [os] }),
+      ...(cpu && { cpu: [cpu] }),
+      ...(libc && { libc: [libc] }),
+    };
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
 console.log(`package-lock.json: ${added} platform entries added`);

@@ -17,8 +17,21 @@ const alert = (seq: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-interface Alert { id: number; frameId: string; personId: string; section: string; timestamp: string; name: string; storedAt: string; box?: unknown }
-interface Page { items: Alert[]; total: number; nextCursor: string | null }
+interface Alert {
+  id: number;
+  frameId: string;
+  personId: string;
+  section: string;
+  timestamp: string;
+  name: string;
+  storedAt: string;
+  box?: unknown;
+}
+interface Page {
+  items: Alert[];
+  total: number;
+  nextCursor: string | null;
+}
 
 describe('alerts service over HTTP with a real SQLite file', () => {
   let dir: string;
@@ -108,15 +121,39 @@ describe('alerts service over HTTP with a real SQLite file', () => {
     ['a missing field', { ...alert(20), personId: undefined }, 'application/json', 400, /personId must be/],
     ['an unknown field', alert(21, { colour: 'red' }), 'application/json', 400, /property colour should not exist/],
     ['a wrong type', alert(22, { similarity: 'high' }), 'application/json', 400, /similarity must be a number/],
-    ['a similarity over 1', alert(23, { similarity: 1.5 }), 'application/json', 400, /similarity must not be greater than 1/],
+    [
+      'a similarity over 1',
+      alert(23, { similarity: 1.5 }),
+      'application/json',
+      400,
+      /similarity must not be greater than 1/,
+    ],
     ['a bad frame id', alert(24, { frameId: 'nope' }), 'application/json', 400, /frameId must be cameraId:seq/],
     ['a bad event', alert(25, { event: 'inside' }), 'application/json', 400, /event must be one of/],
-    ['a bad timestamp', alert(26, { timestamp: 'yesterday' }), 'application/json', 400, /timestamp must be a valid ISO 8601/],
+    [
+      'a bad timestamp',
+      alert(26, { timestamp: 'yesterday' }),
+      'application/json',
+      400,
+      /timestamp must be a valid ISO 8601/,
+    ],
     ['a negative box', alert(27, { box: { x: -1, y: 0, width: 1, height: 1 } }), 'application/json', 400, /box\.x/],
-    ['an unknown box field', alert(28, { box: { x: 1, y: 0, width: 1, height: 1, depth: 3 } }), 'application/json', 400, /property depth should not exist/],
+    [
+      'an unknown box field',
+      alert(28, { box: { x: 1, y: 0, width: 1, height: 1, depth: 3 } }),
+      'application/json',
+      400,
+      /property depth should not exist/,
+    ],
     ['an empty name', alert(29, { name: '' }), 'application/json', 400, /name must be longer/],
     ['a non-JSON content type', 'frameId=1', 'text/plain', 415, /Unsupported Media Type/i],
-    ['a body over the limit', JSON.stringify({ ...alert(30), pad: 'x'.repeat(9 * 1024 * 1024) }), 'application/json', 413, /too large/],
+    [
+      'a body over the limit',
+      JSON.stringify({ ...alert(30), pad: 'x'.repeat(9 * 1024 * 1024) }),
+      'application/json',
+      413,
+      /too large/,
+    ],
   ])('rejects %s with a problem body and stores nothing', async (_name, body, type, status, detail) => {
     const before = await count();
     const res = await post(body, type);
@@ -145,15 +182,20 @@ describe('alerts service over HTTP with a real SQLite file', () => {
   });
 
   it('answers readiness with the store, and counts stored and duplicate alerts', async () => {
-    expect(await get('/health/ready')).toMatchObject({ status: 'ok', info: { store: { status: 'up', webhook: false } } });
+    expect(await get('/health/ready')).toMatchObject({
+      status: 'ok',
+      info: { store: { status: 'up', webhook: false } },
+    });
     const text = await (await fetch(`${alerts.url}/metrics`)).text();
     expect(text).toMatch(/alerts_stored_total\{service="alerts",version="v1"\} 8/);
     expect(text).toMatch(/alerts_duplicates_total\{service="alerts",version="v1"\} 1/);
-    expect(text).toMatch(/http_server_requests_total\{method="POST",route="\/alerts",status_code="201",service="alerts",version="v1"\} 8/);
+    expect(text).toMatch(
+      /http_server_requests_total\{method="POST",route="\/alerts",status_code="201",service="alerts",version="v1"\} 8/,
+    );
   });
 
   it('publishes its OpenAPI document with stable operation ids', async () => {
-    const doc = (await get<{ paths: Record<string, Record<string, { operationId: string }>> }>('/openapi.json'));
+    const doc = await get<{ paths: Record<string, Record<string, { operationId: string }>> }>('/openapi.json');
     expect(doc.paths['/alerts'].post.operationId).toBe('storeAlert');
     expect(doc.paths['/alerts'].get.operationId).toBe('listAlerts');
     expect(doc.paths['/alerts/latest'].get.operationId).toBe('getLatestAlert');

@@ -28,11 +28,21 @@ describe('alerts process', () => {
     const db = join(dir, 'alerts.db');
     let alerts = await startTestProcess(main, 18_384, { DB_PATH: db });
     const body = (seq: number) => ({
-      frameId: `9:${seq}`, cameraId: '9', section: '2', event: 'entry', timestamp: new Date().toISOString(),
-      personId: 'p-1', name: 'PersonX', similarity: 0.8,
+      frameId: `9:${seq}`,
+      cameraId: '9',
+      section: '2',
+      event: 'entry',
+      timestamp: new Date().toISOString(),
+      personId: 'p-1',
+      name: 'PersonX',
+      similarity: 0.8,
     });
     const post = (seq: number) =>
-      fetch(`${alerts.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(seq)) });
+      fetch(`${alerts.url}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body(seq)),
+      });
     for (let seq = 1; seq <= 20; seq += 1) expect((await post(seq)).status).toBe(201);
     await alerts.kill('SIGKILL');
     alerts = await startTestProcess(main, 18_384, { DB_PATH: db });

@@ -24,7 +24,12 @@ const alert = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-interface Hook { url: string; received: { at: number; body: unknown }[]; open: ServerResponse[]; close(): Promise<void> }
+interface Hook {
+  url: string;
+  received: { at: number; body: unknown }[];
+  open: ServerResponse[];
+  close(): Promise<void>;
+}
 
 async function webhookServer(handle: (req: IncomingMessage, res: ServerResponse, hook: Hook) => void): Promise<Hook> {
   const hook = { received: [], open: [] } as unknown as Hook;
@@ -52,16 +57,24 @@ describe('alerts webhook', () => {
   const hooks: Hook[] = [];
 
   const start = async (env: Record<string, string>) => {
-    const service = await startTestService(alertsService, { DB_PATH: join(dir, `alerts-${started.length}.db`), ...env });
+    const service = await startTestService(alertsService, {
+      DB_PATH: join(dir, `alerts-${started.length}.db`),
+      ...env,
+    });
     started.push(service);
     return service;
   };
   const post = (service: TestService, body: unknown) =>
-    fetch(`${service.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${service.url}/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const deliveries = async (service: TestService) => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
     const counts: Record<string, number> = {};
-    for (const m of text.matchAll(/^alerts_webhook_deliveries_total\{outcome="(\w+)",[^}]*\} (\d+)/gm)) counts[m[1]] = Number(m[2]);
+    for (const m of text.matchAll(/^alerts_webhook_deliveries_total\{outcome="(\w+)",[^}]*\} (\d+)/gm))
+      counts[m[1]] = Number(m[2]);
     return counts;
   };
   const eventually = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
@@ -89,19 +102,30 @@ describe('alerts webhook', () => {
     expect(res.status).toBe(201);
     const { alert: stored } = (await res.json()) as { alert: { id: number } };
     await eventually(async () => (await deliveries(alerts)).ok === 1);
-    expect(hook.received).toEqual([{ at: expect.any(Number), body: { type: 'alert', alert: { ...body, id: stored.id, storedAt: expect.any(String) } } }]);
+    expect(hook.received).toEqual([
+      {
+        at: expect.any(Number),
+        body: { type: 'alert', alert: { ...body, id: stored.id, storedAt: expect.any(String) } },
+      },
+    ]);
     expect(hook.received[0].at).toBeGreaterThanOrEqual(answeredAt - 50);
     expect((await post(alerts, body)).status).toBe(200);
     await sleep(200);
     expect(hook.received).toHaveLength(1);
     expect(await deliveries(alerts)).toEqual({ ok: 1, failed: 0, timeout: 0, dropped: 0 });
-    expect(await (await fetch(`${alerts.url}/health/ready`)).json()).toMatchObject({ info: { store: { webhook: true } } });
+    expect(await (await fetch(`${alerts.url}/health/ready`)).json()).toMatchObject({
+      info: { store: { webhook: true } },
+    });
   });
 
   it('never waits for a webhook that hangs: every alert is stored and answered at once, the deliveries time out', async () => {
     const hook = await webhookServer((_req, res, h) => h.open.push(res)); // reads the request, never answers
     hooks.push(hook);
-    const alerts = await start({ ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_TIMEOUT_MS: '400', ALERT_WEBHOOK_CONCURRENCY: '2' });
+    const alerts = await start({
+      ALERT_WEBHOOK_URL: hook.url,
+      ALERT_WEBHOOK_TIMEOUT_MS: '400',
+      ALERT_WEBHOOK_CONCURRENCY: '2',
+    });
     const t0 = Date.now();
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(alerts, alert())));
     const elapsed = Date.now() - t0;
@@ -133,7 +157,12 @@ describe('alerts webhook', () => {
   it('drops deliveries beyond its queue (counted), never the alerts', async () => {
     const hook = await webhookServer((_req, res, h) => h.open.push(res));
     hooks.push(hook);
-    const alerts = await start({ ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_TIMEOUT_MS: '300', ALERT_WEBHOOK_CONCURRENCY: '1', ALERT_WEBHOOK_QUEUE: '2' });
+    const alerts = await start({
+      ALERT_WEBHOOK_URL: hook.url,
+      ALERT_WEBHOOK_TIMEOUT_MS: '300',
+      ALERT_WEBHOOK_CONCURRENCY: '1',
+      ALERT_WEBHOOK_QUEUE: '2',
+    });
     for (let i = 0; i < 5; i += 1) expect((await post(alerts, alert())).status).toBe(201);
     await eventually(async () => {
       const d = await deliveries(alerts);

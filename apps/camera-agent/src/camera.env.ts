@@ -4,7 +4,8 @@ import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches,
 import { CAMERA_EVENTS, type CameraEvent } from '@airport-mesh/contracts';
 
 const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value);
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value;
 
 export class CameraEnv extends BaseEnv {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'CAMERA_ID must be a short id such as 1' })
@@ -17,24 +18,35 @@ export class CameraEnv extends BaseEnv {
   CAMERA_EVENT: CameraEvent = 'exit';
 
   /** Frames per second while streaming. */
-  @Transform(toNumber) @IsNumber() @Min(0.1) @Max(60)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  @Max(60)
   CAMERA_FPS = 2;
 
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   COLLECTOR_URL = 'http://127.0.0.1:8081';
 
   /** A folder of JPEG files to stream instead of the built-in sample photos. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   FRAME_SOURCE?: string;
 
-  @Transform(toInt) @IsInt() @Min(64) @Max(4096)
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  @Max(4096)
   FRAME_WIDTH = 1280;
 
-  @Transform(toInt) @IsInt() @Min(64) @Max(4096)
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  @Max(4096)
   FRAME_HEIGHT = 720;
 
   /** Start streaming as soon as the process is ready. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   CAMERA_AUTOSTART = false;
 
   /**
@@ -42,6 +54,9 @@ export class CameraEnv extends BaseEnv {
    * failed. Off by default: re-sending is the job of the resilience layer (RESILIENCE=client, or the
    * mesh), and app-level retries on top would multiply attempts (docs/resilience.md).
    */
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
   CAMERA_RETRIES = 0;
 }

@@ -16,9 +16,20 @@ describe('camera agent streaming real frames to a real collector and section', (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'camera-'));
-    section = await startTestProcess(join(apps, 'section/dist/main.js'), 18_285, { SECTION_ID: '1', DB_PATH: join(dir, 's1.db') });
-    collector = await startTestProcess(join(apps, 'collector/dist/main.js'), 18_281, { SECTION_URLS: `1=${section.url}` });
-    camera = await startTestService(cameraAgentService, { CAMERA_ID: '5', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry', COLLECTOR_URL: collector.url, CAMERA_RETRIES: '2' });
+    section = await startTestProcess(join(apps, 'section/dist/main.js'), 18_285, {
+      SECTION_ID: '1',
+      DB_PATH: join(dir, 's1.db'),
+    });
+    collector = await startTestProcess(join(apps, 'collector/dist/main.js'), 18_281, {
+      SECTION_URLS: `1=${section.url}`,
+    });
+    camera = await startTestService(cameraAgentService, {
+      CAMERA_ID: '5',
+      CAMERA_SECTION: '1',
+      CAMERA_EVENT: 'entry',
+      COLLECTOR_URL: collector.url,
+      CAMERA_RETRIES: '2',
+    });
   }, 60_000);
   afterAll(async () => {
     await camera?.close();
@@ -28,19 +39,39 @@ describe('camera agent streaming real frames to a real collector and section', (
   });
 
   it('shows the seeds state fields while stopped', async () => {
-    expect(await json('/state')).toEqual({ streaming: false, cycle: 0, fps: 0, section: '1', destination: collector.url, event: 'entry' });
+    expect(await json('/state')).toEqual({
+      streaming: false,
+      cycle: 0,
+      fps: 0,
+      section: '1',
+      destination: collector.url,
+      event: 'entry',
+    });
   });
 
   it('streams frames at the set rate until maxFrames, each acknowledged and stored once', async () => {
-    const started = await json('/stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 10, maxFrames: 8 }) });
-    expect(started).toMatchObject({ streaming: true, fps: 10, section: '1', destination: collector.url, event: 'entry' });
+    const started = await json('/stream', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fps: 10, maxFrames: 8 }),
+    });
+    expect(started).toMatchObject({
+      streaming: true,
+      fps: 10,
+      section: '1',
+      destination: collector.url,
+      event: 'entry',
+    });
     const t0 = Date.now();
     while ((await json('/state')).streaming && Date.now() - t0 < 10_000) await sleep(50);
     const elapsed = Date.now() - t0;
     expect(await json('/state')).toMatchObject({ streaming: false, cycle: 8, fps: 0 });
     expect(elapsed).toBeGreaterThanOrEqual(600); // 8 frames at 10 fps take at least 7 intervals
     expect(await json('/counters')).toMatchObject({ sent: 8, acknowledged: 8, failed: 0, duplicates: 0 });
-    const page = (await (await fetch(`${section.url}/statistics?limit=100`)).json()) as { total: number; items: { cameraId: string; event: string }[] };
+    const page = (await (await fetch(`${section.url}/statistics?limit=100`)).json()) as {
+      total: number;
+      items: { cameraId: string; event: string }[];
+    };
     expect(page.total).toBe(8);
     expect(page.items.every((i) => i.cameraId === '5' && i.event === 'entry')).toBe(true);
   });
@@ -56,7 +87,11 @@ describe('camera agent streaming real frames to a real collector and section', (
 
   it('counts frames as failed when the collector is unreachable, and says why', async () => {
     const before = await json('/counters');
-    const res = await json('/stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 20, maxFrames: 2, destination: 'http://127.0.0.1:9' }) });
+    const res = await json('/stream', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fps: 20, maxFrames: 2, destination: 'http://127.0.0.1:9' }),
+    });
     expect(res).toMatchObject({ streaming: true, destination: 'http://127.0.0.1:9' });
     const t0 = Date.now();
     while ((await json('/state')).streaming && Date.now() - t0 < 10_000) await sleep(50);
@@ -76,7 +111,11 @@ describe('camera agent streaming real frames to a real collector and section', (
     ['an unknown field', '{"speed":3}', /property speed should not exist/],
     ['invalid JSON', '{"fps":', /not valid JSON/],
   ])('rejects %s with a 400 problem body and keeps its state', async (_name, body, detail) => {
-    const res = await fetch(`${camera.url}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${camera.url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(((await res.json()) as { detail: string }).detail).toMatch(detail);

@@ -9,22 +9,27 @@ export class CollectorEnv extends BaseEnv {
   SECTION_URLS = '1=http://127.0.0.1:8085,2=http://127.0.0.1:8086';
 
   /** image-analysis service; frames are stored unanalysed when unset. */
-  @IsOptional() @IsUrl(url)
+  @IsOptional()
+  @IsUrl(url)
   IMAGE_ANALYSIS_URL?: string;
 
   /** face-recognition service; no alerts are raised when unset. */
-  @IsOptional() @IsUrl(url)
+  @IsOptional()
+  @IsUrl(url)
   FACE_RECOGNITION_URL?: string;
 
   /** alerts service; persons of interest are recognised but not alerted when unset. */
-  @IsOptional() @IsUrl(url)
+  @IsOptional()
+  @IsUrl(url)
   ALERTS_URL?: string;
 
   /** The control panel the latest analysis and alerts are pushed to. */
-  @IsOptional() @IsUrl(url)
+  @IsOptional()
+  @IsUrl(url)
   CPANEL_URL?: string;
 
   /** Several control panels (e.g. v1 and v2 locally), comma-separated; takes precedence over CPANEL_URL. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CPANEL_URLS?: string;
 }

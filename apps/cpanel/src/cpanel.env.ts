@@ -29,11 +29,13 @@ const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['h
 
 export class CPanelEnv extends BaseEnv {
   /** The cameras file of the seeds; default: `apps/cpanel/cameras.local.json` (the local stack's cameras). */
-  @IsString() @IsValidCamerasFile()
+  @IsString()
+  @IsValidCamerasFile()
   CAMERAS_FILE = DEFAULT_CAMERAS_FILE;
 
   /** Overrides the `url` of cameras of the file by id: `1=http://camera-agent-1:8080,2=…`. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CAMERA_URLS?: string;
 
   @IsUrl(URL_OPTIONS, { message: 'COLLECTOR_URL must be an http(s) URL' })
@@ -53,10 +55,16 @@ export class CPanelEnv extends BaseEnv {
   FACE_RECOGNITION_URL = 'http://127.0.0.1:8083';
 
   /** Deadline of each call of GET /health/all and of the read-through calls, so one dead service never hangs them. */
-  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
   UPSTREAM_TIMEOUT_MS = 1500;
 
   /** How often the view is read through from the section and alerts services and the cameras (0: never). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   REFRESH_INTERVAL_MS = 5000;
 }

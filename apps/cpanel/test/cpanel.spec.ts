@@ -13,28 +13,58 @@ import { cpanelService } from '../src/service.js';
 
 const apps = resolve(import.meta.dirname, '../..');
 const main = (app: string) => join(apps, app, 'dist/main.js');
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'),
+);
 const PORTS = { section1: 18_785, alerts: 18_784, camera1: 18_791 };
 const CLOSED = 'http://127.0.0.1:9';
 const TIMEOUT = 60_000;
 
 const post = (url: string, body: unknown, contentType = 'application/json') =>
-  fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const getJson = async <T = Record<string, unknown>>(url: string): Promise<T> => (await fetch(url)).json() as Promise<T>;
 
 let seq = Date.now() - 60_000;
 const analysis = (extra: Record<string, unknown> = {}) => {
   seq += 1000;
   return {
-    frameId: `2:${seq}`, cameraId: '2', section: '1', event: 'exit', timestamp: new Date(seq).toISOString(), personCount: 1,
-    faces: [{ box: { x: 10, y: 20, width: 50, height: 60 }, score: 0.97, gender: 'male', genderScore: 0.9, age: 40.2, ageRange: '38-43' }],
+    frameId: `2:${seq}`,
+    cameraId: '2',
+    section: '1',
+    event: 'exit',
+    timestamp: new Date(seq).toISOString(),
+    personCount: 1,
+    faces: [
+      {
+        box: { x: 10, y: 20, width: 50, height: 60 },
+        score: 0.97,
+        gender: 'male',
+        genderScore: 0.9,
+        age: 40.2,
+        ageRange: '38-43',
+      },
+    ],
     matches: [{ personId: 'p-42', name: 'PersonX', similarity: 0.83, box: { x: 10, y: 20, width: 50, height: 60 } }],
     ...extra,
   };
 };
 const alert = (extra: Record<string, unknown> = {}) => {
   seq += 1000;
-  return { frameId: `2:${seq}`, cameraId: '2', section: '1', event: 'entry', timestamp: new Date(seq).toISOString(), personId: 'p-42', name: 'PersonX', similarity: 0.83, ...extra };
+  return {
+    frameId: `2:${seq}`,
+    cameraId: '2',
+    section: '1',
+    event: 'entry',
+    timestamp: new Date(seq).toISOString(),
+    personId: 'p-42',
+    name: 'PersonX',
+    similarity: 0.83,
+    ...extra,
+  };
 };
 
 async function expectProblem(res: Response, status: number, detail: RegExp) {
@@ -62,7 +92,12 @@ async function hangingServer(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** Reads SSE events from a streaming fetch until `until` matches one (or the time is up). */
-async function readEvents(url: string, act: () => Promise<void>, until: (e: { event: string; data: unknown }) => boolean, timeoutMs = 8000) {
+async function readEvents(
+  url: string,
+  act: () => Promise<void>,
+  until: (e: { event: string; data: unknown }) => boolean,
+  timeoutMs = 8000,
+) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   const events: { event: string; data: unknown }[] = [];
@@ -81,7 +116,11 @@ async function readEvents(url: string, act: () => Promise<void>, until: (e: { ev
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         const parsed = { event, data: data ? JSON.parse(data) : null };
         events.push(parsed);
         if (!acted && event === 'snapshot') {
@@ -112,8 +151,16 @@ describe('cpanel over real HTTP', () => {
   let v2: TestService;
   const earliest = { frameId: '', timestamp: '' };
 
-  const cameras = (list: unknown[]) => writeFileSync(camerasFile, typeof list === 'string' ? list : JSON.stringify({ cameras: list }));
-  const camera = (id: number, url: string, extra: Record<string, unknown> = {}) => ({ id, description: `camera ${id}`, url, section: 1, type: id % 2 ? 'exit' : 'entry', ...extra });
+  const cameras = (list: unknown[]) =>
+    writeFileSync(camerasFile, typeof list === 'string' ? list : JSON.stringify({ cameras: list }));
+  const camera = (id: number, url: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    description: `camera ${id}`,
+    url,
+    section: 1,
+    type: id % 2 ? 'exit' : 'entry',
+    ...extra,
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cpanel-'));
@@ -121,13 +168,30 @@ describe('cpanel over real HTTP', () => {
     [section1, alerts, camera1, hanging] = await Promise.all([
       startTestProcess(main('section'), PORTS.section1, { SECTION_ID: '1', DB_PATH: join(dir, 's1.db') }),
       startTestProcess(main('alerts'), PORTS.alerts, { DB_PATH: join(dir, 'alerts.db') }),
-      startTestProcess(main('camera-agent'), PORTS.camera1, { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit', COLLECTOR_URL: CLOSED, CAMERA_RETRIES: '0' }),
+      startTestProcess(main('camera-agent'), PORTS.camera1, {
+        CAMERA_ID: '1',
+        CAMERA_SECTION: '1',
+        CAMERA_EVENT: 'exit',
+        COLLECTOR_URL: CLOSED,
+        CAMERA_RETRIES: '0',
+      }),
       hangingServer(),
     ]);
     // Stored before cpanel starts: a statistics record and an alert, which cpanel must read through.
     seq += 1000;
     Object.assign(earliest, { frameId: `1:${seq}`, timestamp: new Date(seq).toISOString() });
-    expect((await post(`${section1.url}/statistics`, { ...earliest, cameraId: '1', section: '1', event: 'entry', personCount: 2, faces: [{ gender: 'female', age: 23, ageRange: '20-25' }] })).status).toBe(201);
+    expect(
+      (
+        await post(`${section1.url}/statistics`, {
+          ...earliest,
+          cameraId: '1',
+          section: '1',
+          event: 'entry',
+          personCount: 2,
+          faces: [{ gender: 'female', age: 23, ageRange: '20-25' }],
+        })
+      ).status,
+    ).toBe(201);
     expect((await post(`${alerts.url}/alerts`, { ...alert({ name: 'George W', personId: 'p-7' }) })).status).toBe(201);
 
     // Camera 1 in the file points nowhere; CAMERA_URLS moves it to the real agent. Camera 2 is down.
@@ -143,7 +207,10 @@ describe('cpanel over real HTTP', () => {
       UPSTREAM_TIMEOUT_MS: '500',
       REFRESH_INTERVAL_MS: '0',
     };
-    [v1, v2] = await Promise.all([startTestService(cpanelService, env), startTestService(cpanelService, { ...env, VERSION: 'v2' })]);
+    [v1, v2] = await Promise.all([
+      startTestService(cpanelService, env),
+      startTestService(cpanelService, { ...env, VERSION: 'v2' }),
+    ]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -159,8 +226,16 @@ describe('cpanel over real HTTP', () => {
 
   it('reads the latest statistics and alert through from the section and alerts services after a start', async () => {
     await fetch(`${v1.url}/`); // the first page waits for the first read-through
-    const { items } = await getJson<{ items: { frameId: string; source: string; faces: unknown[] }[] }>(`${v1.url}/analysis`);
-    expect(items).toEqual([expect.objectContaining({ frameId: earliest.frameId, source: 'section', faces: [{ gender: 'female', age: 23, ageRange: '20-25' }] })]);
+    const { items } = await getJson<{ items: { frameId: string; source: string; faces: unknown[] }[] }>(
+      `${v1.url}/analysis`,
+    );
+    expect(items).toEqual([
+      expect.objectContaining({
+        frameId: earliest.frameId,
+        source: 'section',
+        faces: [{ gender: 'female', age: 23, ageRange: '20-25' }],
+      }),
+    ]);
     expect(await getJson(`${v1.url}/alert`)).toMatchObject({ name: 'George W', source: 'alerts', id: 1 });
     const page = await (await fetch(`${v1.url}/index`)).text();
     expect(page).toContain('gender: female | age: 20-25 | event: entry');
@@ -175,9 +250,13 @@ describe('cpanel over real HTTP', () => {
     const latest = await getJson(`${v1.url}/analysis/1`);
     expect(latest).toMatchObject({ ...body, source: 'collector', photo: null, receivedAt: expect.any(String) });
     const late = analysis({ timestamp: earliest.timestamp });
-    expect(await (await post(`${v1.url}/analysis`, late)).json()).toEqual({ frameId: late.frameId, section: '1', latest: false });
+    expect(await (await post(`${v1.url}/analysis`, late)).json()).toEqual({
+      frameId: late.frameId,
+      section: '1',
+      latest: false,
+    });
     expect(await getJson(`${v1.url}/analysis/1`)).toMatchObject({ frameId: body.frameId });
-    expect(((await getJson<{ items: unknown[] }>(`${v1.url}/analysis`)).items)).toHaveLength(1);
+    expect((await getJson<{ items: unknown[] }>(`${v1.url}/analysis`)).items).toHaveLength(1);
     await expectProblem(await fetch(`${v1.url}/analysis/2`), 404, /no analysis of section 2 yet/);
     const page = await (await fetch(`${v1.url}/`)).text();
     expect(page).toContain(`timestamp: <time datetime="${body.timestamp}">`);
@@ -188,7 +267,11 @@ describe('cpanel over real HTTP', () => {
     const body = analysis({ image: sample.toString('base64') });
     expect((await post(`${v2.url}/analysis`, body)).status).toBe(200);
     const latest = await getJson<{ photo: { url: string; width: number; height: number } }>(`${v2.url}/analysis/1`);
-    expect(latest.photo).toEqual({ url: `/analysis/1/photo?frame=${encodeURIComponent(body.frameId)}`, width: 1920, height: 1280 });
+    expect(latest.photo).toEqual({
+      url: `/analysis/1/photo?frame=${encodeURIComponent(body.frameId)}`,
+      width: 1920,
+      height: 1280,
+    });
     expect(latest).not.toHaveProperty('image');
     const photo = await fetch(`${v2.url}${latest.photo.url}`);
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
@@ -202,7 +285,7 @@ describe('cpanel over real HTTP', () => {
     await expectProblem(await fetch(`${v1.url}/analysis/1/photo`), 404, /v2 only/);
   });
 
-  it('takes the latest alert (POST /alert), also in the alerts service\'s stored form', async () => {
+  it("takes the latest alert (POST /alert), also in the alerts service's stored form", async () => {
     const body = alert();
     const res = await post(`${v1.url}/alert`, body);
     expect(res.status).toBe(200);
@@ -225,9 +308,24 @@ describe('cpanel over real HTTP', () => {
       (e) => e.event === 'alert',
     );
     const [snapshot] = events;
-    expect(snapshot).toMatchObject({ event: 'snapshot', data: { version: 'v2', statusLine: 'CPanel v2 : Online', sections: expect.any(Array), cameras: expect.any(Array) } });
-    const pushed = events.find((e) => e.event === 'analysis' && (e.data as { analysis?: { frameId: string } }).analysis?.frameId === body.frameId);
-    expect(pushed?.data).toMatchObject({ section: '1', analysis: { frameId: body.frameId }, agePoints: [{ t: body.timestamp, age: 40.2, gender: 'male' }] });
+    expect(snapshot).toMatchObject({
+      event: 'snapshot',
+      data: {
+        version: 'v2',
+        statusLine: 'CPanel v2 : Online',
+        sections: expect.any(Array),
+        cameras: expect.any(Array),
+      },
+    });
+    const pushed = events.find(
+      (e) =>
+        e.event === 'analysis' && (e.data as { analysis?: { frameId: string } }).analysis?.frameId === body.frameId,
+    );
+    expect(pushed?.data).toMatchObject({
+      section: '1',
+      analysis: { frameId: body.frameId },
+      agePoints: [{ t: body.timestamp, age: 40.2, gender: 'male' }],
+    });
     expect(events.at(-1)).toMatchObject({ event: 'alert', data: { frameId: pushedAlert.frameId, name: 'PersonX' } });
   });
 
@@ -235,10 +333,21 @@ describe('cpanel over real HTTP', () => {
     it('lists the cameras file, with CAMERA_URLS applied and each state read from the camera', async () => {
       const list = await getJson<{ file: string; cameras: Record<string, unknown>[] }>(`${v1.url}/cameras`);
       expect(list.file).toBe(camerasFile);
-      expect(list.cameras.map((c) => [c.id, c.url, c.section, c.type])).toEqual([['1', camera1.url, '1', 'exit'], ['2', CLOSED, '1', 'entry']]);
+      expect(list.cameras.map((c) => [c.id, c.url, c.section, c.type])).toEqual([
+        ['1', camera1.url, '1', 'exit'],
+        ['2', CLOSED, '1', 'entry'],
+      ]);
       const state = await getJson(`${v1.url}/cameras/1/state`);
-      expect(state).toMatchObject({ id: '1', error: null, state: { streaming: false, section: '1', event: 'exit', destination: CLOSED } });
-      await expectProblem(await fetch(`${v1.url}/cameras/2/state`), 502, /camera 2 \(http:\/\/127\.0\.0\.1:9\): ECONNREFUSED/);
+      expect(state).toMatchObject({
+        id: '1',
+        error: null,
+        state: { streaming: false, section: '1', event: 'exit', destination: CLOSED },
+      });
+      await expectProblem(
+        await fetch(`${v1.url}/cameras/2/state`),
+        502,
+        /camera 2 \(http:\/\/127\.0\.0\.1:9\): ECONNREFUSED/,
+      );
     });
 
     it('starts and stops a camera through its agent', async () => {
@@ -258,7 +367,13 @@ describe('cpanel over real HTTP', () => {
       ['an unknown camera', '/cameras/7/start', {}, 404, /no camera 7 in the cameras file; known: 1, 2/],
       ['an unknown camera (stop)', '/cameras/7/stop', {}, 404, /no camera 7/],
       ['a camera id that is not one', '/cameras/a.b/start', {}, 400, /id must be a camera id/],
-      ['a camera that is down', '/cameras/2/start', {}, 502, /camera 2 \(http:\/\/127\.0\.0\.1:9\) did not start: ECONNREFUSED/],
+      [
+        'a camera that is down',
+        '/cameras/2/start',
+        {},
+        502,
+        /camera 2 \(http:\/\/127\.0\.0\.1:9\) did not start: ECONNREFUSED/,
+      ],
       ['an fps out of range', '/cameras/1/start', { fps: 500 }, 400, /fps must not be greater than 60/],
       ['an unknown option', '/cameras/1/start', { speed: 3 }, 400, /property speed should not exist/],
       ['a wrong type', '/cameras/1/start', { maxFrames: 'many' }, 400, /maxFrames must be an integer/],
@@ -269,15 +384,26 @@ describe('cpanel over real HTTP', () => {
     });
 
     it('re-reads the cameras file; an invalid one is a 422 that names every problem and changes nothing', async () => {
-      cameras([camera(1, 'http://ignored:1'), camera(3, CLOSED, { section: 2, description: 'entry camera section 2' })]);
+      cameras([
+        camera(1, 'http://ignored:1'),
+        camera(3, CLOSED, { section: 2, description: 'entry camera section 2' }),
+      ]);
       const reloaded = await post(`${v1.url}/cameras/reload`, {});
       expect(reloaded.status).toBe(200);
-      expect(((await reloaded.json()) as { cameras: { id: string; url: string }[] }).cameras.map((c) => [c.id, c.url])).toEqual([['1', camera1.url], ['3', CLOSED]]);
+      expect(
+        ((await reloaded.json()) as { cameras: { id: string; url: string }[] }).cameras.map((c) => [c.id, c.url]),
+      ).toEqual([
+        ['1', camera1.url],
+        ['3', CLOSED],
+      ]);
 
       const before = await getJson<{ cameras: unknown[]; loadedAt: string }>(`${v1.url}/cameras`);
       for (const [content, detail] of [
         ['{"cameras": [', /not valid JSON/],
-        [JSON.stringify({ cameras: [camera(5, 'ftp://x'), camera(5, CLOSED, { type: 'inside' })] }), /cameras\[0\]\.url must be an http\(s\) URL; cameras\[1\]\.id 5 is used twice; cameras\[1\]\.type must be one of entry, exit/],
+        [
+          JSON.stringify({ cameras: [camera(5, 'ftp://x'), camera(5, CLOSED, { type: 'inside' })] }),
+          /cameras\[0\]\.url must be an http\(s\) URL; cameras\[1\]\.id 5 is used twice; cameras\[1\]\.type must be one of entry, exit/,
+        ],
         [JSON.stringify({ cameras: [camera(4, CLOSED, { colour: 'red' })] }), /unknown field colour/],
       ] as const) {
         writeFileSync(camerasFile, content);
@@ -287,22 +413,44 @@ describe('cpanel over real HTTP', () => {
         expect(await getJson(`${v1.url}/cameras`)).toEqual(before);
       }
       rmSync(camerasFile);
-      await expectProblem(await fetch(`${v1.url}/cameras/reload`, { method: 'POST' }), 422, /cannot be read \(ENOENT\)/);
+      await expectProblem(
+        await fetch(`${v1.url}/cameras/reload`, { method: 'POST' }),
+        422,
+        /cannot be read \(ENOENT\)/,
+      );
       cameras([camera(1, 'http://camera-agent-1:8080'), camera(2, CLOSED)]);
       expect((await post(`${v1.url}/cameras/reload`, {})).status).toBe(200);
     });
   });
 
-  it('GET /health/all lists every service\'s status line; dead and hanging ones as unreachable, without waiting for them', async () => {
+  it("GET /health/all lists every service's status line; dead and hanging ones as unreachable, without waiting for them", async () => {
     const t0 = Date.now();
-    const health = await getJson<{ online: number; total: number; services: { name: string; online: boolean; status: string | null; error: string | null; state?: unknown }[] }>(`${v1.url}/health/all`);
+    const health = await getJson<{
+      online: number;
+      total: number;
+      services: { name: string; online: boolean; status: string | null; error: string | null; state?: unknown }[];
+    }>(`${v1.url}/health/all`);
     expect(Date.now() - t0).toBeLessThan(2000); // the hanging one is cut at UPSTREAM_TIMEOUT_MS (500)
     const by = Object.fromEntries(health.services.map((s) => [s.name, s]));
-    expect(Object.keys(by)).toEqual(['cpanel', 'collector', 'section-1', 'section-2', 'alerts', 'camera-1', 'camera-2', 'image-analysis', 'face-recognition']);
+    expect(Object.keys(by)).toEqual([
+      'cpanel',
+      'collector',
+      'section-1',
+      'section-2',
+      'alerts',
+      'camera-1',
+      'camera-2',
+      'image-analysis',
+      'face-recognition',
+    ]);
     expect(by.cpanel).toMatchObject({ online: true, status: 'CPanel v1 : Online' });
     expect(by['section-1']).toMatchObject({ online: true, status: 'Section 1 v1 : Online', error: null });
     expect(by.alerts).toMatchObject({ online: true, status: 'Alerts v1 : Online' });
-    expect(by['camera-1']).toMatchObject({ online: true, status: 'Camera 1 v1 : Online', state: { streaming: false, event: 'exit' } });
+    expect(by['camera-1']).toMatchObject({
+      online: true,
+      status: 'Camera 1 v1 : Online',
+      state: { streaming: false, event: 'exit' },
+    });
     expect(by.collector).toMatchObject({ online: false, status: null, error: 'ECONNREFUSED' });
     expect(by['section-2']).toMatchObject({ online: false, error: 'ECONNREFUSED' });
     expect(by['image-analysis']).toMatchObject({ online: false, error: 'no answer within 500 ms' });
@@ -320,11 +468,17 @@ describe('cpanel over real HTTP', () => {
   it('serves the dashboard page with its own assets and a strict content security policy', async () => {
     const page = await fetch(`${v2.url}/`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'; style-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /default-src 'self'; script-src 'self'; style-src 'self'/,
+    );
     const html = await page.text();
     expect(html).toContain('<h1 class="page-title">Dashboard V2</h1>');
     expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i); // nothing from the internet
-    for (const [path, type] of [['/assets/dashboard.js', 'text/javascript'], ['/assets/render.js', 'text/javascript'], ['/assets/dashboard.css', 'text/css']]) {
+    for (const [path, type] of [
+      ['/assets/dashboard.js', 'text/javascript'],
+      ['/assets/render.js', 'text/javascript'],
+      ['/assets/dashboard.css', 'text/css'],
+    ]) {
       const res = await fetch(`${v2.url}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
@@ -341,14 +495,44 @@ describe('cpanel over real HTTP', () => {
       ['an unknown field', analysis({ colour: 'red' }), 'application/json', 400, /property colour should not exist/],
       ['a wrong type', analysis({ personCount: 'two' }), 'application/json', 400, /personCount must be an integer/],
       ['a face without a box', analysis({ faces: [{ score: 0.9 }] }), 'application/json', 400, /faces\.0\.box/],
-      ['an unknown gender', analysis({ faces: [{ box: { x: 1, y: 1, width: 1, height: 1 }, score: 0.9, gender: 'robot' }] }), 'application/json', 400, /gender must be one of/],
-      ['a match without a name', analysis({ matches: [{ personId: 'p', similarity: 0.5 }] }), 'application/json', 400, /matches\.0\.name/],
+      [
+        'an unknown gender',
+        analysis({ faces: [{ box: { x: 1, y: 1, width: 1, height: 1 }, score: 0.9, gender: 'robot' }] }),
+        'application/json',
+        400,
+        /gender must be one of/,
+      ],
+      [
+        'a match without a name',
+        analysis({ matches: [{ personId: 'p', similarity: 0.5 }] }),
+        'application/json',
+        400,
+        /matches\.0\.name/,
+      ],
       ['a bad frame id', analysis({ frameId: 'x' }), 'application/json', 400, /frameId must be cameraId:seq/],
       ['an image that is not base64', analysis({ image: '***' }), 'application/json', 400, /image must be base64/],
-      ['an image that is a PNG', analysis({ image: png.toString('base64') }), 'application/json', 422, /image is not a JPEG/],
-      ['a truncated JPEG', analysis({ image: sample.subarray(0, 30).toString('base64') }), 'application/json', 422, /truncated JPEG/],
+      [
+        'an image that is a PNG',
+        analysis({ image: png.toString('base64') }),
+        'application/json',
+        422,
+        /image is not a JPEG/,
+      ],
+      [
+        'a truncated JPEG',
+        analysis({ image: sample.subarray(0, 30).toString('base64') }),
+        'application/json',
+        422,
+        /truncated JPEG/,
+      ],
       ['a non-JSON content type', 'frameId=1', 'text/plain', 415, /Unsupported Media Type/i],
-      ['a body over the limit', JSON.stringify(analysis({ image: 'A'.repeat(9 * 1024 * 1024) })), 'application/json', 413, /too large/],
+      [
+        'a body over the limit',
+        JSON.stringify(analysis({ image: 'A'.repeat(9 * 1024 * 1024) })),
+        'application/json',
+        413,
+        /too large/,
+      ],
     ])('POST /analysis with %s → problem', async (_name, body, type, status, detail) => {
       const before = await getJson(`${v2.url}/analysis`);
       await expectProblem(await post(`${v2.url}/analysis`, body, type), status, detail);
@@ -376,6 +560,8 @@ describe('cpanel over real HTTP', () => {
     const text = await (await fetch(`${v1.url}/metrics`)).text();
     expect(text).toMatch(/cpanel_pushes_total\{kind="analysis",outcome="latest",service="cpanel",version="v1"\} \d+/);
     expect(text).toMatch(/cpanel_pushes_total\{kind="analysis",outcome="late",service="cpanel",version="v1"\} 1/);
-    expect(text).toMatch(/cpanel_camera_actions_total\{action="reload",outcome="invalid",service="cpanel",version="v1"\} 4/);
+    expect(text).toMatch(
+      /cpanel_camera_actions_total\{action="reload",outcome="invalid",service="cpanel",version="v1"\} 4/,
+    );
   });
 });

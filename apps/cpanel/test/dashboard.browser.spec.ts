@@ -16,9 +16,19 @@ const TIMEOUT = 180_000;
 const apps = resolve(import.meta.dirname, '../..');
 const main = (app: string) => join(apps, app, 'dist/main.js');
 const artifacts = resolve(apps, '../test-artifacts/cpanel');
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'),
+);
 
-const PORTS = { section1: 18_685, section2: 18_686, alerts: 18_684, camera1: 18_691, camera2: 18_692, v1: 18_680, v2: 18_690 };
+const PORTS = {
+  section1: 18_685,
+  section2: 18_686,
+  alerts: 18_684,
+  camera1: 18_691,
+  camera2: 18_692,
+  v1: 18_680,
+  v2: 18_690,
+};
 const CLOSED = 'http://127.0.0.1:9'; // nothing listens there: the collector and the analysers are not part of this test
 
 const json = (url: string, body: unknown) =>
@@ -26,9 +36,30 @@ const json = (url: string, body: unknown) =>
 
 /** Three faces of sample1.jpg (1920×1280), the third one a person of interest. */
 const faces = [
-  { box: { x: 400, y: 350, width: 220, height: 250 }, score: 0.98, gender: 'female', genderScore: 0.93, age: 27.4, ageRange: '25-32' },
-  { box: { x: 820, y: 420, width: 190, height: 250 }, score: 0.95, gender: 'female', genderScore: 0.88, age: 23.1, ageRange: '20-25' },
-  { box: { x: 1450, y: 200, width: 240, height: 250 }, score: 0.97, gender: 'male', genderScore: 0.61, age: 40.2, ageRange: '38-43' },
+  {
+    box: { x: 400, y: 350, width: 220, height: 250 },
+    score: 0.98,
+    gender: 'female',
+    genderScore: 0.93,
+    age: 27.4,
+    ageRange: '25-32',
+  },
+  {
+    box: { x: 820, y: 420, width: 190, height: 250 },
+    score: 0.95,
+    gender: 'female',
+    genderScore: 0.88,
+    age: 23.1,
+    ageRange: '20-25',
+  },
+  {
+    box: { x: 1450, y: 200, width: 240, height: 250 },
+    score: 0.97,
+    gender: 'male',
+    genderScore: 0.61,
+    age: 40.2,
+    ageRange: '38-43',
+  },
 ];
 const match = { personId: 'p-42', name: 'PersonX', similarity: 0.83, box: faces[2].box };
 
@@ -43,11 +74,16 @@ describe('the cpanel dashboard in Chromium', () => {
     seq += 4000;
     const base = { frameId: `2:${seq}`, cameraId: '2', section: '1', event, timestamp: new Date(seq).toISOString() };
     const stored = await json(`http://127.0.0.1:${PORTS.section1}/statistics`, {
-      ...base, personCount: frameFaces.length, faces: frameFaces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
+      ...base,
+      personCount: frameFaces.length,
+      faces: frameFaces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
     });
     expect(stored.status).toBe(201);
     const pushed = await json(`${cpanel}/analysis`, {
-      ...base, personCount: frameFaces.length, faces: frameFaces, matches: frameFaces.includes(faces[2]) ? [match] : [],
+      ...base,
+      personCount: frameFaces.length,
+      faces: frameFaces,
+      matches: frameFaces.includes(faces[2]) ? [match] : [],
       ...(withImage ? { image: sample.toString('base64') } : {}),
     });
     expect(pushed.status).toBe(200);
@@ -62,8 +98,20 @@ describe('the cpanel dashboard in Chromium', () => {
       camerasFile,
       JSON.stringify({
         cameras: [
-          { id: 1, description: 'exit camera section 1', url: `http://127.0.0.1:${PORTS.camera1}`, section: 1, type: 'exit' },
-          { id: 2, description: 'entry camera section 1', url: `http://127.0.0.1:${PORTS.camera2}`, section: 1, type: 'entry' },
+          {
+            id: 1,
+            description: 'exit camera section 1',
+            url: `http://127.0.0.1:${PORTS.camera1}`,
+            section: 1,
+            type: 'exit',
+          },
+          {
+            id: 2,
+            description: 'entry camera section 1',
+            url: `http://127.0.0.1:${PORTS.camera2}`,
+            section: 1,
+            type: 'entry',
+          },
         ],
       }),
     );
@@ -71,8 +119,20 @@ describe('the cpanel dashboard in Chromium', () => {
       startTestProcess(main('section'), PORTS.section1, { SECTION_ID: '1', DB_PATH: join(dir, 's1.db') }),
       startTestProcess(main('section'), PORTS.section2, { SECTION_ID: '2', DB_PATH: join(dir, 's2.db') }),
       startTestProcess(main('alerts'), PORTS.alerts, { DB_PATH: join(dir, 'alerts.db') }),
-      startTestProcess(main('camera-agent'), PORTS.camera1, { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit', COLLECTOR_URL: CLOSED, CAMERA_RETRIES: '0' }),
-      startTestProcess(main('camera-agent'), PORTS.camera2, { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry', COLLECTOR_URL: CLOSED, CAMERA_RETRIES: '0' }),
+      startTestProcess(main('camera-agent'), PORTS.camera1, {
+        CAMERA_ID: '1',
+        CAMERA_SECTION: '1',
+        CAMERA_EVENT: 'exit',
+        COLLECTOR_URL: CLOSED,
+        CAMERA_RETRIES: '0',
+      }),
+      startTestProcess(main('camera-agent'), PORTS.camera2, {
+        CAMERA_ID: '2',
+        CAMERA_SECTION: '1',
+        CAMERA_EVENT: 'entry',
+        COLLECTOR_URL: CLOSED,
+        CAMERA_RETRIES: '0',
+      }),
     ]);
     processes.push(...started);
 
@@ -82,14 +142,34 @@ describe('the cpanel dashboard in Chromium', () => {
       const event = i % 3 === 2 ? 'exit' : 'entry';
       const people = (i % 4) + 1;
       const res = await json(`http://127.0.0.1:${PORTS.section1}/statistics`, {
-        frameId: `1:${seq}`, cameraId: event === 'exit' ? '1' : '2', section: '1', event, timestamp: new Date(seq).toISOString(), personCount: people,
-        faces: Array.from({ length: people }, (_, k) => ({ gender: k % 2 ? 'female' : 'male', age: 18 + ((i * 7 + k * 13) % 55), ageRange: '25-32' })),
+        frameId: `1:${seq}`,
+        cameraId: event === 'exit' ? '1' : '2',
+        section: '1',
+        event,
+        timestamp: new Date(seq).toISOString(),
+        personCount: people,
+        faces: Array.from({ length: people }, (_, k) => ({
+          gender: k % 2 ? 'female' : 'male',
+          age: 18 + ((i * 7 + k * 13) % 55),
+          ageRange: '25-32',
+        })),
       });
       expect(res.status).toBe(201);
     }
-    expect((await json(`http://127.0.0.1:${PORTS.alerts}/alerts`, {
-      frameId: `1:${seq}`, cameraId: '1', section: '1', event: 'exit', timestamp: new Date(seq).toISOString(), personId: 'p-7', name: 'George W', similarity: 0.91,
-    })).status).toBe(201);
+    expect(
+      (
+        await json(`http://127.0.0.1:${PORTS.alerts}/alerts`, {
+          frameId: `1:${seq}`,
+          cameraId: '1',
+          section: '1',
+          event: 'exit',
+          timestamp: new Date(seq).toISOString(),
+          personId: 'p-7',
+          name: 'George W',
+          similarity: 0.91,
+        })
+      ).status,
+    ).toBe(201);
 
     const env = {
       CAMERAS_FILE: camerasFile,
@@ -108,7 +188,14 @@ describe('the cpanel dashboard in Chromium', () => {
     processes.push(...cpanels);
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, TIMEOUT);
 
@@ -118,8 +205,14 @@ describe('the cpanel dashboard in Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   }, TIMEOUT);
 
-  async function open(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: options.height ?? 1000 }, colorScheme: options.colorScheme ?? 'light' });
+  async function open(
+    url: string,
+    options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+  ): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1440, height: options.height ?? 1000 },
+      colorScheme: options.colorScheme ?? 'light',
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -133,15 +226,19 @@ describe('the cpanel dashboard in Chromium', () => {
     return page;
   }
 
-  const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload === true);
+  const notReloaded = (page: Page) =>
+    page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload === true);
   const problemsOf = (page: Page) => (page as Page & { problems: string[] }).problems;
 
   async function accessible(page: Page) {
-    for (const role of ['banner', 'main', 'complementary', 'contentinfo'] as const) await expect(page.getByRole(role).count()).resolves.toBe(1);
+    for (const role of ['banner', 'main', 'complementary', 'contentinfo'] as const)
+      await expect(page.getByRole(role).count()).resolves.toBe(1);
     expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
     // Every button and image has a name; nothing is unlabelled.
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('button, img, a')].filter((el) => !(el.getAttribute('aria-label') || el.getAttribute('alt') || el.textContent?.trim())).map((el) => el.outerHTML),
+      [...document.querySelectorAll('button, img, a')]
+        .filter((el) => !(el.getAttribute('aria-label') || el.getAttribute('alt') || el.textContent?.trim()))
+        .map((el) => el.outerHTML),
     );
     expect(unnamed).toEqual([]);
     expect(await page.locator('[aria-live]').count()).toBeGreaterThanOrEqual(2);
@@ -153,7 +250,9 @@ describe('the cpanel dashboard in Chromium', () => {
     await camera.getByRole('button', { name: `Start camera ${id}` }).click();
     await camera.getByRole('button', { name: `Stop camera ${id}` }).waitFor({ timeout: 10_000 });
     await expect(camera.locator('[data-camera-state]').textContent()).resolves.toMatch(/^Streaming · 2 fps/);
-    const state = (await (await fetch(`http://127.0.0.1:${id === '1' ? PORTS.camera1 : PORTS.camera2}/state`)).json()) as { streaming: boolean };
+    const state = (await (
+      await fetch(`http://127.0.0.1:${id === '1' ? PORTS.camera1 : PORTS.camera2}/state`)
+    ).json()) as { streaming: boolean };
     expect(state.streaming).toBe(true);
   }
 
@@ -164,77 +263,94 @@ describe('the cpanel dashboard in Chromium', () => {
     await expect(camera.locator('[data-camera-state]').textContent()).resolves.toMatch(/^Stopped/);
   }
 
-  it('v1 shows the stored statistics and alert after a start, then a pushed analysis and alert live, and starts a camera', async () => {
-    const url = `http://127.0.0.1:${PORTS.v1}`;
-    const page = await open(url);
-    await accessible(page);
-    const section1 = page.locator('#section-1');
-    // Read through from the section and alerts services on start.
-    await expect(section1.locator('.kpi').first().textContent()).resolves.toMatch(/Occupancy/);
-    await expect(page.locator('#alert-body').textContent()).resolves.toMatch(/name: George W/);
-    await page.screenshot({ path: join(artifacts, 'v1-start.png'), fullPage: true });
+  it(
+    'v1 shows the stored statistics and alert after a start, then a pushed analysis and alert live, and starts a camera',
+    async () => {
+      const url = `http://127.0.0.1:${PORTS.v1}`;
+      const page = await open(url);
+      await accessible(page);
+      const section1 = page.locator('#section-1');
+      // Read through from the section and alerts services on start.
+      await expect(section1.locator('.kpi').first().textContent()).resolves.toMatch(/Occupancy/);
+      await expect(page.locator('#alert-body').textContent()).resolves.toMatch(/name: George W/);
+      await page.screenshot({ path: join(artifacts, 'v1-start.png'), fullPage: true });
 
-    const base = await frame(url, 'exit', false);
-    await section1.getByText('gender: male | age: 38-43 | event: exit').waitFor({ timeout: 10_000 });
-    await section1.getByText(`timestamp: ${base.timestamp}`).waitFor();
-    expect(await page.locator('.photo').count()).toBe(0); // v1: no photo
+      const base = await frame(url, 'exit', false);
+      await section1.getByText('gender: male | age: 38-43 | event: exit').waitFor({ timeout: 10_000 });
+      await section1.getByText(`timestamp: ${base.timestamp}`).waitFor();
+      expect(await page.locator('.photo').count()).toBe(0); // v1: no photo
 
-    const alert = { ...base, personId: 'p-42', name: 'PersonX', similarity: 0.83, box: faces[2].box };
-    expect((await json(`${url}/alert`, alert)).status).toBe(200);
-    await page.locator('#alert-body').getByText('PersonX').waitFor({ timeout: 10_000 });
-    await expect(page.locator('#alert-body').textContent()).resolves.toMatch(new RegExp(`timestamp: ${base.timestamp}.*section: 1.*event: exit`, 's'));
+      const alert = { ...base, personId: 'p-42', name: 'PersonX', similarity: 0.83, box: faces[2].box };
+      expect((await json(`${url}/alert`, alert)).status).toBe(200);
+      await page.locator('#alert-body').getByText('PersonX').waitFor({ timeout: 10_000 });
+      await expect(page.locator('#alert-body').textContent()).resolves.toMatch(
+        new RegExp(`timestamp: ${base.timestamp}.*section: 1.*event: exit`, 's'),
+      );
 
-    await cameraClick(page, '1');
-    await page.screenshot({ path: join(artifacts, 'v1-live.png'), fullPage: true });
-    await cameraStop(page, '1');
-    expect(await notReloaded(page)).toBe(true);
-    expect(problemsOf(page)).toEqual([]);
-    await page.context().close();
-  }, TIMEOUT);
+      await cameraClick(page, '1');
+      await page.screenshot({ path: join(artifacts, 'v1-live.png'), fullPage: true });
+      await cameraStop(page, '1');
+      expect(await notReloaded(page)).toBe(true);
+      expect(problemsOf(page)).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
 
-  it('v2 adds the photo with faces and names, and charts, all live; light, dark and narrow screens', async () => {
-    const url = `http://127.0.0.1:${PORTS.v2}`;
-    const page = await open(url);
-    await accessible(page);
-    const section1 = page.locator('#section-1');
-    await section1.locator('[data-part="charts"] svg[role="img"]').first().waitFor();
-    await expect(section1.locator('#occ-1-cap').textContent()).resolves.toMatch(/now \d+/); // history read through from section 1
-    await page.screenshot({ path: join(artifacts, 'v2-start.png'), fullPage: true });
+  it(
+    'v2 adds the photo with faces and names, and charts, all live; light, dark and narrow screens',
+    async () => {
+      const url = `http://127.0.0.1:${PORTS.v2}`;
+      const page = await open(url);
+      await accessible(page);
+      const section1 = page.locator('#section-1');
+      await section1.locator('[data-part="charts"] svg[role="img"]').first().waitFor();
+      await expect(section1.locator('#occ-1-cap').textContent()).resolves.toMatch(/now \d+/); // history read through from section 1
+      await page.screenshot({ path: join(artifacts, 'v2-start.png'), fullPage: true });
 
-    const base = await frame(url, 'entry', true);
-    const photo = section1.locator('.photo img');
-    await photo.waitFor({ timeout: 10_000 });
-    await expect(photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).resolves.toBe(1920);
-    expect(await section1.locator('.overlay .face-box').count()).toBe(3);
-    expect(await section1.locator('.overlay .match-box').count()).toBe(1);
-    await expect(section1.locator('.overlay').textContent()).resolves.toMatch(/female · 25-32.*female · 20-25.*male · 38-43.*PersonX 83%/s);
-    await section1.getByText('gender: female | age: 20-25 | event: entry').waitFor();
-    await section1.getByText(`timestamp: ${base.timestamp}`).waitFor();
+      const base = await frame(url, 'entry', true);
+      const photo = section1.locator('.photo img');
+      await photo.waitFor({ timeout: 10_000 });
+      await expect(photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).resolves.toBe(1920);
+      expect(await section1.locator('.overlay .face-box').count()).toBe(3);
+      expect(await section1.locator('.overlay .match-box').count()).toBe(1);
+      await expect(section1.locator('.overlay').textContent()).resolves.toMatch(
+        /female · 25-32.*female · 20-25.*male · 38-43.*PersonX 83%/s,
+      );
+      await section1.getByText('gender: female | age: 20-25 | event: entry').waitFor();
+      await section1.getByText(`timestamp: ${base.timestamp}`).waitFor();
 
-    expect((await json(`${url}/alert`, { ...base, personId: 'p-42', name: 'PersonX', similarity: 0.83 })).status).toBe(200);
-    await page.locator('#alert-body').getByText('PersonX').waitFor({ timeout: 10_000 });
+      expect(
+        (await json(`${url}/alert`, { ...base, personId: 'p-42', name: 'PersonX', similarity: 0.83 })).status,
+      ).toBe(200);
+      await page.locator('#alert-body').getByText('PersonX').waitFor({ timeout: 10_000 });
 
-    await cameraClick(page, '2');
-    // Occupancy follows the section's totals (read again after the push).
-    await section1.locator('[data-part="kpis"]').getByText(/entries − exits/).waitFor();
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(artifacts, 'v2-live.png'), fullPage: true });
-    await cameraStop(page, '2');
-    expect(await notReloaded(page)).toBe(true);
-    expect(problemsOf(page)).toEqual([]);
-    await page.context().close();
+      await cameraClick(page, '2');
+      // Occupancy follows the section's totals (read again after the push).
+      await section1
+        .locator('[data-part="kpis"]')
+        .getByText(/entries − exits/)
+        .waitFor();
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: join(artifacts, 'v2-live.png'), fullPage: true });
+      await cameraStop(page, '2');
+      expect(await notReloaded(page)).toBe(true);
+      expect(problemsOf(page)).toEqual([]);
+      await page.context().close();
 
-    const dark = await open(url, { colorScheme: 'dark' });
-    await dark.locator('#section-1 .photo img').waitFor();
-    await dark.waitForTimeout(500);
-    await dark.screenshot({ path: join(artifacts, 'v2-dark.png'), fullPage: true });
-    await dark.context().close();
+      const dark = await open(url, { colorScheme: 'dark' });
+      await dark.locator('#section-1 .photo img').waitFor();
+      await dark.waitForTimeout(500);
+      await dark.screenshot({ path: join(artifacts, 'v2-dark.png'), fullPage: true });
+      await dark.context().close();
 
-    const phone = await open(url, { width: 390, height: 844 });
-    await phone.locator('#section-1 .photo img').waitFor();
-    // Nothing wider than the screen.
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await phone.screenshot({ path: join(artifacts, 'v2-phone.png'), fullPage: true });
-    await phone.context().close();
-  }, TIMEOUT);
+      const phone = await open(url, { width: 390, height: 844 });
+      await phone.locator('#section-1 .photo img').waitFor();
+      // Nothing wider than the screen.
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await phone.screenshot({ path: join(artifacts, 'v2-phone.png'), fullPage: true });
+      await phone.context().close();
+    },
+    TIMEOUT,
+  );
 });

@@ -4,7 +4,8 @@ import { IsIn, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator'
 
 export class FaceRecognitionEnv extends VisionEnv {
   /** SQLite file of the watch list; default `.data/face-recognition.db`. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DB_PATH?: string;
 
   /**
@@ -12,7 +13,10 @@ export class FaceRecognitionEnv extends VisionEnv {
    * lowest same-person similarity (0.746) and the highest different-person one (0.688) measured in
    * libs/vision's recognition test (docs/vision.md).
    */
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber() @Min(0) @Max(1)
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   MATCH_THRESHOLD = 0.72;
 
   /** `default`: enrol the demo persons of interest from the sample photos when the watch list is empty. */

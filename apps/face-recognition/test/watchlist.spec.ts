@@ -9,8 +9,17 @@ import { faceRecognitionService } from '../src/service.js';
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const sample = (n: number) => readFileSync(join(demo, `sample${n}.jpg`));
 
-interface Person { id: string; name: string; descriptors: number; thumbnailUrl: string }
-interface Recognition { faces: number; matches: { personId: string; name: string; similarity: number }[]; threshold: number }
+interface Person {
+  id: string;
+  name: string;
+  descriptors: number;
+  thumbnailUrl: string;
+}
+interface Recognition {
+  faces: number;
+  matches: { personId: string; name: string; similarity: number }[];
+  threshold: number;
+}
 
 /** One face of sample6 ("6c", third from left, ground truth centre 1277,432), cropped generously. */
 const faceCrop = () => sharp(sample(6)).extract({ left: 1080, top: 230, width: 400, height: 420 }).jpeg().toBuffer();
@@ -18,15 +27,27 @@ const faceCrop = () => sharp(sample(6)).extract({ left: 1080, top: 230, width: 4
 describe('face-recognition over HTTP with real inference and a real SQLite watch list', () => {
   let dir: string;
   let svc: TestService;
-  const json = (path: string, body: unknown) => fetch(`${svc.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (path: string, body: unknown) =>
+    fetch(`${svc.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const recognize = async (image: Buffer) =>
-    (await (await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: image as unknown as BodyInit })).json()) as Recognition;
+    (await (
+      await fetch(`${svc.url}/recognize`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: image as unknown as BodyInit,
+      })
+    ).json()) as Recognition;
   const persons = async () => (await (await fetch(`${svc.url}/persons`)).json()) as Person[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'face-recognition-'));
     svc = await startTestService(faceRecognitionService, { DB_PATH: join(dir, 'watchlist.db') });
-    for (let i = 0; i < 200 && (await fetch(`${svc.url}/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && (await fetch(`${svc.url}/health/ready`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     await svc?.close();
@@ -69,13 +90,42 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
   });
 
   it.each([
-    ['a photo with no face', async () => ({ name: 'Nobody', images: [(await sharp({ create: { width: 400, height: 300, channels: 3, background: '#4a7' } }).jpeg().toBuffer()).toString('base64')] }), 422, /image 1: no face found/],
-    ['a photo with several faces', async () => ({ name: 'Group', images: [sample(3).toString('base64')] }), 422, /image 1: 3 faces found/],
-    ['a truncated photo', async () => ({ name: 'Cut', images: [sample(3).subarray(0, 20_000).toString('base64')] }), 422, /image 1: truncated or corrupt image/],
+    [
+      'a photo with no face',
+      async () => ({
+        name: 'Nobody',
+        images: [
+          (
+            await sharp({ create: { width: 400, height: 300, channels: 3, background: '#4a7' } })
+              .jpeg()
+              .toBuffer()
+          ).toString('base64'),
+        ],
+      }),
+      422,
+      /image 1: no face found/,
+    ],
+    [
+      'a photo with several faces',
+      async () => ({ name: 'Group', images: [sample(3).toString('base64')] }),
+      422,
+      /image 1: 3 faces found/,
+    ],
+    [
+      'a truncated photo',
+      async () => ({ name: 'Cut', images: [sample(3).subarray(0, 20_000).toString('base64')] }),
+      422,
+      /image 1: truncated or corrupt image/,
+    ],
     ['no photos', async () => ({ name: 'Empty', images: [] }), 400, /images must contain at least 1 elements/],
     ['a missing name', async () => ({ images: ['AAAA'] }), 400, /name must be/],
     ['an unknown field', async () => ({ name: 'X', images: ['AAAA'], age: 3 }), 400, /property age should not exist/],
-    ['images that are not base64', async () => ({ name: 'X', images: ['***'] }), 400, /each value in images must be base64/],
+    [
+      'images that are not base64',
+      async () => ({ name: 'X', images: ['***'] }),
+      400,
+      /each value in images must be base64/,
+    ],
   ])('refuses to enrol %s with a problem body, storing nothing', async (_name, make, status, detail) => {
     const before = (await persons()).length;
     const res = await json('/persons', await make());
@@ -88,7 +138,11 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
   it('matches descriptors computed elsewhere without running the model again', async () => {
     const [x] = await persons();
     // PersonX's own photo, described the way image-analysis describes it, must match PersonX.
-    const res = await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: sample(1) as unknown as BodyInit });
+    const res = await fetch(`${svc.url}/recognize`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: sample(1) as unknown as BodyInit,
+    });
     expect(res.status).toBe(200);
     const zero = Buffer.alloc(4096).toString('base64');
     const unknown = await json('/match', { faces: [{ box: { x: 1, y: 2, width: 30, height: 30 }, descriptor: zero }] });
@@ -96,7 +150,10 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
     expect(await unknown.json()).toMatchObject({ faces: 1, matches: [] });
     expect(x.name).toBe('PersonX');
     for (const [body, detail] of [
-      [{ faces: [{ box: { x: 1, y: 2, width: 3, height: 4 }, descriptor: 'AAAA' }] }, /descriptor must be base64 of 1024 float32/],
+      [
+        { faces: [{ box: { x: 1, y: 2, width: 3, height: 4 }, descriptor: 'AAAA' }] },
+        /descriptor must be base64 of 1024 float32/,
+      ],
       [{ faces: [{ box: { x: -1, y: 2, width: 3, height: 4 }, descriptor: zero }] }, /x must not be less than 0/],
       [{ faces: 'all' }, /faces must be an array/],
     ] as const) {
@@ -107,7 +164,11 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
   });
 
   it('answers bad recognition input and bad ids with problem bodies', async () => {
-    const notImage = await fetch(`${svc.url}/recognize`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'nope' });
+    const notImage = await fetch(`${svc.url}/recognize`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: 'nope',
+    });
     expect(notImage.status).toBe(415);
     const badId = await fetch(`${svc.url}/persons/not-a-uuid`);
     expect(badId.status).toBe(400);

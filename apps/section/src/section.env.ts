@@ -7,6 +7,7 @@ export class SectionEnv extends BaseEnv {
   SECTION_ID = '1';
 
   /** SQLite file; default `.data/section-<id>.db` under the working directory. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DB_PATH?: string;
 }

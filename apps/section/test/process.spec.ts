@@ -13,7 +13,10 @@ describe('section process lifecycle', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: 'x', SECTION_ID: 'no spaces allowed' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, PORT: 'x', SECTION_ID: 'no spaces allowed' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((done) => child.once('exit', done));
@@ -24,7 +27,11 @@ describe('section process lifecycle', () => {
   });
 
   it('on SIGTERM fails readiness first, keeps serving during the delay, then exits 0', async () => {
-    const section = await startTestProcess(main, 18_385, { SECTION_ID: '1', DB_PATH: join(dir, 's.db'), SHUTDOWN_DELAY_MS: '1500' });
+    const section = await startTestProcess(main, 18_385, {
+      SECTION_ID: '1',
+      DB_PATH: join(dir, 's.db'),
+      SHUTDOWN_DELAY_MS: '1500',
+    });
     expect((await fetch(`${section.url}/health/ready`)).status).toBe(200);
     process.kill(section.pid, 'SIGTERM');
     await sleep(300);

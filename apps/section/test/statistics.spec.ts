@@ -28,7 +28,8 @@ describe('section service over HTTP with a real SQLite file', () => {
       headers: { 'content-type': contentType },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const count = async () => ((await (await fetch(`${section.url}/statistics?limit=1`)).json()) as { total: number }).total;
+  const count = async () =>
+    ((await (await fetch(`${section.url}/statistics?limit=1`)).json()) as { total: number }).total;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'section-'));
@@ -52,7 +53,10 @@ describe('section service over HTTP with a real SQLite file', () => {
     const again = await post(record(1, { personCount: 9 }));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ frameId: '7:1', stored: false, duplicate: true });
-    const page = (await (await fetch(`${section.url}/statistics`)).json()) as { items: { frameId: string; personCount: number }[]; total: number };
+    const page = (await (await fetch(`${section.url}/statistics`)).json()) as {
+      items: { frameId: string; personCount: number }[];
+      total: number;
+    };
     expect(page.total).toBe(1);
     expect(page.items[0]).toMatchObject({ frameId: '7:1', personCount: 2 });
   });
@@ -80,10 +84,22 @@ describe('section service over HTTP with a real SQLite file', () => {
     ['an unknown field', record(4, { extra: true }), 'application/json', 400, /property extra should not exist/],
     ['a bad frame id', record(5, { frameId: 'nope' }), 'application/json', 400, /frameId must be cameraId:seq/],
     ['a wrong type', record(6, { personCount: 'two' }), 'application/json', 400, /personCount must be an integer/],
-    ['a negative age', record(7, { faces: [{ age: -3 }] }), 'application/json', 400, /faces\.0\.age|age must not be less than 0/],
+    [
+      'a negative age',
+      record(7, { faces: [{ age: -3 }] }),
+      'application/json',
+      400,
+      /faces\.0\.age|age must not be less than 0/,
+    ],
     ['another section', record(8, { section: '2' }), 'application/json', 422, /belongs to section 2/],
     ['a non-JSON content type', 'frameId=1', 'text/plain', 415, /Unsupported Media Type/i],
-    ['a body over the limit', JSON.stringify({ ...record(9), pad: 'x'.repeat(9 * 1024 * 1024) }), 'application/json', 413, /too large/],
+    [
+      'a body over the limit',
+      JSON.stringify({ ...record(9), pad: 'x'.repeat(9 * 1024 * 1024) }),
+      'application/json',
+      413,
+      /too large/,
+    ],
   ])('rejects %s with a problem body and stores nothing', async (_name, body, type, status, detail) => {
     const before = await count();
     const res = await post(body, type);
@@ -105,7 +121,9 @@ describe('section service over HTTP with a real SQLite file', () => {
 
   it('exposes request metrics and its own counters', async () => {
     const text = await (await fetch(`${section.url}/metrics`)).text();
-    expect(text).toMatch(/http_server_requests_total\{method="POST",route="\/statistics",status_code="201",service="section-1",version="v1"\} \d+/);
+    expect(text).toMatch(
+      /http_server_requests_total\{method="POST",route="\/statistics",status_code="201",service="section-1",version="v1"\} \d+/,
+    );
     expect(text).toMatch(/section_statistics_duplicates_total\{service="section-1",version="v1"\} 1/);
   });
 });

@@ -57,7 +57,9 @@ export async function createService<E extends BaseEnv>(
   // Only JSON (and what an app lists as raw) is accepted; anything else is 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
   if (def.rawBodyContentTypes?.length) {
-    fastify.addContentTypeParser(def.rawBodyContentTypes, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    fastify.addContentTypeParser(def.rawBodyContentTypes, { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
   }
   app.useGlobalPipes(createValidationPipe());
   // Also reached by Fastify's own errors (bad JSON, body too large, unsupported media type): Nest routes
@@ -67,7 +69,12 @@ export async function createService<E extends BaseEnv>(
     app.useLogger(app.get(Logger));
     const metrics = app.get(MetricsService);
     fastify.addHook('onResponse', (request, reply, done) => {
-      metrics.observe(request.method, request.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      metrics.observe(
+        request.method,
+        request.routeOptions?.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
       done();
     });
     // The chaos API's faults (docs/resilience.md): after routing and body parsing, before the handler.
@@ -78,7 +85,11 @@ export async function createService<E extends BaseEnv>(
   return app;
 }
 
-export function buildOpenApi<E extends BaseEnv>(app: INestApplication, def: ServiceDefinition<E>, env: E): OpenAPIObject {
+export function buildOpenApi<E extends BaseEnv>(
+  app: INestApplication,
+  def: ServiceDefinition<E>,
+  env: E,
+): OpenAPIObject {
   const identity = identityOf(def, env);
   const config = new DocumentBuilder()
     .setTitle(`${identity.displayName} API`)
@@ -92,7 +103,11 @@ export function buildOpenApi<E extends BaseEnv>(app: INestApplication, def: Serv
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

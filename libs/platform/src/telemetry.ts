@@ -38,7 +38,9 @@ export async function startTelemetry({ serviceName, env = process.env }: Telemet
   // Lets the instrumentations see ES modules as well as CommonJS ones.
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const url = tracesEndpoint(env);
-  const spanProcessors: SpanProcessor[] = url ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }), scheduledDelayMillis: 500 })] : [];
+  const spanProcessors: SpanProcessor[] = url
+    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }), scheduledDelayMillis: 500 })]
+    : [];
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     spanProcessors,

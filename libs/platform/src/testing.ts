@@ -14,7 +14,10 @@ export interface TestService {
  * Starts a service in this process on a free loopback port, exactly as `runService` builds it, for
  * integration tests that talk to it over real HTTP.
  */
-export async function startTestService<E extends BaseEnv>(def: ServiceDefinition<E>, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService<E extends BaseEnv>(
+  def: ServiceDefinition<E>,
+  env: Record<string, string> = {},
+): Promise<TestService> {
   const app = await createService(def, validateEnv(def.envClass, { LOG_LEVEL: 'warn', ...env }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
@@ -33,7 +36,12 @@ export interface TestProcess {
  * Starts a built service (`dist/main.js`) as a real child process on `port` and waits for readiness.
  * For tests that need another service to talk to over real HTTP.
  */
-export async function startTestProcess(mainJs: string, port: number, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<TestProcess> {
+export async function startTestProcess(
+  mainJs: string,
+  port: number,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<TestProcess> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [mainJs], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -50,7 +58,10 @@ export async function startTestProcess(mainJs: string, port: number, env: Record
       child.kill('SIGKILL');
       throw new Error(`${mainJs} not ready on ${url} after ${timeoutMs} ms`);
     }
-    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -27,7 +27,12 @@ describe('chaos API: disabled without CHAOS_ADMIN_TOKEN', () => {
   afterAll(() => svc.close());
 
   it.each(['GET', 'PUT', 'DELETE'])('%s /chaos is 403 with a problem body, even with a token', async (method) => {
-    const res = await fetch(`${svc.url}/chaos`, method === 'PUT' ? { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"errorRate":1}' } : { method, headers: auth });
+    const res = await fetch(
+      `${svc.url}/chaos`,
+      method === 'PUT'
+        ? { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"errorRate":1}' }
+        : { method, headers: auth },
+    );
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const body = (await res.json()) as Problem;
@@ -58,9 +63,18 @@ describe('chaos API with a token', () => {
   });
 
   it('answers 401 with a problem body to a missing or wrong token, and nothing changes', async () => {
-    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-xyz' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }];
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-token-xyz' },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: `Bearer ${TOKEN}x` },
+    ];
     for (const headers of cases) {
-      const res = await fetch(`${svc.url}/chaos`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: '{"errorRate":1}' });
+      const res = await fetch(`${svc.url}/chaos`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"errorRate":1}',
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -95,7 +109,10 @@ describe('chaos API with a token', () => {
     [{ errorStatus: 200 }, /errorStatus must not be less than 400/],
     [{ delayMs: -1 }, /delayMs must not be less than 0/],
     [{ delayDistribution: 'poisson' }, /delayDistribution must be one of/],
-    [{ delayMs: 100, delayJitterMs: 20, delayDistribution: 'fixed' }, /delayJitterMs needs delayDistribution uniform or normal/],
+    [
+      { delayMs: 100, delayJitterMs: 20, delayDistribution: 'fixed' },
+      /delayJitterMs needs delayDistribution uniform or normal/,
+    ],
     [{ unready: 'yes' }, /unready must be a boolean/],
     [{ seed: 1.5 }, /seed must be an integer/],
     [{ routes: 'statistics' }, /routes must be an array/],
@@ -104,7 +121,11 @@ describe('chaos API with a token', () => {
     [{ routes: ['/chaos'] }, /\/chaos is never affected/],
     [{ routes: ['/metrics'] }, /\/metrics is never affected/],
   ])('PUT %j is a 400 problem', async (body, message) => {
-    const res = await fetch(`${svc.url}/chaos`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${svc.url}/chaos`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = (await res.json()) as Problem;
@@ -119,9 +140,18 @@ describe('chaos API with a token', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.headers.get('x-chaos')).toBe('error');
-    expect(await res.json()).toMatchObject({ type: 'urn:airport-mesh:chaos', status: 502, title: 'Bad Gateway', instance: '/items/9' });
+    expect(await res.json()).toMatchObject({
+      type: 'urn:airport-mesh:chaos',
+      status: 502,
+      title: 'Bad Gateway',
+      instance: '/items/9',
+    });
     // a POST body is read and dropped; the handler never runs
-    const post = await fetch(`${svc.url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(100_000) }) });
+    const post = await fetch(`${svc.url}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(100_000) }),
+    });
     expect(post.status).toBe(502);
   });
 
@@ -136,14 +166,20 @@ describe('chaos API with a token', () => {
     const otherSeed = await statuses(svc.url, 200);
 
     const errors = first.filter((s) => s === 503).length;
-    console.log(`chaos errorRate 0.3 seed 42: ${errors}/200 requests answered 503; seed 43: ${otherSeed.filter((s) => s === 503).length}/200`);
+    console.log(
+      `chaos errorRate 0.3 seed 42: ${errors}/200 requests answered 503; seed 43: ${otherSeed.filter((s) => s === 503).length}/200`,
+    );
     expect(again).toEqual(first);
     expect(otherReplica).toEqual(first);
     expect(otherSeed).not.toEqual(first);
     expect(first.every((s) => s === 200 || s === 503)).toBe(true);
     expect(errors).toBeGreaterThanOrEqual(40); // 60 expected; binomial sd 6.5
     expect(errors).toBeLessThanOrEqual(80);
-    expect((await chaosState(svc.url)).injected).toEqual({ considered: 200, errors: otherSeed.filter((s) => s === 503).length, delays: 0 });
+    expect((await chaosState(svc.url)).injected).toEqual({
+      considered: 200,
+      errors: otherSeed.filter((s) => s === 503).length,
+      delays: 0,
+    });
   });
 
   it('reports the random seed it chose, which replays the run', async () => {
@@ -158,7 +194,11 @@ describe('chaos API with a token', () => {
     await setChaos(svc.url, { errorRate: 1, routes: ['/items/:id'] });
     expect(await statuses(svc.url, 3, '/items/1')).toEqual([503, 503, 503]);
     expect(await statuses(svc.url, 3, '/status')).toEqual([200, 200, 200]);
-    const post = await fetch(`${svc.url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"a"}' });
+    const post = await fetch(`${svc.url}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"a"}',
+    });
     expect(post.status).toBe(201);
 
     await setChaos(svc.url, { errorRate: 1, routes: ['/status'] });
@@ -172,7 +212,8 @@ describe('chaos API with a token', () => {
     await setChaos(svc.url, { errorRate: 1 }); // default: every route but the control surface
     expect(await statuses(svc.url, 1, '/items/1')).toEqual([503]);
     expect(await statuses(svc.url, 1, '/status')).toEqual([503]);
-    for (const path of ['/health/live', '/health/ready', '/metrics', '/openapi.json']) expect(await statuses(svc.url, 1, path)).toEqual([200]);
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/openapi.json'])
+      expect(await statuses(svc.url, 1, path)).toEqual([200]);
     expect(await statuses(svc.url, 1, '/nowhere')).toEqual([404]);
     expect((await fetch(`${svc.url}/chaos`, { headers: auth })).status).toBe(200);
   });
@@ -198,8 +239,11 @@ describe('chaos API with a token', () => {
     await setChaos(svc.url, { delayMs: 60, delayRate: 0.5, seed: 5 });
     const half = await timed(20);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const r = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)} mean ${mean(xs).toFixed(0)} max ${Math.max(...xs).toFixed(0)} ms`;
-    console.log(`delays: none ${r(baseline)}; fixed 200: ${r(fixed)}; uniform 100±50: ${r(uniform)}; normal 150 sd 30: ${r(normal)}; 60 at rate 0.5: ${half.filter((t) => t >= 57).length}/20 delayed`);
+    const r = (xs: number[]) =>
+      `min ${Math.min(...xs).toFixed(0)} mean ${mean(xs).toFixed(0)} max ${Math.max(...xs).toFixed(0)} ms`;
+    console.log(
+      `delays: none ${r(baseline)}; fixed 200: ${r(fixed)}; uniform 100±50: ${r(uniform)}; normal 150 sd 30: ${r(normal)}; 60 at rate 0.5: ${half.filter((t) => t >= 57).length}/20 delayed`,
+    );
     expect(Math.max(...baseline)).toBeLessThan(150);
     expect(Math.min(...fixed)).toBeGreaterThanOrEqual(195);
     expect(Math.min(...uniform)).toBeGreaterThanOrEqual(45);
@@ -247,7 +291,9 @@ describe('chaos API with a token', () => {
     expect(await metric(svc.url, 'chaos_injected_total', { kind: 'error' })).toBe(errorsBefore + injected);
     expect(await metric(svc.url, 'chaos_injected_total', { kind: 'delay' })).toBe(delaysBefore + 50);
     // the server's own request metrics see the injected answers as what the caller got
-    expect(await metric(svc.url, 'http_server_requests_total', { route: '/items/:id', status_code: '503' })).toBeGreaterThanOrEqual(injected);
+    expect(
+      await metric(svc.url, 'http_server_requests_total', { route: '/items/:id', status_code: '503' }),
+    ).toBeGreaterThanOrEqual(injected);
     await fetch(`${svc.url}/chaos`, { method: 'DELETE', headers: auth });
     expect(await metric(svc.url, 'chaos_error_rate')).toBe(0);
   });

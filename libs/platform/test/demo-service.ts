@@ -56,7 +56,8 @@ export async function metric(url: string, name: string, labels: Record<string, s
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
 }
@@ -66,11 +67,17 @@ export const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** Sets a replica's faults through its chaos API. */
 export async function setChaos(url: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}/chaos`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/chaos`, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`PUT /chaos: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
 
-export async function chaosState(url: string): Promise<{ injected: { considered: number; errors: number; delays: number } } & Record<string, unknown>> {
+export async function chaosState(
+  url: string,
+): Promise<{ injected: { considered: number; errors: number; delays: number } } & Record<string, unknown>> {
   return (await (await fetch(`${url}/chaos`, { headers: auth })).json()) as never;
 }

@@ -16,10 +16,22 @@ interface Outcome {
   ms: number;
 }
 
-async function call(client: Client, method: string, path: string, options: { data?: unknown; headers?: Record<string, string>; timeout?: number } = {}): Promise<Outcome> {
+async function call(
+  client: Client,
+  method: string,
+  path: string,
+  options: { data?: unknown; headers?: Record<string, string>; timeout?: number } = {},
+): Promise<Outcome> {
   const t0 = performance.now();
   try {
-    const res: AxiosResponse = await client.axios({ method, baseURL: '', url: client.baseURL + path, data: options.data, headers: options.headers, ...(options.timeout ? { timeout: options.timeout } : {}) });
+    const res: AxiosResponse = await client.axios({
+      method,
+      baseURL: '',
+      url: client.baseURL + path,
+      data: options.data,
+      headers: options.headers,
+      ...(options.timeout ? { timeout: options.timeout } : {}),
+    });
     return { status: res.status, ms: performance.now() - t0 };
   } catch (error) {
     const e = error as AxiosError;
@@ -77,14 +89,17 @@ describe('RESILIENCE=client in front of a sick replica (50% 503)', () => {
       expect(bareAttempts).toBe(n); // none: one attempt per call
       expect(retries).toBe(attempts - n);
       expect(retries).toBeGreaterThan(n * 0.6);
-      expect(await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'success' })).toBe(ok);
+      expect(
+        await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'success' }),
+      ).toBe(ok);
       expect(await metric(pair.caller.url, 'client_breaker_state', { target: target(pair.server) })).toBe(0);
 
       // POST /items is idempotent by key in this test service's contract: mark the client.
       await setChaos(pair.server.url, { errorRate: 0.5, seed: 8 });
       const writer = pair.clients.create(createClient, pair.server.url, { idempotent: true });
       let posted = 0;
-      for (let i = 0; i < 100; i++) if ((await call(writer, 'POST', '/items', { data: { name: `n${i}` } })).status === 201) posted++;
+      for (let i = 0; i < 100; i++)
+        if ((await call(writer, 'POST', '/items', { data: { name: `n${i}` } })).status === 201) posted++;
       console.log(`sick replica 50% 503, 100 POSTs on an idempotent client: ${posted}/100 stored`);
       expect(posted).toBeGreaterThanOrEqual(98);
     } finally {
@@ -107,10 +122,15 @@ describe('RESILIENCE=client: what is not retried', () => {
     expect((await call(client, 'POST', '/items', { data: { name: 'a' } })).status).toBe(503);
     expect((await chaosState(pair.server.url)).injected.considered).toBe(1);
     expect(await metric(pair.caller.url, 'client_retries_total', { target: target(pair.server) })).toBe(0);
-    expect(await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'http_5xx' })).toBe(1);
+    expect(
+      await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'http_5xx' }),
+    ).toBe(1);
 
     await setChaos(pair.server.url, { errorRate: 1, seed: 1 });
-    expect((await call(client, 'POST', '/items', { data: { name: 'a' }, headers: { 'Idempotency-Key': 'frame-7:1' } })).status).toBe(503);
+    expect(
+      (await call(client, 'POST', '/items', { data: { name: 'a' }, headers: { 'Idempotency-Key': 'frame-7:1' } }))
+        .status,
+    ).toBe(503);
     expect((await chaosState(pair.server.url)).injected.considered).toBe(4);
 
     await setChaos(pair.server.url, { errorRate: 1, seed: 1 });
@@ -129,7 +149,9 @@ describe('RESILIENCE=client: what is not retried', () => {
     expect((await chaosState(pair.server.url)).injected.considered).toBe(1);
     await fetch(`${pair.server.url}/chaos`, { method: 'DELETE', headers: auth });
     expect((await call(client, 'GET', '/nowhere')).status).toBe(404);
-    expect(await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'http_4xx' })).toBe(2);
+    expect(
+      await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'http_4xx' }),
+    ).toBe(2);
   });
 
   it('honours Retry-After of a 429', async () => {
@@ -141,7 +163,9 @@ describe('RESILIENCE=client: what is not retried', () => {
     try {
       const politeClient = patient.app.get(ServiceClients).create(createClient, pair.server.url);
       const polite = await call(politeClient, 'GET', '/limited/b');
-      console.log(`429 Retry-After: 1 → answered after ${polite.ms.toFixed(0)} ms (BACKOFF_MAX_MS 2000), ${capped.ms.toFixed(0)} ms (BACKOFF_MAX_MS 10)`);
+      console.log(
+        `429 Retry-After: 1 → answered after ${polite.ms.toFixed(0)} ms (BACKOFF_MAX_MS 2000), ${capped.ms.toFixed(0)} ms (BACKOFF_MAX_MS 10)`,
+      );
       expect(polite.status).toBe(200);
       expect(polite.ms).toBeGreaterThanOrEqual(990);
       expect(capped.ms).toBeLessThan(500);
@@ -155,13 +179,20 @@ describe('RESILIENCE=client: what is not retried', () => {
     const client = pair.clients.create(createClient, `http://127.0.0.1:${port}`);
     expect((await call(client, 'POST', '/items', { data: { name: 'a' } })).status).toBe('ECONNREFUSED');
     expect(await metric(pair.caller.url, 'client_retries_total', { target: `127.0.0.1:${port}` })).toBe(3);
-    expect(await metric(pair.caller.url, 'client_requests_total', { target: `127.0.0.1:${port}`, outcome: 'network_error' })).toBe(1);
+    expect(
+      await metric(pair.caller.url, 'client_requests_total', { target: `127.0.0.1:${port}`, outcome: 'network_error' }),
+    ).toBe(1);
   });
 });
 
 describe('RESILIENCE=client: circuit breaker per target', () => {
   it('opens after N consecutive failed calls, fails fast without reaching the server, then recovers through half-open', async () => {
-    const pair = await startPair({ ...CLIENT, RESILIENCE_RETRIES: '1', RESILIENCE_BREAKER_THRESHOLD: '3', RESILIENCE_BREAKER_HALF_OPEN_MS: '400' });
+    const pair = await startPair({
+      ...CLIENT,
+      RESILIENCE_RETRIES: '1',
+      RESILIENCE_BREAKER_THRESHOLD: '3',
+      RESILIENCE_BREAKER_HALF_OPEN_MS: '400',
+    });
     const healthy = await startTestService(demoService);
     try {
       const host = target(pair.server);
@@ -213,21 +244,35 @@ describe('RESILIENCE=client: circuit breaker per target', () => {
 
 describe('RESILIENCE=client: bulkhead per target', () => {
   it('runs BULKHEAD calls at once, queues BULKHEAD_QUEUE, rejects the rest at once', async () => {
-    const pair = await startPair({ ...CLIENT, RESILIENCE_RETRIES: '0', RESILIENCE_BULKHEAD: '2', RESILIENCE_BULKHEAD_QUEUE: '1' });
+    const pair = await startPair({
+      ...CLIENT,
+      RESILIENCE_RETRIES: '0',
+      RESILIENCE_BULKHEAD: '2',
+      RESILIENCE_BULKHEAD_QUEUE: '1',
+    });
     try {
       await setChaos(pair.server.url, { delayMs: 300, seed: 1 });
       const client = pair.clients.create(createClient, pair.server.url);
       const second = pair.clients.create(createClient, pair.server.url); // same target, same bulkhead
-      const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => call(i % 2 ? second : client, 'GET', `/items/${i}`)));
+      const results = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map((i) => call(i % 2 ? second : client, 'GET', `/items/${i}`)),
+      );
       const ok = results.filter((r) => r.status === 200);
       const rejected = results.filter((r) => r.status === 'EBULKHEADFULL');
-      console.log(`bulkhead 2 + queue 1, 6 concurrent calls to a 300 ms server: ${ok.length} served (${ok.map((r) => r.ms.toFixed(0)).join(', ')} ms), ${rejected.length} rejected (${rejected.map((r) => r.ms.toFixed(0)).join(', ')} ms)`);
+      console.log(
+        `bulkhead 2 + queue 1, 6 concurrent calls to a 300 ms server: ${ok.length} served (${ok.map((r) => r.ms.toFixed(0)).join(', ')} ms), ${rejected.length} rejected (${rejected.map((r) => r.ms.toFixed(0)).join(', ')} ms)`,
+      );
       expect(ok).toHaveLength(3);
       expect(rejected).toHaveLength(3);
       expect(Math.max(...rejected.map((r) => r.ms))).toBeLessThan(100);
       expect(Math.max(...ok.map((r) => r.ms))).toBeGreaterThanOrEqual(590); // the queued one waited for a slot
       expect((await chaosState(pair.server.url)).injected.considered).toBe(3);
-      expect(await metric(pair.caller.url, 'client_requests_total', { target: target(pair.server), outcome: 'bulkhead_rejected' })).toBe(3);
+      expect(
+        await metric(pair.caller.url, 'client_requests_total', {
+          target: target(pair.server),
+          outcome: 'bulkhead_rejected',
+        }),
+      ).toBe(3);
     } finally {
       await pair.close();
     }
@@ -251,7 +296,9 @@ describe('timeouts', () => {
       const patient = await call(client, 'GET', '/items/1', { timeout: 2000 });
       const slowClient = pair.clients.create(createClient, pair.server.url, { timeoutMs: 2000 });
       const patientClient = await call(slowClient, 'GET', '/items/2');
-      console.log(`timeouts: GET with 200 ms × 3 attempts failed after ${get.ms.toFixed(0)} ms; POST (1 attempt) after ${post.ms.toFixed(0)} ms; per-call 2000 ms: ${patient.status} in ${patient.ms.toFixed(0)} ms`);
+      console.log(
+        `timeouts: GET with 200 ms × 3 attempts failed after ${get.ms.toFixed(0)} ms; POST (1 attempt) after ${post.ms.toFixed(0)} ms; per-call 2000 ms: ${patient.status} in ${patient.ms.toFixed(0)} ms`,
+      );
       expect(patient.status).toBe(200);
       expect(patientClient.status).toBe(200);
       const host = target(pair.server);

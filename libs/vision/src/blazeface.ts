@@ -171,7 +171,10 @@ export function decodeDetections(
       box: { x: x1, y: y1, width: Math.max(0, x2 - x1), height: Math.max(0, y2 - y1) },
       raw: { x: rx, y: ry, width: toSrcX(k.coords[2]) - rx, height: toSrcY(k.coords[3]) - ry },
       score: k.score,
-      landmarks: Array.from({ length: 6 }, (_, n) => ({ x: toSrcX(k.coords[4 + 2 * n]), y: toSrcY(k.coords[5 + 2 * n]) })),
+      landmarks: Array.from({ length: 6 }, (_, n) => ({
+        x: toSrcX(k.coords[4 + 2 * n]),
+        y: toSrcY(k.coords[5 + 2 * n]),
+      })),
     };
   });
 }

@@ -1,7 +1,8 @@
 // Typed errors for bad input. Services map `httpStatus` to their problem responses (4xx): a bad
 // image is the caller's fault and never takes the process down.
 
-export type VisionErrorCode = 'EMPTY_INPUT' | 'NOT_AN_IMAGE' | 'TRUNCATED_IMAGE' | 'IMAGE_TOO_LARGE' | 'MODELS_UNAVAILABLE';
+export type VisionErrorCode =
+  'EMPTY_INPUT' | 'NOT_AN_IMAGE' | 'TRUNCATED_IMAGE' | 'IMAGE_TOO_LARGE' | 'MODELS_UNAVAILABLE';
 
 export class VisionError extends Error {
   constructor(
@@ -44,7 +45,11 @@ export class ImageTooLargeError extends VisionError {
     readonly height: number,
     readonly maxPixels: number,
   ) {
-    super('IMAGE_TOO_LARGE', 413, `image too large: ${width}×${height} = ${width * height} pixels, the limit is ${maxPixels}`);
+    super(
+      'IMAGE_TOO_LARGE',
+      413,
+      `image too large: ${width}×${height} = ${width * height} pixels, the limit is ${maxPixels}`,
+    );
   }
 }
 

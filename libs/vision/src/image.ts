@@ -16,7 +16,11 @@ export const DEFAULT_MAX_PIXELS = 40_000_000;
 
 function classify(err: unknown): Error {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/unsupported image format|Input buffer contains unsupported|bad seek|Input Buffer is empty|not a known file format/i.test(msg)) {
+  if (
+    /unsupported image format|Input buffer contains unsupported|bad seek|Input Buffer is empty|not a known file format/i.test(
+      msg,
+    )
+  ) {
     return new NotAnImageError(msg, err);
   }
   if (/pixel limit/i.test(msg)) return new NotAnImageError(msg, err);
@@ -42,7 +46,11 @@ export async function decodeImage(input: Uint8Array, maxPixels = DEFAULT_MAX_PIX
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new TruncatedImageError(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (err) {
     if (err instanceof TruncatedImageError) throw err;
     throw classify(err);
@@ -133,7 +141,14 @@ export function sampleAffine(
 }
 
 /** Bilinear taps along one axis: per output index 2·ss (source index, weight); outside taps get weight 0. */
-function taps(out: number, scale: number, shift: number, size: number, ss: number, elem: number): { idx: Int32Array; w: Float32Array } {
+function taps(
+  out: number,
+  scale: number,
+  shift: number,
+  size: number,
+  ss: number,
+  elem: number,
+): { idx: Int32Array; w: Float32Array } {
   const n = 2 * ss;
   const idx = new Int32Array(out * n);
   const w = new Float32Array(out * n);
@@ -155,7 +170,17 @@ function taps(out: number, scale: number, shift: number, size: number, ss: numbe
 }
 
 /** sampleAffine for maps without rotation: separable precomputed taps, no per-pixel floor/branches. */
-function sampleAxisAligned(img: RgbImage, dst: Float32Array, offset: number, outW: number, outH: number, m: Affine, mul: number, add: number, ss: number): void {
+function sampleAxisAligned(
+  img: RgbImage,
+  dst: Float32Array,
+  offset: number,
+  outW: number,
+  outH: number,
+  m: Affine,
+  mul: number,
+  add: number,
+  ss: number,
+): void {
   const { data, width: W, height: H } = img;
   const plane = outW * outH;
   const n = 2 * ss;

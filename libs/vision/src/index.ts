@@ -1,4 +1,12 @@
-export { Vision, type AnalyzeResult, type DetectResult, type Face, type ImageInput, type Timings, type VisionOptions } from './vision.js';
+export {
+  Vision,
+  type AnalyzeResult,
+  type DetectResult,
+  type Face,
+  type ImageInput,
+  type Timings,
+  type VisionOptions,
+} from './vision.js';
 export type { Attributes } from './faceres.js';
 export type { Box, Detection, Point } from './blazeface.js';
 export type { RgbImage } from './image.js';

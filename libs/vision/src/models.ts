@@ -25,7 +25,9 @@ export function defaultModelsDir(): string {
       dir = parent;
     }
   }
-  throw new ModelsUnavailableError(`no ${REPO_MODELS}/${MODEL_FILES.detector} above ${process.cwd()}; build it with \`nx run model-build:build\` or set MODELS_DIR`);
+  throw new ModelsUnavailableError(
+    `no ${REPO_MODELS}/${MODEL_FILES.detector} above ${process.cwd()}; build it with \`nx run model-build:build\` or set MODELS_DIR`,
+  );
 }
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -58,7 +60,8 @@ async function create(cfg: SessionConfig): Promise<Sessions> {
   };
   const open = async (file: string) => {
     const path = join(cfg.modelsDir, file);
-    if (!existsSync(path)) throw new ModelsUnavailableError(`${path} does not exist; build it with \`nx run model-build:build\``);
+    if (!existsSync(path))
+      throw new ModelsUnavailableError(`${path} does not exist; build it with \`nx run model-build:build\``);
     try {
       return await ort.InferenceSession.create(path, opts);
     } catch (err) {

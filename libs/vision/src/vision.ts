@@ -141,7 +141,9 @@ export class Vision {
     const small = lb.width === img.width && lb.height === img.height ? img : await resizeRgb(img, lb.width, lb.height);
     const input = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
     sampleAffine(small, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, letterboxAffine(lb), 1 / 127.5, -1, 1);
-    const out = await s.detector.run({ [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]) });
+    const out = await s.detector.run({
+      [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]),
+    });
     const f = (name: string) => out[name].data as Float32Array;
     return decodeDetections(
       [f('scores_stride16'), f('scores_stride32')],
@@ -163,7 +165,9 @@ export class Vision {
       const ss = Math.max(1, Math.min(3, Math.round(Math.hypot(m.ax, m.ay) / 1.5)));
       sampleAffine(img, input, i * per, FACERES_SIZE, FACERES_SIZE, m, 1, 0, ss);
     });
-    const out = await s.faceres.run({ [s.faceres.inputNames[0]]: new ort.Tensor('float32', input, [faces.length, 3, FACERES_SIZE, FACERES_SIZE]) });
+    const out = await s.faceres.run({
+      [s.faceres.inputNames[0]]: new ort.Tensor('float32', input, [faces.length, 3, FACERES_SIZE, FACERES_SIZE]),
+    });
     const gender = out.gender.data as Float32Array;
     const age = out.age.data as Float32Array;
     const desc = out.descriptor.data as Float32Array;
@@ -178,7 +182,11 @@ export class Vision {
   async detect(image: ImageInput): Promise<DetectResult> {
     const img = await this.toRgb(image);
     const faces = await this.detectRgb(img);
-    return { width: img.width, height: img.height, faces: faces.map(({ box, score, landmarks }) => ({ box, score, landmarks })) };
+    return {
+      width: img.width,
+      height: img.height,
+      faces: faces.map(({ box, score, landmarks }) => ({ box, score, landmarks })),
+    };
   }
 
   /**
@@ -187,7 +195,9 @@ export class Vision {
    */
   async describe(image: ImageInput, faces?: Detection[]): Promise<Attributes[]> {
     const img = await this.toRgb(image);
-    const dets: InternalDetection[] = faces ? faces.map((f) => ({ ...f, raw: (f as InternalDetection).raw ?? f.box })) : await this.detectRgb(img);
+    const dets: InternalDetection[] = faces
+      ? faces.map((f) => ({ ...f, raw: (f as InternalDetection).raw ?? f.box }))
+      : await this.detectRgb(img);
     return this.describeRgb(img, dets);
   }
 

@@ -13,19 +13,22 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('face detection on the sample photos', () => {
-  test.each(groundTruth.map((g) => [g.file, g] as const))('%s: every ground-truth face found once, nothing else', (_file, gt) => {
-    const r = results.get(gt.file)!;
-    expect([r.width, r.height]).toEqual([gt.width, gt.height]);
-    const taken = new Set<number>();
-    const missed: string[] = [];
-    for (const f of gt.faces) {
-      const i = nearestFace(r.faces, f.center[0], f.center[1], taken);
-      if (i < 0) missed.push(f.id);
-      else taken.add(i);
-    }
-    expect(missed).toEqual([]);
-    expect(r.faces.length).toBe(gt.faces.length); // no false positives
-  });
+  test.each(groundTruth.map((g) => [g.file, g] as const))(
+    '%s: every ground-truth face found once, nothing else',
+    (_file, gt) => {
+      const r = results.get(gt.file)!;
+      expect([r.width, r.height]).toEqual([gt.width, gt.height]);
+      const taken = new Set<number>();
+      const missed: string[] = [];
+      for (const f of gt.faces) {
+        const i = nearestFace(r.faces, f.center[0], f.center[1], taken);
+        if (i < 0) missed.push(f.id);
+        else taken.add(i);
+      }
+      expect(missed).toEqual([]);
+      expect(r.faces.length).toBe(gt.faces.length); // no false positives
+    },
+  );
 
   test('per-face table (printed for docs/vision.md)', () => {
     const rows: string[] = [];
@@ -74,9 +77,12 @@ describe('frames without a person', () => {
     // margins around minScore 0.5: best non-face candidate on these images vs the weakest real face
     const loose = new Vision({ minScore: 0.05 });
     let bestNonFace = 0;
-    for (const n of await negatives()) for (const f of (await loose.detect(n.image)).faces) bestNonFace = Math.max(bestNonFace, f.score);
+    for (const n of await negatives())
+      for (const f of (await loose.detect(n.image)).faces) bestNonFace = Math.max(bestNonFace, f.score);
     const weakestFace = Math.min(...[...results.values()].flatMap((r) => r.faces.map((f) => f.score)));
-    console.log(`score margin: best non-face candidate ${bestNonFace.toFixed(3)} < minScore 0.5 < weakest sample face ${weakestFace.toFixed(3)}`);
+    console.log(
+      `score margin: best non-face candidate ${bestNonFace.toFixed(3)} < minScore 0.5 < weakest sample face ${weakestFace.toFixed(3)}`,
+    );
     expect(bestNonFace).toBeLessThan(0.5);
   }, 60_000);
 });

@@ -26,14 +26,16 @@ export interface GroundTruthImage {
 }
 
 export const groundTruth: GroundTruthImage[] = (
-  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ground-truth.json'), 'utf8')) as { images: GroundTruthImage[] }
+  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ground-truth.json'), 'utf8')) as {
+    images: GroundTruthImage[];
+  }
 ).images;
 
 /** A synthetic landscape: sky gradient, sun, hills, textured ground (deterministic noise). */
 export async function landscape(width = 1280, height = 720): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 3);
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 3;
@@ -49,7 +51,9 @@ export async function landscape(width = 1280, height = 720): Promise<Buffer> {
       }
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 /** Non-person images: a synthetic landscape, a red "SAMPLE" stamp (from @fastify/static), and face-free regions of the samples. */
@@ -58,8 +62,16 @@ export async function negatives(): Promise<{ name: string; image: Buffer }[]> {
     sharp(sample(i)).extract({ left, top, width, height }).jpeg().toBuffer();
   return [
     { name: 'synthetic landscape 1280×720', image: await landscape() },
-    { name: 'flat grey 640×480', image: await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer() },
-    { name: '@fastify/static sample.jpg (red stamp)', image: readFileSync(findUp('node_modules/@fastify/static/example/public/images/sample.jpg')) },
+    {
+      name: 'flat grey 640×480',
+      image: await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+        .png()
+        .toBuffer(),
+    },
+    {
+      name: '@fastify/static sample.jpg (red stamp)',
+      image: readFileSync(findUp('node_modules/@fastify/static/example/public/images/sample.jpg')),
+    },
     { name: 'sample1 posters/wall (0,0 700×380)', image: await crop(1, 0, 0, 700, 380) },
     { name: 'sample3 doors and window (0,0 420×700)', image: await crop(3, 0, 0, 420, 700) },
     { name: 'sample6 couch and jeans (1600,850 320×500)', image: await crop(6, 1600, 850, 320, 500) },
@@ -77,16 +89,35 @@ export interface Alteration {
 /** Altered views of a photo, each with the point mapping from the original. */
 export const alterations: Alteration[] = [
   { name: 'flipped', apply: (b) => sharp(b).flop().jpeg({ quality: 90 }).toBuffer(), map: (x, y, w) => [w - x, y] },
-  { name: 'rescaled 0.5', apply: (b) => sharp(b).resize({ width: 960 }).jpeg({ quality: 90 }).toBuffer(), map: (x, y) => [x / 2, y / 2] },
-  { name: 'rescaled 0.35', apply: (b) => sharp(b).resize({ width: 672 }).jpeg({ quality: 90 }).toBuffer(), map: (x, y) => [x * 0.35, y * 0.35] },
+  {
+    name: 'rescaled 0.5',
+    apply: (b) => sharp(b).resize({ width: 960 }).jpeg({ quality: 90 }).toBuffer(),
+    map: (x, y) => [x / 2, y / 2],
+  },
+  {
+    name: 'rescaled 0.35',
+    apply: (b) => sharp(b).resize({ width: 672 }).jpeg({ quality: 90 }).toBuffer(),
+    map: (x, y) => [x * 0.35, y * 0.35],
+  },
   { name: 'recompressed q20', apply: (b) => sharp(b).jpeg({ quality: 20 }).toBuffer(), map: (x, y) => [x, y] },
-  { name: 'brighter ×1.4', apply: (b) => sharp(b).modulate({ brightness: 1.4 }).jpeg({ quality: 90 }).toBuffer(), map: (x, y) => [x, y] },
-  { name: 'darker ×0.6', apply: (b) => sharp(b).modulate({ brightness: 0.6 }).jpeg({ quality: 90 }).toBuffer(), map: (x, y) => [x, y] },
+  {
+    name: 'brighter ×1.4',
+    apply: (b) => sharp(b).modulate({ brightness: 1.4 }).jpeg({ quality: 90 }).toBuffer(),
+    map: (x, y) => [x, y],
+  },
+  {
+    name: 'darker ×0.6',
+    apply: (b) => sharp(b).modulate({ brightness: 0.6 }).jpeg({ quality: 90 }).toBuffer(),
+    map: (x, y) => [x, y],
+  },
   {
     name: 'cropped (150,100)',
     apply: async (b) => {
       const m = await sharp(b).metadata();
-      return sharp(b).extract({ left: 150, top: 100, width: m.width! - 300, height: m.height! - 200 }).jpeg({ quality: 90 }).toBuffer();
+      return sharp(b)
+        .extract({ left: 150, top: 100, width: m.width! - 300, height: m.height! - 200 })
+        .jpeg({ quality: 90 })
+        .toBuffer();
     },
     map: (x, y) => [x - 150, y - 100],
   },

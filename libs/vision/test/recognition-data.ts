@@ -12,14 +12,20 @@ export interface Pair {
 }
 
 /** Index of the detection whose box (grown by 25 %) holds the point and whose centre is nearest. */
-export function nearestFace(faces: { box: { x: number; y: number; width: number; height: number } }[], x: number, y: number, taken = new Set<number>()): number {
+export function nearestFace(
+  faces: { box: { x: number; y: number; width: number; height: number } }[],
+  x: number,
+  y: number,
+  taken = new Set<number>(),
+): number {
   let best = -1;
   let bestD = Infinity;
   faces.forEach((f, i) => {
     if (taken.has(i)) return;
     const gx = f.box.width * 0.25;
     const gy = f.box.height * 0.25;
-    if (x < f.box.x - gx || x > f.box.x + f.box.width + gx || y < f.box.y - gy || y > f.box.y + f.box.height + gy) return;
+    if (x < f.box.x - gx || x > f.box.x + f.box.width + gx || y < f.box.y - gy || y > f.box.y + f.box.height + gy)
+      return;
     const d = Math.hypot(f.box.x + f.box.width / 2 - x, f.box.y + f.box.height / 2 - y);
     if (d < bestD) {
       bestD = d;
@@ -29,7 +35,9 @@ export function nearestFace(faces: { box: { x: number; y: number; width: number;
   return best;
 }
 
-export async function similarityPairs(vision: Vision): Promise<{ genuine: Pair[]; impostor: Pair[]; unmatched: string[] }> {
+export async function similarityPairs(
+  vision: Vision,
+): Promise<{ genuine: Pair[]; impostor: Pair[]; unmatched: string[] }> {
   const enrolled: { id: string; descriptor: Float32Array }[] = [];
   const probes: { id: string; view: string; descriptor: Float32Array }[] = [];
   const unmatched: string[] = [];
@@ -59,13 +67,26 @@ export async function similarityPairs(vision: Vision): Promise<{ genuine: Pair[]
       (p.id === e.id ? genuine : impostor).push(pair);
     }
     for (const o of enrolled) {
-      if (o.id > e.id) impostor.push({ enrolled: e.id, probe: o.id, view: 'original', similarity: similarity(e.descriptor, o.descriptor) });
+      if (o.id > e.id)
+        impostor.push({
+          enrolled: e.id,
+          probe: o.id,
+          view: 'original',
+          similarity: similarity(e.descriptor, o.descriptor),
+        });
     }
   }
   return { genuine, impostor, unmatched };
 }
 
-export function summary(values: number[]): { n: number; min: number; p5: number; median: number; p95: number; max: number } {
+export function summary(values: number[]): {
+  n: number;
+  min: number;
+  p5: number;
+  median: number;
+  p95: number;
+  max: number;
+} {
   const s = [...values].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
   return { n: s.length, min: s[0], p5: q(0.05), median: q(0.5), p95: q(0.95), max: s[s.length - 1] };

@@ -22,7 +22,9 @@ test('the threshold separates genuine from impostor pairs', () => {
   const worstGenuine = genuine.reduce((a, b) => (a.similarity < b.similarity ? a : b));
   const worstImpostor = impostor.reduce((a, b) => (a.similarity > b.similarity ? a : b));
   // printed so the numbers in docs/vision.md can be checked against a run
-  console.log(JSON.stringify({ threshold: DEFAULT_MATCH_THRESHOLD, genuine: g, impostor: i, worstGenuine, worstImpostor }));
+  console.log(
+    JSON.stringify({ threshold: DEFAULT_MATCH_THRESHOLD, genuine: g, impostor: i, worstGenuine, worstImpostor }),
+  );
   expect(g.min).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
   expect(i.max).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
 });

@@ -32,7 +32,11 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const app of args.length ? args : APPS) {
       io.out(`${docker} build --build-arg APP=${app} -t airport-mesh/${app}:${IMAGE_TAG} .`);
-      const r = spawnSync(docker, ['build', '--build-arg', `APP=${app}`, '-t', `airport-mesh/${app}:${IMAGE_TAG}`, '.'], { stdio: 'inherit', cwd: io.root });
+      const r = spawnSync(
+        docker,
+        ['build', '--build-arg', `APP=${app}`, '-t', `airport-mesh/${app}:${IMAGE_TAG}`, '.'],
+        { stdio: 'inherit', cwd: io.root },
+      );
       if (r.status !== 0) return r.status ?? 1;
     }
     return 0;
@@ -40,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
   const table = commands(io);
   const run = command ? table[command] : undefined;
   if (!run) {
-    io.err(`usage: airport-mesh-k8s <command>\ncommands: validate, kubectl-path, images, ${Object.keys(table).join(', ')}`);
+    io.err(
+      `usage: airport-mesh-k8s <command>\ncommands: validate, kubectl-path, images, ${Object.keys(table).join(', ')}`,
+    );
     return 2;
   }
   return run(args);

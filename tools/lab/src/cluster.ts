@@ -16,7 +16,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { LabUsageError } from './experiments.js';
-import { counterValue, frameBody, getChaos, LabError, metricsText, sendFrame, setChaos, storedRecords } from './http.js';
+import {
+  counterValue,
+  frameBody,
+  getChaos,
+  LabError,
+  metricsText,
+  sendFrame,
+  setChaos,
+  storedRecords,
+} from './http.js';
 import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
 import { RecordingProxy } from './proxy.js';
 import { CLUSTER_MODES, type ClusterMode, type Experiment, type Run, type RunEvent } from './types.js';
@@ -51,27 +60,40 @@ export class Kubectl {
 
   run(args: string[], input?: string): Promise<KubectlResult> {
     return new Promise((resolve, reject) => {
-      const child = execFile(this.bin, args, { env: this.env, cwd: this.root, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
-        const code = (error as { code?: unknown } | null)?.code;
-        if (error && typeof code !== 'number') {
-          if (code === 'ENOENT') return reject(new LabError(`kubectl not found (${this.bin}): install kubectl or set KUBECTL to its path`));
-          return reject(new LabError(`kubectl ${args.join(' ')}: ${error.message}`));
-        }
-        resolve({ code: error ? Number(code) : 0, stdout: String(stdout), stderr: String(stderr) });
-      });
+      const child = execFile(
+        this.bin,
+        args,
+        { env: this.env, cwd: this.root, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 },
+        (error, stdout, stderr) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          if (error && typeof code !== 'number') {
+            if (code === 'ENOENT')
+              return reject(
+                new LabError(`kubectl not found (${this.bin}): install kubectl or set KUBECTL to its path`),
+              );
+            return reject(new LabError(`kubectl ${args.join(' ')}: ${error.message}`));
+          }
+          resolve({ code: error ? Number(code) : 0, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
       child.stdin?.end(input ?? '');
     });
   }
 
   async ok(args: string[], input?: string): Promise<string> {
     const r = await this.run(args, input);
-    if (r.code !== 0) throw new LabError(`kubectl ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+    if (r.code !== 0)
+      throw new LabError(`kubectl ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
     return r.stdout;
   }
 
   /** `kubectl port-forward pod/<pod> :8080` until `close()`; resolves with the local base URL. */
   async portForward(pod: string): Promise<{ base: string; close: () => void }> {
-    const child: ChildProcess = spawn(this.bin, ['-n', NAMESPACE, 'port-forward', `pod/${pod}`, ':8080'], { env: this.env, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(this.bin, ['-n', NAMESPACE, 'port-forward', `pod/${pod}`, ':8080'], {
+      env: this.env,
+      cwd: this.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       let seen = '';
       const timer = setTimeout(() => reject(new LabError(`port-forward to ${pod}: no port after 15 s`)), 15_000);
@@ -99,10 +121,14 @@ export class Kubectl {
 /** Checks the context and that its API server answers; the message says what to do when it does not. */
 async function preflight(k: Kubectl, log: (l: string) => void): Promise<string> {
   const ctx = await k.run(['config', 'current-context']);
-  if (ctx.code !== 0 || !ctx.stdout.trim()) throw new LabError(`no current kubectl context (${ctx.stderr.trim() || 'empty'}): point kubectl at a cluster first (docs/kubernetes.md)`);
+  if (ctx.code !== 0 || !ctx.stdout.trim())
+    throw new LabError(
+      `no current kubectl context (${ctx.stderr.trim() || 'empty'}): point kubectl at a cluster first (docs/kubernetes.md)`,
+    );
   const context = ctx.stdout.trim();
   const api = await k.run(['get', 'namespace', 'kube-system', '-o', 'name', '--request-timeout=10s']);
-  if (api.code !== 0) throw new LabError(`cluster unreachable (context ${context}): ${api.stderr.trim() || `kubectl exit ${api.code}`}`);
+  if (api.code !== 0)
+    throw new LabError(`cluster unreachable (context ${context}): ${api.stderr.trim() || `kubectl exit ${api.code}`}`);
   log(`cluster: context ${context}`);
   return context;
 }
@@ -116,43 +142,80 @@ async function freshNamespace(k: Kubectl, log: (l: string) => void): Promise<str
     kind: 'List',
     items: [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'chaos-admin', namespace: NAMESPACE }, type: 'Opaque', stringData: { token } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'chaos-admin', namespace: NAMESPACE },
+        type: 'Opaque',
+        stringData: { token },
+      },
     ],
   });
   await k.ok(['apply', '-f', '-'], manifest);
   return token;
 }
 
-async function applyAndWait(k: Kubectl, root: string, manifests: string, timeoutS: number, log: (l: string) => void): Promise<void> {
+async function applyAndWait(
+  k: Kubectl,
+  root: string,
+  manifests: string,
+  timeoutS: number,
+  log: (l: string) => void,
+): Promise<void> {
   log(`kubectl apply -k ${manifests}`);
   await k.ok(['apply', '-k', join(root, manifests)]);
-  const names = (await k.ok(['-n', NAMESPACE, 'get', 'deployments', '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean).sort();
+  const names = (await k.ok(['-n', NAMESPACE, 'get', 'deployments', '-o', 'jsonpath={.items[*].metadata.name}']))
+    .split(/\s+/)
+    .filter(Boolean)
+    .sort();
   if (names.length === 0) throw new LabError(`no Deployment in namespace ${NAMESPACE} after applying ${manifests}`);
-  for (const name of names) await k.ok(['-n', NAMESPACE, 'rollout', 'status', `deployment/${name}`, `--timeout=${timeoutS}s`]);
+  for (const name of names)
+    await k.ok(['-n', NAMESPACE, 'rollout', 'status', `deployment/${name}`, `--timeout=${timeoutS}s`]);
   log(`  ${names.length} deployments rolled out`);
 }
 
 async function podsOf(k: Kubectl, selector: string): Promise<string[]> {
-  const out = await k.ok(['-n', NAMESPACE, 'get', 'pods', '-l', selector, '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}']);
+  const out = await k.ok([
+    '-n',
+    NAMESPACE,
+    'get',
+    'pods',
+    '-l',
+    selector,
+    '--field-selector=status.phase=Running',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
   return out.split(/\s+/).filter(Boolean).sort();
 }
 
 /** The mode's ingress: given, else the controller's LoadBalancer address, else its NodePort on the first node. */
 async function ingressFor(k: Kubectl, mode: ClusterMode, given?: string): Promise<string> {
   if (given) return given.replace(/^https?:\/\//, '').replace(/\/$/, '');
-  const [ns, svc] = mode === 'istio' ? ['istio-system', 'istio-ingressgateway'] : ['ingress-nginx', 'ingress-nginx-controller'];
+  const [ns, svc] =
+    mode === 'istio' ? ['istio-system', 'istio-ingressgateway'] : ['ingress-nginx', 'ingress-nginx-controller'];
   const r = await k.run(['-n', ns, 'get', 'service', svc, '-o', 'json']);
   if (r.code === 0) {
-    const s = JSON.parse(r.stdout) as { spec: { ports: { name?: string; port: number; nodePort?: number }[] }; status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } };
+    const s = JSON.parse(r.stdout) as {
+      spec: { ports: { name?: string; port: number; nodePort?: number }[] };
+      status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+    };
     const http = s.spec.ports.find((p) => p.name === 'http2' || p.name === 'http') ?? s.spec.ports[0];
     const lb = s.status?.loadBalancer?.ingress?.[0];
     if (lb?.ip || lb?.hostname) return `${lb.ip ?? lb.hostname}:${http.port}`;
     if (http.nodePort) {
-      const node = await k.run(['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}']);
+      const node = await k.run([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}',
+      ]);
       if (node.code === 0 && node.stdout.trim()) return `${node.stdout.trim()}:${http.nodePort}`;
     }
   }
-  throw new LabError(`no ingress address for ${mode} (service ${ns}/${svc}): pass --ingress-${mode} host:port (e.g. a kubectl port-forward of it)`);
+  throw new LabError(
+    `no ingress address for ${mode} (service ${ns}/${svc}): pass --ingress-${mode} host:port (e.g. a kubectl port-forward of it)`,
+  );
 }
 
 async function checkIngress(address: string): Promise<void> {
@@ -160,7 +223,9 @@ async function checkIngress(address: string): Promise<void> {
     const res = await fetch(`http://${address}/status`, { signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
   } catch (error) {
-    throw new LabError(`ingress http://${address} unreachable: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+    throw new LabError(
+      `ingress http://${address} unreachable: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -182,7 +247,9 @@ export async function runClusterExperiments(
   const timeoutS = options.rolloutTimeoutS ?? 300;
   const stamp = Date.now().toString(36);
   if (!options.yes) {
-    throw new LabUsageError(`the cluster target deletes and recreates namespace ${NAMESPACE} once per mode; run again with --yes to allow it`);
+    throw new LabUsageError(
+      `the cluster target deletes and recreates namespace ${NAMESPACE} once per mode; run again with --yes to allow it`,
+    );
   }
   await preflight(k, log);
   for (const mode of CLUSTER_MODES) {
@@ -191,7 +258,10 @@ export async function runClusterExperiments(
     for (const experiment of experiments) {
       const cluster = experiment.cluster;
       if (!cluster) {
-        onRun({ experiment: experiment.name, mode, status: 'skipped', note: 'no cluster form', events: [], metrics: {} }, experiment);
+        onRun(
+          { experiment: experiment.name, mode, status: 'skipped', note: 'no cluster form', events: [], metrics: {} },
+          experiment,
+        );
         continue;
       }
       log(`${experiment.name} [${mode}]`);
@@ -234,9 +304,26 @@ export async function runClusterExperiments(
         if (fault.kind === 'kill-pod') {
           faultDone = (async () => {
             await sleep(fault.atMs);
-            await k.ok(['-n', NAMESPACE, 'delete', 'pod', '-l', fault.selector, '--grace-period=0', '--force', '--wait=false']);
+            await k.ok([
+              '-n',
+              NAMESPACE,
+              'delete',
+              'pod',
+              '-l',
+              fault.selector,
+              '--grace-period=0',
+              '--force',
+              '--wait=false',
+            ]);
             events.push({ atMs: since(), what: `deleted pods ${fault.selector} (grace period 0: SIGKILL)` });
-            await k.ok(['-n', NAMESPACE, 'rollout', 'status', `deployment/${fault.deployment}`, `--timeout=${timeoutS}s`]);
+            await k.ok([
+              '-n',
+              NAMESPACE,
+              'rollout',
+              'status',
+              `deployment/${fault.deployment}`,
+              `--timeout=${timeoutS}s`,
+            ]);
             readyAtMs = since();
             events.push({ atMs: readyAtMs, what: `deployment/${fault.deployment} rolled out again` });
           })();
@@ -250,7 +337,10 @@ export async function runClusterExperiments(
             durationMs: plan.durationMs,
             timeoutMs: plan.timeoutMs,
             headers: experiment.kind === 'frames' ? { 'content-type': 'application/json' } : {},
-            body: experiment.kind === 'frames' ? ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } }) : undefined,
+            body:
+              experiment.kind === 'frames'
+                ? ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } })
+                : undefined,
           });
           await faultDone;
         } finally {
@@ -276,16 +366,38 @@ export async function runClusterExperiments(
           const sent = load.requests.intended;
           const acknowledged = proxy.acknowledged();
           const sectionBase = `http://${ingress}/sections/1`;
-          const duplicateDeliveries = fault.kind === 'kill-pod' ? null : (await sectionDuplicates(k, await podsOf(k, 'app=section-1'))) - duplicatesBefore;
-          const frames = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(sectionBase), duplicateDeliveries });
+          const duplicateDeliveries =
+            fault.kind === 'kill-pod'
+              ? null
+              : (await sectionDuplicates(k, await podsOf(k, 'app=section-1'))) - duplicatesBefore;
+          const frames = countFrames({
+            cameraId,
+            sent,
+            acknowledged,
+            records: await storedRecords(sectionBase),
+            duplicateDeliveries,
+          });
           Object.assign(metrics, frameMetrics(load, frames));
           if (run.dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? run.dependency.requests / sent : null;
           if (fault.kind === 'kill-pod') {
-            metrics.tailSuccessRate = readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
+            metrics.tailSuccessRate =
+              readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
             const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
             for (const seq of missing) await sendFrame(`http://${ingress}/collector`, cameraId, seq);
-            const after = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(sectionBase), duplicateDeliveries: null });
-            Object.assign(frames, { resent: missing.length, lostAfterResend: after.lost, storeDuplicates: after.storeDuplicates, storeRows: after.storeRows, storeDistinct: after.storeDistinct });
+            const after = countFrames({
+              cameraId,
+              sent,
+              acknowledged,
+              records: await storedRecords(sectionBase),
+              duplicateDeliveries: null,
+            });
+            Object.assign(frames, {
+              resent: missing.length,
+              lostAfterResend: after.lost,
+              storeDuplicates: after.storeDuplicates,
+              storeRows: after.storeRows,
+              storeDistinct: after.storeDistinct,
+            });
             metrics.lostAfterResend = after.lost;
             metrics.storeDuplicates = after.storeDuplicates;
           }
@@ -293,7 +405,9 @@ export async function runClusterExperiments(
         } else {
           const split = Object.fromEntries(proxy.firstLines);
           const ok = load.requests.ok;
-          const v2 = [...proxy.firstLines].filter(([line]) => line.startsWith('CPanel v2')).reduce((s, [, n]) => s + n, 0);
+          const v2 = [...proxy.firstLines]
+            .filter(([line]) => line.startsWith('CPanel v2'))
+            .reduce((s, [, n]) => s + n, 0);
           run.split = split;
           Object.assign(metrics, {
             successRate: load.requests.intended ? ok / load.requests.intended : null,

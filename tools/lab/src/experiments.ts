@@ -31,19 +31,28 @@ export const EXPERIMENTS: Experiment[] = [
   {
     name: 'sick-section',
     title: 'Sick section replica (30% 503) behind retries',
-    steadyState: 'every frame streamed to the collector is acknowledged and stored once in section 1 (success rate 100%)',
+    steadyState:
+      'every frame streamed to the collector is acknowledged and stored once in section 1 (success rate 100%)',
     faultDescription: 'chaos API of section-1: 30% of POST /statistics answer 503 (seed 42)',
     kind: 'frames',
     load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000 },
     short: { durationMs: 6_000 },
     local: {
       services: PIPELINE,
-      fault: { kind: 'chaos', service: 'section-1', settings: { errorRate: 0.3, errorStatus: 503, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        service: 'section-1',
+        settings: { errorRate: 0.3, errorStatus: 503, seed: SEED, routes: STATISTICS },
+      },
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: {
       manifests: { plain: 'deploy/overlays/plain', istio: 'deploy/scenarios/retries' },
-      fault: { kind: 'chaos', selector: 'app=section-1', settings: { errorRate: 0.3, errorStatus: 503, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        selector: 'app=section-1',
+        settings: { errorRate: 0.3, errorStatus: 503, seed: SEED, routes: STATISTICS },
+      },
       path: '/collector/frames',
     },
     hypothesis: {
@@ -51,8 +60,16 @@ export const EXPERIMENTS: Experiment[] = [
         'Without resilience about 30% of the frames are lost (each one fails if its single call fails). With retries a frame is lost only ' +
         'if 6 attempts in a row fail (0.3⁶ ≈ 0.07%): ≥ 99% stored, and the store holds every frame once.',
       bounds: {
-        none: [{ metric: 'successRate', op: '<', value: 0.85 }, { metric: 'lostFrames', op: '>=', value: 1 }, ...frameInvariants],
-        client: [{ metric: 'storedRate', op: '>=', value: 0.99 }, { metric: 'successRate', op: '>=', value: 0.99 }, ...frameInvariants],
+        none: [
+          { metric: 'successRate', op: '<', value: 0.85 },
+          { metric: 'lostFrames', op: '>=', value: 1 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'storedRate', op: '>=', value: 0.99 },
+          { metric: 'successRate', op: '>=', value: 0.99 },
+          ...frameInvariants,
+        ],
         plain: [{ metric: 'storedRate', op: '>=', value: 0.99 }, ...frameInvariants],
         istio: [{ metric: 'storedRate', op: '>=', value: 0.99 }, ...frameInvariants],
       },
@@ -68,12 +85,20 @@ export const EXPERIMENTS: Experiment[] = [
     short: { durationMs: 6_000 },
     local: {
       services: PIPELINE,
-      fault: { kind: 'chaos', service: 'section-1', settings: { errorRate: 0.5, errorStatus: 503, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        service: 'section-1',
+        settings: { errorRate: 0.5, errorStatus: 503, seed: SEED, routes: STATISTICS },
+      },
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: {
       manifests: { plain: 'deploy/overlays/plain', istio: 'deploy/scenarios/retries' },
-      fault: { kind: 'chaos', selector: 'app=section-1', settings: { errorRate: 0.5, errorStatus: 503, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        selector: 'app=section-1',
+        settings: { errorRate: 0.5, errorStatus: 503, seed: SEED, routes: STATISTICS },
+      },
       path: '/collector/frames',
     },
     hypothesis: {
@@ -100,13 +125,21 @@ export const EXPERIMENTS: Experiment[] = [
     short: { durationMs: 6_000 },
     local: {
       services: PIPELINE,
-      fault: { kind: 'chaos', service: 'section-1', settings: { delayMs: 3000, delayRate: 0.3, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        service: 'section-1',
+        settings: { delayMs: 3000, delayRate: 0.3, seed: SEED, routes: STATISTICS },
+      },
       env: { HTTP_TIMEOUT_MS: '1500' },
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: {
       manifests: { plain: 'deploy/overlays/plain', istio: 'deploy/scenarios/retries' },
-      fault: { kind: 'chaos', selector: 'app=section-1', settings: { delayMs: 3000, delayRate: 0.3, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        selector: 'app=section-1',
+        settings: { delayMs: 3000, delayRate: 0.3, seed: SEED, routes: STATISTICS },
+      },
       path: '/collector/frames',
     },
     hypothesis: {
@@ -117,10 +150,26 @@ export const EXPERIMENTS: Experiment[] = [
         'bounded below the delay, and on a busy machine neither is p90); ' +
         'the abandoned attempts land later as duplicate deliveries, which the store drops.',
       bounds: {
-        none: [{ metric: 'successRate', op: '<', value: 0.85 }, { metric: 'p90Ms', op: '>=', value: 1500 }, ...frameInvariants],
-        client: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p50Ms', op: '<', value: 1000 }, ...frameInvariants],
-        plain: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p90Ms', op: '<', value: 2500 }, ...frameInvariants],
-        istio: [{ metric: 'successRate', op: '>=', value: 0.99 }, { metric: 'p90Ms', op: '<', value: 2500 }, ...frameInvariants],
+        none: [
+          { metric: 'successRate', op: '<', value: 0.85 },
+          { metric: 'p90Ms', op: '>=', value: 1500 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'successRate', op: '>=', value: 0.99 },
+          { metric: 'p50Ms', op: '<', value: 1000 },
+          ...frameInvariants,
+        ],
+        plain: [
+          { metric: 'successRate', op: '>=', value: 0.99 },
+          { metric: 'p90Ms', op: '<', value: 2500 },
+          ...frameInvariants,
+        ],
+        istio: [
+          { metric: 'successRate', op: '>=', value: 0.99 },
+          { metric: 'p90Ms', op: '<', value: 2500 },
+          ...frameInvariants,
+        ],
       },
     },
   },
@@ -136,7 +185,11 @@ export const EXPERIMENTS: Experiment[] = [
     short: { durationMs: 6_000 },
     local: {
       services: PIPELINE,
-      fault: { kind: 'chaos', service: 'section-1', settings: { errorRate: 1, errorStatus: 503, delayMs: 300, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        service: 'section-1',
+        settings: { errorRate: 1, errorStatus: 503, delayMs: 300, seed: SEED, routes: STATISTICS },
+      },
       clientEnv: {
         ...LAB_CLIENT_ENV,
         RESILIENCE_BULKHEAD: '2',
@@ -147,7 +200,11 @@ export const EXPERIMENTS: Experiment[] = [
     },
     cluster: {
       manifests: { plain: 'deploy/overlays/plain', istio: 'deploy/scenarios/circuit-breaker' },
-      fault: { kind: 'chaos', selector: 'app=section-1', settings: { errorRate: 1, errorStatus: 503, delayMs: 300, seed: SEED, routes: STATISTICS } },
+      fault: {
+        kind: 'chaos',
+        selector: 'app=section-1',
+        settings: { errorRate: 1, errorStatus: 503, delayMs: 300, seed: SEED, routes: STATISTICS },
+      },
       path: '/collector/frames',
     },
     hypothesis: {
@@ -156,8 +213,16 @@ export const EXPERIMENTS: Experiment[] = [
         'request and the camera waits ≥ 300 ms for its failure. With the bulkhead and the breaker most frames fail fast ' +
         '(p50 < 100 ms) and at most half of them reach the section, although each admitted call is retried.',
       bounds: {
-        none: [{ metric: 'dependencyRequestsPerFrame', op: '>=', value: 0.95 }, { metric: 'p50Ms', op: '>=', value: 300 }, ...frameInvariants],
-        client: [{ metric: 'dependencyRequestsPerFrame', op: '<=', value: 0.5 }, { metric: 'p50Ms', op: '<', value: 100 }, ...frameInvariants],
+        none: [
+          { metric: 'dependencyRequestsPerFrame', op: '>=', value: 0.95 },
+          { metric: 'p50Ms', op: '>=', value: 300 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'dependencyRequestsPerFrame', op: '<=', value: 0.5 },
+          { metric: 'p50Ms', op: '<', value: 100 },
+          ...frameInvariants,
+        ],
         plain: [{ metric: 'p50Ms', op: '<', value: 300 }, ...frameInvariants],
         istio: [{ metric: 'p50Ms', op: '<', value: 300 }, ...frameInvariants],
       },
@@ -189,8 +254,17 @@ export const EXPERIMENTS: Experiment[] = [
         'stored again; nothing acknowledged is missing from the store (SQLite synchronous=FULL survives SIGKILL); re-sending the ' +
         'unacknowledged frames recovers all of them, each stored once.',
       bounds: {
-        none: [{ metric: 'lostFrames', op: '>=', value: 1 }, { metric: 'tailSuccessRate', op: '>=', value: 0.99 }, { metric: 'lostAfterResend', op: '==', value: 0 }, ...frameInvariants],
-        client: [{ metric: 'tailSuccessRate', op: '>=', value: 0.99 }, { metric: 'lostAfterResend', op: '==', value: 0 }, ...frameInvariants],
+        none: [
+          { metric: 'lostFrames', op: '>=', value: 1 },
+          { metric: 'tailSuccessRate', op: '>=', value: 0.99 },
+          { metric: 'lostAfterResend', op: '==', value: 0 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'tailSuccessRate', op: '>=', value: 0.99 },
+          { metric: 'lostAfterResend', op: '==', value: 0 },
+          ...frameInvariants,
+        ],
         plain: [{ metric: 'lostAfterResend', op: '==', value: 0 }, ...frameInvariants],
         istio: [{ metric: 'lostAfterResend', op: '==', value: 0 }, ...frameInvariants],
       },
@@ -200,7 +274,8 @@ export const EXPERIMENTS: Experiment[] = [
     name: 'canary-50-50',
     title: 'Canary: cpanel v1/v2 split 50/50',
     steadyState: 'GET /status answered by CPanel v1 only (default routing)',
-    faultDescription: 'not a fault: the cpanel-50-50 scenario (VirtualService weights 50/50) on Istio; on plain Kubernetes the Service selects both Deployments',
+    faultDescription:
+      'not a fault: the cpanel-50-50 scenario (VirtualService weights 50/50) on Istio; on plain Kubernetes the Service selects both Deployments',
     kind: 'split',
     load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000 },
     short: { durationMs: 6_000 },
@@ -216,8 +291,16 @@ export const EXPERIMENTS: Experiment[] = [
         'With weights 50/50, v2 answers 40–60% of 200 requests (±2.8 standard deviations). Plain Kubernetes has no weights: ' +
         'with one replica of each version kube-proxy spreads roughly evenly, with no control over it.',
       bounds: {
-        istio: [{ metric: 'v2Share', op: '>=', value: 0.4 }, { metric: 'v2Share', op: '<=', value: 0.6 }, { metric: 'successRate', op: '>=', value: 0.99 }],
-        plain: [{ metric: 'v2Share', op: '>', value: 0 }, { metric: 'v2Share', op: '<', value: 1 }, { metric: 'successRate', op: '>=', value: 0.99 }],
+        istio: [
+          { metric: 'v2Share', op: '>=', value: 0.4 },
+          { metric: 'v2Share', op: '<=', value: 0.6 },
+          { metric: 'successRate', op: '>=', value: 0.99 },
+        ],
+        plain: [
+          { metric: 'v2Share', op: '>', value: 0 },
+          { metric: 'v2Share', op: '<', value: 1 },
+          { metric: 'successRate', op: '>=', value: 0.99 },
+        ],
       },
     },
   },
@@ -232,7 +315,9 @@ export function selectExperiments(names: string[] | undefined, catalogue: Experi
   if (!names || names.length === 0) return catalogue;
   const unknown = names.filter((n) => !catalogue.some((e) => e.name === n));
   if (unknown.length) {
-    throw new LabUsageError(`unknown experiment ${unknown.map((n) => `'${n}'`).join(', ')}; known: ${catalogue.map((e) => e.name).join(', ')}`);
+    throw new LabUsageError(
+      `unknown experiment ${unknown.map((n) => `'${n}'`).join(', ')}; known: ${catalogue.map((e) => e.name).join(', ')}`,
+    );
   }
   return catalogue.filter((e) => names.includes(e.name));
 }

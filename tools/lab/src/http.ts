@@ -36,7 +36,10 @@ export interface StoredRecord {
 export async function storedRecords(base: string, headers: Record<string, string> = {}): Promise<StoredRecord[]> {
   const items: StoredRecord[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await json<{ total: number; items: StoredRecord[] }>(`${base}/statistics?limit=1000&offset=${offset}`, { headers });
+    const page = await json<{ total: number; items: StoredRecord[] }>(
+      `${base}/statistics?limit=1000&offset=${offset}`,
+      { headers },
+    );
     items.push(...page.items);
     if (page.items.length === 0 || offset + page.items.length >= page.total) return items;
   }
@@ -101,9 +104,18 @@ export function frameBody(cameraId: string, seq: number, section = '1'): string 
 }
 
 /** Sends one frame; true when acknowledged (2xx). */
-export async function sendFrame(collector: string, cameraId: string, seq: number, timeoutMs = 10_000): Promise<boolean> {
+export async function sendFrame(
+  collector: string,
+  cameraId: string,
+  seq: number,
+  timeoutMs = 10_000,
+): Promise<boolean> {
   try {
-    const res = await request(`${collector}/frames`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: frameBody(cameraId, seq) }, timeoutMs);
+    const res = await request(
+      `${collector}/frames`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: frameBody(cameraId, seq) },
+      timeoutMs,
+    );
     await res.arrayBuffer();
     return res.ok;
   } catch {

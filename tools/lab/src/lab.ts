@@ -13,7 +13,17 @@ import { LabUsageError } from './experiments.js';
 import { evaluate } from './hypothesis.js';
 import { checkLocalPrerequisites, runLocalExperiment } from './local.js';
 import { chartFiles, renderReport } from './report.js';
-import { CLUSTER_MODES, LOCAL_MODES, RESULT_SCHEMA, type Experiment, type LabResult, type LoadPlan, type Mode, type Run, type TargetKind } from './types.js';
+import {
+  CLUSTER_MODES,
+  LOCAL_MODES,
+  RESULT_SCHEMA,
+  type Experiment,
+  type LabResult,
+  type LoadPlan,
+  type Mode,
+  type Run,
+  type TargetKind,
+} from './types.js';
 
 export interface LabOptions {
   target: TargetKind;
@@ -41,14 +51,17 @@ export function planFor(experiment: Experiment, profile: 'full' | 'short'): Load
 
 function folderName(outRoot: string, target: TargetKind, name?: string): string {
   if (name) {
-    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new LabUsageError(`bad result folder name '${name}': letters, digits, . _ - only`);
-    if (existsSync(join(outRoot, name))) throw new LabUsageError(`${join(outRoot, name)} exists already: choose another --name`);
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.'))
+      throw new LabUsageError(`bad result folder name '${name}': letters, digits, . _ - only`);
+    if (existsSync(join(outRoot, name)))
+      throw new LabUsageError(`${join(outRoot, name)} exists already: choose another --name`);
     return name;
   }
   const base = `${new Date().toISOString().slice(0, 10)}-${target}`;
   for (let i = 1; ; i++) {
     const candidate = i === 1 ? base : `${base}-${i}`;
-    if (!existsSync(join(outRoot, candidate)) && !existsSync(join(outRoot, `${candidate}-INCOMPLETE`))) return candidate;
+    if (!existsSync(join(outRoot, candidate)) && !existsSync(join(outRoot, `${candidate}-INCOMPLETE`)))
+      return candidate;
   }
 }
 
@@ -64,7 +77,9 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   const log = options.log ?? (() => undefined);
   if (options.experiments.length === 0) throw new LabUsageError('no experiment selected');
   if (options.target === 'cluster' && !options.cluster?.yes) {
-    throw new LabUsageError(`the cluster target deletes and recreates namespace ${NAMESPACE} once per mode; run again with --yes to allow it`);
+    throw new LabUsageError(
+      `the cluster target deletes and recreates namespace ${NAMESPACE} once per mode; run again with --yes to allow it`,
+    );
   }
   const outRoot = options.outRoot ?? join(REPO_ROOT, 'results');
   mkdirSync(outRoot, { recursive: true });
@@ -87,7 +102,14 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
     const bounds = experiment.hypothesis.bounds[run.mode];
     if (run.status === 'ok' && bounds) run.hypothesis = evaluate(bounds, run.metrics);
     result.runs.push(run);
-    const verdict = run.status !== 'ok' ? run.status : run.hypothesis ? (run.hypothesis.held ? 'hypothesis held' : 'hypothesis NOT held') : 'no bounds';
+    const verdict =
+      run.status !== 'ok'
+        ? run.status
+        : run.hypothesis
+          ? run.hypothesis.held
+            ? 'hypothesis held'
+            : 'hypothesis NOT held'
+          : 'no bounds';
     log(`  ${experiment.name} [${run.mode}]: ${verdict}${run.note ? ` (${run.note})` : ''}`);
   };
 
@@ -100,7 +122,13 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         for (const experiment of options.experiments) {
           log(`${experiment.name} [RESILIENCE=${mode}]`);
           try {
-            judge(await runLocalExperiment(experiment, mode, planFor(experiment, options.profile), { portOffset: options.portOffset ?? 24_000, log }), experiment);
+            judge(
+              await runLocalExperiment(experiment, mode, planFor(experiment, options.profile), {
+                portOffset: options.portOffset ?? 24_000,
+                log,
+              }),
+              experiment,
+            );
           } catch (error) {
             const run = (error as { run?: Run }).run;
             if (run) result.runs.push(run);
@@ -109,7 +137,12 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         }
       }
     } else {
-      await runClusterExperiments(options.experiments, options.profile, { ...options.cluster, log }, (run, experiment) => judge(run, experiment));
+      await runClusterExperiments(
+        options.experiments,
+        options.profile,
+        { ...options.cluster, log },
+        (run, experiment) => judge(run, experiment),
+      );
     }
     result.status = 'complete';
   } catch (error) {
@@ -117,7 +150,8 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   }
   result.finishedAt = new Date().toISOString();
   const judged = result.runs.filter((r) => r.hypothesis);
-  result.held = judged.length > 0 && judged.every((r) => r.hypothesis!.held) && result.runs.every((r) => r.status !== 'failed');
+  result.held =
+    judged.length > 0 && judged.every((r) => r.hypothesis!.held) && result.runs.every((r) => r.status !== 'failed');
   writeFolder(tmp, result);
   const dir = join(outRoot, result.status === 'complete' ? name : `${name}-INCOMPLETE`);
   renameSync(tmp, dir);

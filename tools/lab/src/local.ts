@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
-import { counterValue, frameBody, getChaos, LabError, metricsText, sendFrame, setChaos, storedRecords } from './http.js';
+import {
+  counterValue,
+  frameBody,
+  getChaos,
+  LabError,
+  metricsText,
+  sendFrame,
+  setChaos,
+  storedRecords,
+} from './http.js';
 import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
 import { RecordingProxy } from './proxy.js';
 import type { Experiment, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
@@ -26,14 +35,23 @@ export interface LocalOptions {
 
 /** Fails early, with what to do, when the apps the stack runs are not built. */
 export function checkLocalPrerequisites(experiments: Experiment[]): void {
-  const apps = new Set(experiments.flatMap((e) => e.local?.services ?? []).map((name) => DEFAULT_SERVICES.find((s) => s.name === name)?.app ?? name));
+  const apps = new Set(
+    experiments
+      .flatMap((e) => e.local?.services ?? [])
+      .map((name) => DEFAULT_SERVICES.find((s) => s.name === name)?.app ?? name),
+  );
   const missing = [...apps].filter((app) => !existsSync(join(REPO_ROOT, 'apps', app, 'dist', 'main.js')));
   if (missing.length) {
-    throw new LabError(`the local stack cannot start: ${missing.map((a) => `apps/${a}/dist/main.js`).join(', ')} missing; build first: npx nx run-many -t build -p ${missing.join(' ')}`);
+    throw new LabError(
+      `the local stack cannot start: ${missing.map((a) => `apps/${a}/dist/main.js`).join(', ')} missing; build first: npx nx run-many -t build -p ${missing.join(' ')}`,
+    );
   }
   for (const e of experiments) {
     for (const name of e.local?.services ?? []) {
-      if (!DEFAULT_SERVICES.some((s) => s.name === name)) throw new LabError(`experiment ${e.name}: no service ${name} in the local stack (tools/local-stack DEFAULT_SERVICES)`);
+      if (!DEFAULT_SERVICES.some((s) => s.name === name))
+        throw new LabError(
+          `experiment ${e.name}: no service ${name} in the local stack (tools/local-stack DEFAULT_SERVICES)`,
+        );
     }
   }
 }
@@ -47,12 +65,28 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export async function runLocalExperiment(experiment: Experiment, mode: LocalMode, plan: LoadPlan, options: LocalOptions): Promise<Run> {
+export async function runLocalExperiment(
+  experiment: Experiment,
+  mode: LocalMode,
+  plan: LoadPlan,
+  options: LocalOptions,
+): Promise<Run> {
   const local = experiment.local;
-  if (!local) return { experiment: experiment.name, mode, status: 'skipped', note: experiment.localSkipReason ?? 'no local form', events: [], metrics: {} };
+  if (!local)
+    return {
+      experiment: experiment.name,
+      mode,
+      status: 'skipped',
+      note: experiment.localSkipReason ?? 'no local form',
+      events: [],
+      metrics: {},
+    };
 
   const token = randomBytes(16).toString('hex');
-  const services = withPortOffset(DEFAULT_SERVICES.filter((s) => local.services.includes(s.name)), options.portOffset);
+  const services = withPortOffset(
+    DEFAULT_SERVICES.filter((s) => local.services.includes(s.name)),
+    options.portOffset,
+  );
   const env: Record<string, string> = {
     LOG_LEVEL: 'warn',
     ...options.env,
@@ -79,7 +113,9 @@ export async function runLocalExperiment(experiment: Experiment, mode: LocalMode
   try {
     for (const s of services) {
       if (!(await portFree(s.port))) {
-        throw new LabError(`the local stack cannot start: port ${s.port} (${s.name}) is in use, another stack may be running there; choose another --port-offset`);
+        throw new LabError(
+          `the local stack cannot start: port ${s.port} (${s.name}) is in use, another stack may be running there; choose another --port-offset`,
+        );
       }
     }
     options.log(`  starting ${local.services.join(' + ')} (RESILIENCE=${mode})`);
@@ -143,22 +179,40 @@ export async function runLocalExperiment(experiment: Experiment, mode: LocalMode
     let dependency: Run['dependency'];
     if (fault.kind === 'chaos') {
       const state = await getChaos(stack.url(fault.service), token);
-      dependency = { service: fault.service, requests: state.injected.considered, injectedErrors: state.injected.errors, injectedDelays: state.injected.delays };
+      dependency = {
+        service: fault.service,
+        requests: state.injected.considered,
+        injectedErrors: state.injected.errors,
+        injectedDelays: state.injected.delays,
+      };
       await setChaos(stack.url(fault.service), token, null);
     }
     const section = stack.url('section-1');
     const duplicateDeliveries = counterValue(await metricsText(section), 'section_statistics_duplicates_total');
-    const frames = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(section), duplicateDeliveries });
+    const frames = countFrames({
+      cameraId,
+      sent,
+      acknowledged,
+      records: await storedRecords(section),
+      duplicateDeliveries,
+    });
 
     const metrics = frameMetrics(load, frames);
     if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
     if (fault.kind === 'kill') {
-      metrics.tailSuccessRate = readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
+      metrics.tailSuccessRate =
+        readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
       // The camera's catch-up: every unacknowledged frame once more, straight to the collector.
       const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
       for (const seq of missing) await sendFrame(collector, cameraId, seq);
       frames.resent = missing.length;
-      const after = countFrames({ cameraId, sent, acknowledged, records: await storedRecords(section), duplicateDeliveries: null });
+      const after = countFrames({
+        cameraId,
+        sent,
+        acknowledged,
+        records: await storedRecords(section),
+        duplicateDeliveries: null,
+      });
       frames.lostAfterResend = after.lost;
       frames.storeDuplicates = after.storeDuplicates;
       frames.storeRows = after.storeRows;
@@ -166,7 +220,14 @@ export async function runLocalExperiment(experiment: Experiment, mode: LocalMode
       metrics.lostAfterResend = after.lost;
       metrics.storeDuplicates = after.storeDuplicates;
     }
-    Object.assign(run, { status: 'ok', load, frames, dependency, metrics, elapsedMs: Math.round(performance.now() - t0) });
+    Object.assign(run, {
+      status: 'ok',
+      load,
+      frames,
+      dependency,
+      metrics,
+      elapsedMs: Math.round(performance.now() - t0),
+    });
     return run;
   } catch (error) {
     run.note = (error as Error).message;

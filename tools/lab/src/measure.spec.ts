@@ -9,7 +9,9 @@ describe('countFrames', () => {
       { frameId: 'cam:3', cameraId: 'cam' },
       { frameId: 'other:2', cameraId: 'other' },
     ];
-    expect(countFrames({ cameraId: 'cam', sent: 4, acknowledged: new Set([0, 1, 2]), records, duplicateDeliveries: 5 })).toEqual({
+    expect(
+      countFrames({ cameraId: 'cam', sent: 4, acknowledged: new Set([0, 1, 2]), records, duplicateDeliveries: 5 }),
+    ).toEqual({
       sent: 4,
       acknowledged: 3,
       stored: 3,

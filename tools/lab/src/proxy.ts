@@ -40,16 +40,29 @@ export class RecordingProxy {
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const seqHeader = req.headers['x-lab-seq'];
     const seq = typeof seqHeader === 'string' ? Number(seqHeader) : undefined;
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, ...this.options.extraHeaders, host: this.upstream.host };
+    const headers: http.OutgoingHttpHeaders = {
+      ...req.headers,
+      ...this.options.extraHeaders,
+      host: this.upstream.host,
+    };
     delete headers['x-lab-seq'];
     const basePath = this.upstream.pathname.replace(/\/$/, '');
     const upstreamReq = http.request(
-      { protocol: 'http:', hostname: this.upstream.hostname, port: this.upstream.port || 80, method: req.method, path: `${basePath}${req.url}`, headers, agent: this.agent },
+      {
+        protocol: 'http:',
+        hostname: this.upstream.hostname,
+        port: this.upstream.port || 80,
+        method: req.method,
+        path: `${basePath}${req.url}`,
+        headers,
+        agent: this.agent,
+      },
       (up) => {
         const status = up.statusCode ?? 0;
         res.writeHead(status, up.headers);
         let first = '';
-        if (this.options.captureFirstLine) up.on('data', (chunk: Buffer) => (first.length < 200 ? (first += chunk.toString('utf8')) : undefined));
+        if (this.options.captureFirstLine)
+          up.on('data', (chunk: Buffer) => (first.length < 200 ? (first += chunk.toString('utf8')) : undefined));
         up.pipe(res);
         res.on('finish', () => {
           if (seq !== undefined) this.outcomes.set(seq, { status, delivered: true });

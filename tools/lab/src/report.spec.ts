@@ -21,7 +21,19 @@ const base: LabResult = {
       status: 'ok',
       events: [],
       metrics: { successRate: 0.7, p99Ms: 30 },
-      frames: { sent: 10, acknowledged: 7, stored: 7, lost: 3, ackedNotStored: 0, storeRows: 7, storeDistinct: 7, storeDuplicates: 0, duplicateDeliveries: 0, resent: 0, lostAfterResend: null },
+      frames: {
+        sent: 10,
+        acknowledged: 7,
+        stored: 7,
+        lost: 3,
+        ackedNotStored: 0,
+        storeRows: 7,
+        storeDistinct: 7,
+        storeDuplicates: 0,
+        duplicateDeliveries: 0,
+        resent: 0,
+        lostAfterResend: null,
+      },
       hypothesis: { held: true, bounds: [{ metric: 'successRate', op: '<', value: 0.85, actual: 0.7, held: true }] },
     },
   ],
@@ -45,8 +57,16 @@ describe('report', () => {
   });
 
   it('compare puts two results side by side', () => {
-    const other: LabResult = { ...base, runs: [{ ...base.runs[0], metrics: { successRate: 0.5, p99Ms: 40 }, frames: { ...base.runs[0].frames!, lost: 5 } }] };
-    const md = renderComparison({ label: 'a', result: base }, { label: 'b', result: { ...other, status: 'incomplete' } });
+    const other: LabResult = {
+      ...base,
+      runs: [
+        { ...base.runs[0], metrics: { successRate: 0.5, p99Ms: 40 }, frames: { ...base.runs[0].frames!, lost: 5 } },
+      ],
+    };
+    const md = renderComparison(
+      { label: 'a', result: base },
+      { label: 'b', result: { ...other, status: 'incomplete' } },
+    );
     expect(md).toContain('| sick-section | none | 70.0% | 50.0% | 30.0 | 40.0 | 3 | 5 | held | held |');
     expect(md).toContain('INCOMPLETE');
   });

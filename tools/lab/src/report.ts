@@ -4,7 +4,8 @@ import { groupedBars, timeline, type Marker } from './svg.js';
 import type { LabResult, MetricName, Mode, Run } from './types.js';
 
 const pct = (v: number | null | undefined) => formatMetric('successRate', v);
-const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 
 function verdict(run: Run): string {
   if (run.status === 'skipped') return 'skipped';
@@ -14,7 +15,9 @@ function verdict(run: Run): string {
 }
 
 export function chartFiles(result: LabResult): Record<string, string> {
-  const experiments = result.experiments.map((e) => e.name).filter((name) => result.runs.some((r) => r.experiment === name && r.status === 'ok'));
+  const experiments = result.experiments
+    .map((e) => e.name)
+    .filter((name) => result.runs.some((r) => r.experiment === name && r.status === 'ok'));
   const value = (exp: string, mode: Mode, metric: MetricName) => {
     const run = result.runs.find((r) => r.experiment === exp && r.mode === mode && r.status === 'ok');
     const v = run?.metrics[metric];
@@ -39,12 +42,16 @@ export function chartFiles(result: LabResult): Record<string, string> {
   });
   for (const exp of experiments) {
     const runs = result.runs.filter((r) => r.experiment === exp && r.status === 'ok' && r.load);
-    const markers: Marker[] = runs.flatMap((r) => r.events.map((e) => ({ x: e.atMs / 1000, label: e.what, series: r.mode })));
+    const markers: Marker[] = runs.flatMap((r) =>
+      r.events.map((e) => ({ x: e.atMs / 1000, label: e.what, series: r.mode })),
+    );
     files[`timeline-${exp}.svg`] = timeline({
       title: `${exp}: share of each second's requests acknowledged`,
       series: runs.map((r) => ({
         name: r.mode,
-        points: r.load!.timeline.map((b) => [b.startMs / 1000, b.intended > 0 ? b.ok / b.intended : 0] as [number, number]),
+        points: r.load!.timeline.map(
+          (b) => [b.startMs / 1000, b.intended > 0 ? b.ok / b.intended : 0] as [number, number],
+        ),
       })),
       markers,
       yMax: 1,
@@ -60,7 +67,13 @@ export function renderReport(result: LabResult, charts: string[]): string {
   const lines: string[] = [];
   const title = `# Resilience lab: ${result.target} (${result.modes.join(' vs ')})`;
   if (result.status !== 'complete') {
-    lines.push(`# INCOMPLETE RUN: do not use these numbers`, '', `The lab stopped before every experiment ran: ${result.error ?? 'unknown error'}.`, '', title.replace(/^# /, '## '));
+    lines.push(
+      `# INCOMPLETE RUN: do not use these numbers`,
+      '',
+      `The lab stopped before every experiment ran: ${result.error ?? 'unknown error'}.`,
+      '',
+      title.replace(/^# /, '## '),
+    );
   } else {
     lines.push(title);
   }
@@ -92,7 +105,11 @@ export function renderReport(result: LabResult, charts: string[]): string {
       }
       const f = r.frames;
       const l = r.load?.latencyMs;
-      const split = r.split ? Object.entries(r.split).map(([k, n]) => `${k}: ${n}`).join(', ') : undefined;
+      const split = r.split
+        ? Object.entries(r.split)
+            .map(([k, n]) => `${k}: ${n}`)
+            .join(', ')
+        : undefined;
       lines.push(
         `| ${exp.name} | ${mode} | ${pct(r.metrics.successRate)} | ${ms(l?.p50)} | ${ms(l?.p90)} | ${ms(l?.p99)} | ` +
           (f
@@ -102,14 +119,21 @@ export function renderReport(result: LabResult, charts: string[]): string {
       );
     }
   }
-  lines.push('', 'success = 2xx answers / frames sent (the load generator\'s count); lost = sent − stored; "acked, not stored" and "store duplicates" must always be 0.', '');
+  lines.push(
+    '',
+    'success = 2xx answers / frames sent (the load generator\'s count); lost = sent − stored; "acked, not stored" and "store duplicates" must always be 0.',
+    '',
+  );
 
   lines.push('## Experiments', '');
   for (const exp of result.experiments) {
     lines.push(`### ${exp.name}: ${exp.title}`, '');
     lines.push(`- **Steady state**: ${exp.steadyState}.`, `- **Fault**: ${exp.faultDescription}.`);
     const plan = result.runs.find((r) => r.experiment === exp.name && r.parameters)?.parameters?.load;
-    if (plan) lines.push(`- **Load**: ${plan.rate} frames/s for ${plan.durationMs / 1000} s, the caller's timeout ${plan.timeoutMs / 1000} s (constant rate, open model).`);
+    if (plan)
+      lines.push(
+        `- **Load**: ${plan.rate} frames/s for ${plan.durationMs / 1000} s, the caller's timeout ${plan.timeoutMs / 1000} s (constant rate, open model).`,
+      );
     lines.push(`- **Hypothesis**: ${exp.hypothesis.statement}`);
     for (const mode of result.modes) {
       const r = result.runs.find((x) => x.experiment === exp.name && x.mode === mode);
@@ -122,20 +146,38 @@ export function renderReport(result: LabResult, charts: string[]): string {
         lines.push(`  - \`${mode}\`: run failed: ${r.note ?? ''}`);
         continue;
       }
-      const checks = (r.hypothesis?.bounds ?? []).map((b) => `${formatBound(b)} → ${formatMetric(b.metric, b.actual)} ${b.held ? '✓' : '✗'}`);
-      lines.push(`  - \`${mode}\` (${verdict(r)}): ${checks.join('; ') || bounds.map(formatBound).join('; ') || 'no bounds'}`);
+      const checks = (r.hypothesis?.bounds ?? []).map(
+        (b) => `${formatBound(b)} → ${formatMetric(b.metric, b.actual)} ${b.held ? '✓' : '✗'}`,
+      );
+      lines.push(
+        `  - \`${mode}\` (${verdict(r)}): ${checks.join('; ') || bounds.map(formatBound).join('; ') || 'no bounds'}`,
+      );
       const extra: string[] = [];
       if (r.note) extra.push(r.note);
-      if (r.dependency) extra.push(`${r.dependency.requests} requests reached ${r.dependency.service} (${r.dependency.injectedErrors} injected errors, ${r.dependency.injectedDelays} delays)`);
-      if (r.frames?.resent) extra.push(`${r.frames.resent} unacknowledged frames re-sent, ${r.frames.lostAfterResend} still missing after that`);
-      if (r.metrics.tailSuccessRate !== undefined) extra.push(`success after recovery ${pct(r.metrics.tailSuccessRate)}`);
-      if (r.events.length) extra.push(`events: ${r.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s ${e.what}`).join(', ')}`);
+      if (r.dependency)
+        extra.push(
+          `${r.dependency.requests} requests reached ${r.dependency.service} (${r.dependency.injectedErrors} injected errors, ${r.dependency.injectedDelays} delays)`,
+        );
+      if (r.frames?.resent)
+        extra.push(
+          `${r.frames.resent} unacknowledged frames re-sent, ${r.frames.lostAfterResend} still missing after that`,
+        );
+      if (r.metrics.tailSuccessRate !== undefined)
+        extra.push(`success after recovery ${pct(r.metrics.tailSuccessRate)}`);
+      if (r.events.length)
+        extra.push(`events: ${r.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s ${e.what}`).join(', ')}`);
       if (r.load) {
-        const errs = Object.entries(r.load.status).map(([s, n]) => `${s}: ${n}`).join(', ');
-        extra.push(`statuses ${errs || 'none'}${r.load.requests.errors ? `, ${r.load.requests.errors} without answer` : ''}${r.load.requests.dropped ? `, ${r.load.requests.dropped} dropped by the generator` : ''}`);
+        const errs = Object.entries(r.load.status)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ');
+        extra.push(
+          `statuses ${errs || 'none'}${r.load.requests.errors ? `, ${r.load.requests.errors} without answer` : ''}${r.load.requests.dropped ? `, ${r.load.requests.dropped} dropped by the generator` : ''}`,
+        );
       }
       if (r.parameters?.env) {
-        const env = Object.entries(r.parameters.env).filter(([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS');
+        const env = Object.entries(r.parameters.env).filter(
+          ([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS',
+        );
         extra.push(`env ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
       }
       if (r.parameters?.manifests) extra.push(`applied ${r.parameters.manifests}`);
@@ -148,12 +190,20 @@ export function renderReport(result: LabResult, charts: string[]): string {
     for (const c of charts) lines.push(`![${c}](${c})`, '');
   }
   lines.push('## Parameters', '');
-  lines.push(`Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
+  lines.push(
+    `Versions: ${Object.entries(result.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    '',
+  );
   return lines.join('\n') + '\n';
 }
 
 /** Two results side by side: one row per experiment × mode, the main numbers of each. */
-export function renderComparison(a: { label: string; result: LabResult }, b: { label: string; result: LabResult }): string {
+export function renderComparison(
+  a: { label: string; result: LabResult },
+  b: { label: string; result: LabResult },
+): string {
   const lines: string[] = [];
   lines.push(`# Lab comparison: ${a.label} vs ${b.label}`, '');
   for (const side of [a, b]) {
@@ -163,9 +213,14 @@ export function renderComparison(a: { label: string; result: LabResult }, b: { l
         `git ${r.git.commit?.slice(0, 12) ?? 'unknown'}, ${r.machine.cpuModel} × ${r.machine.cores}, Node ${r.machine.node}`,
     );
   }
-  lines.push('', `| experiment | mode | success A | success B | p99 A ms | p99 B ms | lost A | lost B | hypothesis A | hypothesis B |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  lines.push(
+    '',
+    `| experiment | mode | success A | success B | p99 A ms | p99 B ms | lost A | lost B | hypothesis A | hypothesis B |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  );
   const keys: [string, Mode][] = [];
-  for (const r of [...a.result.runs, ...b.result.runs]) if (!keys.some(([e, m]) => e === r.experiment && m === r.mode)) keys.push([r.experiment, r.mode]);
+  for (const r of [...a.result.runs, ...b.result.runs])
+    if (!keys.some(([e, m]) => e === r.experiment && m === r.mode)) keys.push([r.experiment, r.mode]);
   for (const [exp, mode] of keys) {
     const ra = a.result.runs.find((r) => r.experiment === exp && r.mode === mode);
     const rb = b.result.runs.find((r) => r.experiment === exp && r.mode === mode);

@@ -29,7 +29,16 @@ describe('svg charts', () => {
   it('draws a timeline with a dashed marker per event', () => {
     const svg = timeline({
       title: 'kill',
-      series: [{ name: 'none', points: [[0, 1], [1, 0.5], [2, 1]] }],
+      series: [
+        {
+          name: 'none',
+          points: [
+            [0, 1],
+            [1, 0.5],
+            [2, 1],
+          ],
+        },
+      ],
       markers: [{ x: 1.2, label: 'SIGKILL section-1', series: 'none' }],
       yMax: 1,
       yLabel: 'ok',

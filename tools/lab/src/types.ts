@@ -46,7 +46,8 @@ export const METRICS = {
   lostFrames: 'frames sent and not in the store',
   ackedNotStored: 'frames acknowledged but missing from the store (must always be 0)',
   storeDuplicates: 'rows in the store minus distinct frame ids (must always be 0)',
-  duplicateDeliveries: 'deliveries of an already stored frame, dropped by the section (section_statistics_duplicates_total)',
+  duplicateDeliveries:
+    'deliveries of an already stored frame, dropped by the section (section_statistics_duplicates_total)',
   p50Ms: 'latency p50 from the intended start, ms',
   p90Ms: 'latency p90, ms',
   p99Ms: 'latency p99, ms',

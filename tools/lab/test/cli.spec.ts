@@ -17,14 +17,20 @@ async function cli(...argv: string[]) {
 
 describe('lab CLI', () => {
   it.each([
-    [['run', '--only', 'sick-sectoin', '--out', 'DIR'], "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50"],
+    [
+      ['run', '--only', 'sick-sectoin', '--out', 'DIR'],
+      "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50",
+    ],
     [['run', '--target', 'minikube', '--out', 'DIR'], "lab: unknown target 'minikube': use local or cluster"],
     [['run', '--only', 'canary-50-50', '--out', 'DIR'], 'lab: none of canary-50-50 runs locally (cluster-only)'],
     [['run', '--port-offset', '99999', '--out', 'DIR'], "lab: bad --port-offset '99999'"],
     [['run', '--frobnicate'], "lab: Unknown option '--frobnicate'"],
     [['explode'], "lab: unknown command 'explode'"],
     [['compare', 'DIR'], 'lab: compare needs two result folders'],
-    [['run', '--target', 'cluster', '--ingress-istio', 'not an address', '--yes', '--out', 'DIR'], "lab: bad --ingress-istio 'not an address': use host:port"],
+    [
+      ['run', '--target', 'cluster', '--ingress-istio', 'not an address', '--yes', '--out', 'DIR'],
+      "lab: bad --ingress-istio 'not an address': use host:port",
+    ],
   ])('%j → exit 2, %s', async (argv, message) => {
     const r = await cli(...argv.map((a) => (a === 'DIR' ? dir : a)));
     expect(r.code).toBe(2);
@@ -50,7 +56,9 @@ describe('lab CLI', () => {
     const list = await cli('list');
     expect(list.code).toBe(0);
     expect(list.out).toContain('sick-section: Sick section replica (30% 503) behind retries');
-    expect(list.out).toContain('  client: storedRate >= 99.0%; successRate >= 99.0%; ackedNotStored == 0; storeDuplicates == 0');
+    expect(list.out).toContain(
+      '  client: storedRate >= 99.0%; successRate >= 99.0%; ackedNotStored == 0; storeDuplicates == 0',
+    );
     expect(list.out).toContain('  local: cluster-only');
     expect((await cli('--help')).out).toContain('usage: airport-mesh-lab <command>');
     expect((await cli()).code).toBe(2);
@@ -62,7 +70,18 @@ describe('lab CLI', () => {
     const blocker = createServer((s) => s.destroy());
     await new Promise<void>((resolve) => blocker.listen(8085 + 33_000, '127.0.0.1', resolve));
     try {
-      const r = await cli('run', '--only', 'sick-section', '--short', '--port-offset', '33000', '--out', dir, '--name', 'blocked');
+      const r = await cli(
+        'run',
+        '--only',
+        'sick-section',
+        '--short',
+        '--port-offset',
+        '33000',
+        '--out',
+        dir,
+        '--name',
+        'blocked',
+      );
       expect(r.code).toBe(1);
       expect(r.err).toContain('lab: run failed: the local stack cannot start: port 41085 (section-1) is in use');
       expect(existsSync(join(dir, 'blocked'))).toBe(false);

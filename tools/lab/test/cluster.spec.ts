@@ -42,7 +42,10 @@ interface Seen {
   body: string;
 }
 
-function listen(handler: (method: string, url: string, body: string) => [number, string, string?], seen: Seen[]): Promise<{ server: Server; port: number }> {
+function listen(
+  handler: (method: string, url: string, body: string) => [number, string, string?],
+  seen: Seen[],
+): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
     const s = createServer((req, res) => {
       let body = '';
@@ -73,9 +76,13 @@ function fakeIngress(seen: Seen[]) {
       const q = new URL(url, 'http://x').searchParams;
       const all = [...stored.values()];
       const offset = Number(q.get('offset') ?? 0);
-      return [200, JSON.stringify({ total: all.length, items: all.slice(offset, offset + Number(q.get('limit') ?? 50)) })];
+      return [
+        200,
+        JSON.stringify({ total: all.length, items: all.slice(offset, offset + Number(q.get('limit') ?? 50)) }),
+      ];
     }
-    if (method === 'GET' && url === '/status') return [200, `CPanel v${(statusCalls++ % 2) + 1} : Online`, 'text/plain'];
+    if (method === 'GET' && url === '/status')
+      return [200, `CPanel v${(statusCalls++ % 2) + 1} : Online`, 'text/plain'];
     return [404, '{}'];
   }, seen);
 }
@@ -83,7 +90,11 @@ function fakeIngress(seen: Seen[]) {
 /** A section-1 pod behind a port-forward: its chaos API and its metrics. */
 function fakePod(seen: Seen[]) {
   return listen((method, url) => {
-    if (url === '/chaos') return [200, JSON.stringify({ active: method === 'PUT', seed: 42, injected: { considered: 7, errors: 2, delays: 0 } })];
+    if (url === '/chaos')
+      return [
+        200,
+        JSON.stringify({ active: method === 'PUT', seed: 42, injected: { considered: 7, errors: 2, delays: 0 } }),
+      ];
     if (url === '/metrics') return [200, 'section_statistics_duplicates_total{service="section"} 0\n', 'text/plain'];
     return [404, '{}'];
   }, seen);
@@ -124,7 +135,12 @@ describe('lab --target cluster against a recorded kubectl', () => {
       const kill = EXPERIMENTS.find((e) => e.name === 'kill-section')!;
       const experiments = [
         fast('sick-section'),
-        fast('kill-section', { cluster: { ...kill.cluster!, fault: { kind: 'kill-pod', selector: 'app=section-1', deployment: 'section-1', atMs: 300 } } }),
+        fast('kill-section', {
+          cluster: {
+            ...kill.cluster!,
+            fault: { kind: 'kill-pod', selector: 'app=section-1', deployment: 'section-1', atMs: 300 },
+          },
+        }),
         fast('canary-50-50'),
       ];
       const address = `127.0.0.1:${ingress.port}`;
@@ -134,7 +150,11 @@ describe('lab --target cluster against a recorded kubectl', () => {
         profile: 'full',
         outRoot: dir,
         name: 'cluster-run',
-        cluster: { yes: true, ingress: { plain: address, istio: address }, env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_POD_PORT: String(pod.port) } },
+        cluster: {
+          yes: true,
+          ingress: { plain: address, istio: address },
+          env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_POD_PORT: String(pod.port) },
+        },
       });
       expect(outcome.result.status).toBe('complete');
       expect(outcome.exitCode).toBe(0);
@@ -142,8 +162,14 @@ describe('lab --target cluster against a recorded kubectl', () => {
 
       // The order of what changes the cluster, and how the lab waits for it.
       const c = calls();
-      const changes = c.map((x) => x.args.join(' ')).filter((a) => /^(apply|delete|config|get namespace)|rollout status|delete pod/.test(a.replace(/^-n airport-mesh /, '')));
-      const rollouts = ['collector', 'cpanel-v1', 'cpanel-v2', 'section-1'].map((d) => `-n airport-mesh rollout status deployment/${d} --timeout=300s`);
+      const changes = c
+        .map((x) => x.args.join(' '))
+        .filter((a) =>
+          /^(apply|delete|config|get namespace)|rollout status|delete pod/.test(a.replace(/^-n airport-mesh /, '')),
+        );
+      const rollouts = ['collector', 'cpanel-v1', 'cpanel-v2', 'section-1'].map(
+        (d) => `-n airport-mesh rollout status deployment/${d} --timeout=300s`,
+      );
       const k = (p: string) => `apply -k ${join(REPO_ROOT, p)}`;
       expect(changes).toEqual([
         'config current-context',
@@ -171,8 +197,13 @@ describe('lab --target cluster against a recorded kubectl', () => {
       ]);
 
       // A fresh random token per mode, created with the namespace; every chaos call carries it.
-      const secrets = c.filter((x) => x.args.join(' ') === 'apply -f -').map((x) => JSON.parse(x.stdin) as { items: { kind: string; stringData?: { token: string } }[] });
-      expect(secrets.map((s) => s.items.map((i) => i.kind))).toEqual([['Namespace', 'Secret'], ['Namespace', 'Secret']]);
+      const secrets = c
+        .filter((x) => x.args.join(' ') === 'apply -f -')
+        .map((x) => JSON.parse(x.stdin) as { items: { kind: string; stringData?: { token: string } }[] });
+      expect(secrets.map((s) => s.items.map((i) => i.kind))).toEqual([
+        ['Namespace', 'Secret'],
+        ['Namespace', 'Secret'],
+      ]);
       const tokens = secrets.map((s) => s.items[1].stringData!.token);
       expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
       expect(tokens[1]).not.toBe(tokens[0]);
@@ -180,27 +211,54 @@ describe('lab --target cluster against a recorded kubectl', () => {
       expect(chaos.map((s) => s.method)).toEqual(['PUT', 'GET', 'DELETE', 'PUT', 'GET', 'DELETE']);
       expect(chaos.slice(0, 3).every((s) => s.auth === `Bearer ${tokens[0]}`)).toBe(true);
       expect(chaos.slice(3).every((s) => s.auth === `Bearer ${tokens[1]}`)).toBe(true);
-      expect(JSON.parse(chaos[0].body)).toEqual({ errorRate: 0.3, errorStatus: 503, seed: 42, routes: ['/statistics'] });
-      expect(c.filter((x) => x.args.includes('port-forward')).every((x) => x.args.join(' ') === '-n airport-mesh port-forward pod/section-1-7d9f :8080')).toBe(true);
+      expect(JSON.parse(chaos[0].body)).toEqual({
+        errorRate: 0.3,
+        errorStatus: 503,
+        seed: 42,
+        routes: ['/statistics'],
+      });
+      expect(
+        c
+          .filter((x) => x.args.includes('port-forward'))
+          .every((x) => x.args.join(' ') === '-n airport-mesh port-forward pod/section-1-7d9f :8080'),
+      ).toBe(true);
 
       // Load went through the ingress; frames were counted in the store; the split was measured.
       const result = outcome.result;
       expect(result.modes).toEqual(['plain', 'istio']);
       const sick = result.runs.find((r) => r.experiment === 'sick-section' && r.mode === 'istio')!;
-      expect(sick.frames).toMatchObject({ sent: 10, acknowledged: 10, stored: 10, lost: 0, ackedNotStored: 0, storeDuplicates: 0 });
+      expect(sick.frames).toMatchObject({
+        sent: 10,
+        acknowledged: 10,
+        stored: 10,
+        lost: 0,
+        ackedNotStored: 0,
+        storeDuplicates: 0,
+      });
       expect(sick.parameters).toMatchObject({ manifests: 'deploy/scenarios/retries', ingress: address });
       expect(sick.dependency).toMatchObject({ requests: 7, injectedErrors: 2 });
       const canary = result.runs.find((r) => r.experiment === 'canary-50-50' && r.mode === 'istio')!;
       expect(canary.split).toEqual({ 'CPanel v1 : Online': 5, 'CPanel v2 : Online': 5 });
       expect(canary.metrics.v2Share).toBe(0.5);
       const killed = result.runs.find((r) => r.experiment === 'kill-section' && r.mode === 'plain')!;
-      expect(killed.events.map((e) => e.what)).toEqual(['deleted pods app=section-1 (grace period 0: SIGKILL)', 'deployment/section-1 rolled out again']);
+      expect(killed.events.map((e) => e.what)).toEqual([
+        'deleted pods app=section-1 (grace period 0: SIGKILL)',
+        'deployment/section-1 rolled out again',
+      ]);
       expect(ingressSeen.filter((s) => s.url === '/collector/frames').length).toBe(40);
 
       const report = readFileSync(join(outcome.dir, 'report.md'), 'utf8');
       expect(report.split('\n')[0]).toBe('# Resilience lab: cluster (plain vs istio)');
       expect(report).toContain('| canary-50-50 | istio | 100.0% |');
-      expect(readdirSync(outcome.dir).sort()).toEqual(['p99.svg', 'report.md', 'result.json', 'success-rate.svg', 'timeline-canary-50-50.svg', 'timeline-kill-section.svg', 'timeline-sick-section.svg']);
+      expect(readdirSync(outcome.dir).sort()).toEqual([
+        'p99.svg',
+        'report.md',
+        'result.json',
+        'success-rate.svg',
+        'timeline-canary-50-50.svg',
+        'timeline-kill-section.svg',
+        'timeline-sick-section.svg',
+      ]);
     } finally {
       ingress.server.close();
       pod.server.close();
@@ -216,21 +274,43 @@ describe('lab --target cluster against a recorded kubectl', () => {
       env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_UNREACHABLE: '1' },
     });
     expect(code).toBe(1);
-    expect(err.join('')).toContain('lab: run failed: cluster unreachable (context kind-lab): Unable to connect to the server');
+    expect(err.join('')).toContain(
+      'lab: run failed: cluster unreachable (context kind-lab): Unable to connect to the server',
+    );
     expect(existsSync(join(dir, 'dead'))).toBe(false);
-    const result = JSON.parse(readFileSync(join(dir, 'dead-INCOMPLETE', 'result.json'), 'utf8')) as { status: string; runs: unknown[] };
+    const result = JSON.parse(readFileSync(join(dir, 'dead-INCOMPLETE', 'result.json'), 'utf8')) as {
+      status: string;
+      runs: unknown[];
+    };
     expect(result).toMatchObject({ status: 'incomplete', runs: [] });
-    expect(readFileSync(join(dir, 'dead-INCOMPLETE', 'report.md'), 'utf8').split('\n')[0]).toBe('# INCOMPLETE RUN: do not use these numbers');
-    expect(calls().map((x) => x.args.join(' '))).toEqual(['config current-context', 'get namespace kube-system -o name --request-timeout=10s']);
+    expect(readFileSync(join(dir, 'dead-INCOMPLETE', 'report.md'), 'utf8').split('\n')[0]).toBe(
+      '# INCOMPLETE RUN: do not use these numbers',
+    );
+    expect(calls().map((x) => x.args.join(' '))).toEqual([
+      'config current-context',
+      'get namespace kube-system -o name --request-timeout=10s',
+    ]);
   });
 
   it('refuses to touch a cluster without --yes, and says kubectl is missing when it is', async () => {
     const err: string[] = [];
-    expect(await runCli(['run', '--target', 'cluster', '--out', dir], { out: () => undefined, err: (t) => err.push(t), env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log } })).toBe(2);
+    expect(
+      await runCli(['run', '--target', 'cluster', '--out', dir], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+        env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log },
+      }),
+    ).toBe(2);
     expect(err.join('')).toContain('run again with --yes');
     expect(calls()).toEqual([]);
     const err2: string[] = [];
-    expect(await runCli(['run', '--target', 'cluster', '--yes', '--out', dir, '--name', 'nokubectl'], { out: () => undefined, err: (t) => err2.push(t), env: { ...process.env, KUBECTL: join(dir, 'no-such-kubectl') } })).toBe(1);
+    expect(
+      await runCli(['run', '--target', 'cluster', '--yes', '--out', dir, '--name', 'nokubectl'], {
+        out: () => undefined,
+        err: (t) => err2.push(t),
+        env: { ...process.env, KUBECTL: join(dir, 'no-such-kubectl') },
+      }),
+    ).toBe(1);
     expect(err2.join('')).toContain('kubectl not found');
     expect(existsSync(join(dir, 'nokubectl-INCOMPLETE', 'result.json'))).toBe(true);
   });

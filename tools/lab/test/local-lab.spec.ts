@@ -34,12 +34,18 @@ describe('the short local lab (real stacks, real faults)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('completes with every hypothesis held', () => {
-    const notHeld = result.runs.filter((r) => r.hypothesis && !r.hypothesis.held).map(
+    const notHeld = result.runs
+      .filter((r) => r.hypothesis && !r.hypothesis.held)
+      .map(
         (r) =>
           `${r.experiment} [${r.mode}]: ${JSON.stringify(r.hypothesis!.bounds.filter((b) => !b.held))} ` +
           `statuses ${JSON.stringify(r.load?.status)} errors ${JSON.stringify(r.load?.errors)} send lag p50 ${r.load?.sendLagMs.p50} service p50 ${r.load?.serviceTimeMs.p50}`,
       );
-    expect({ status: result.status, error: result.error, notHeld }).toEqual({ status: 'complete', error: undefined, notHeld: [] });
+    expect({ status: result.status, error: result.error, notHeld }).toEqual({
+      status: 'complete',
+      error: undefined,
+      notHeld: [],
+    });
     expect(code).toBe(0);
     expect(stderr).toContain('sick-section [client]: hypothesis held');
     expect(result.modes).toEqual(['none', 'client']);
@@ -72,13 +78,24 @@ describe('the short local lab (real stacks, real faults)', () => {
   });
 
   it('the canary split is cluster-only locally, and says so', () => {
-    expect(run('canary-50-50', 'none')).toMatchObject({ status: 'skipped', note: expect.stringContaining('cluster-only') });
+    expect(run('canary-50-50', 'none')).toMatchObject({
+      status: 'skipped',
+      note: expect.stringContaining('cluster-only'),
+    });
   });
 
   it('writes the report, the charts and nothing half-done', () => {
     expect(readdirSync(dir)).toEqual(['ci']);
     const files = readdirSync(join(dir, 'ci'));
-    for (const f of ['result.json', 'report.md', 'success-rate.svg', 'p99.svg', 'timeline-sick-section.svg', 'timeline-kill-section.svg']) expect(files).toContain(f);
+    for (const f of [
+      'result.json',
+      'report.md',
+      'success-rate.svg',
+      'p99.svg',
+      'timeline-sick-section.svg',
+      'timeline-kill-section.svg',
+    ])
+      expect(files).toContain(f);
     const report = readFileSync(join(dir, 'ci', 'report.md'), 'utf8');
     expect(report.split('\n')[0]).toBe('# Resilience lab: local (none vs client)');
     expect(report).toMatch(/\| sick-section \| client \| \d+\.\d% \|/);

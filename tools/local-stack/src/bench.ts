@@ -31,12 +31,22 @@ const durationMs = parseDuration(values.duration!);
 const warmupMs = parseDuration(values.warmup!);
 if (!(rate > 0 && rate <= 200)) throw new Error(`--rate must be in (0, 200], got ${values.rate}`);
 
-const services = withPortOffset(DEFAULT_SERVICES.filter((s) => !s.app.startsWith('camera-agent')), 22_000);
+const services = withPortOffset(
+  DEFAULT_SERVICES.filter((s) => !s.app.startsWith('camera-agent')),
+  22_000,
+);
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-const stack = new LocalStack({ services, dataDir: dir, env: { LOG_LEVEL: 'warn', VISION_THREADS: values.threads!, WATCHLIST_SEED: 'default' } });
+const stack = new LocalStack({
+  services,
+  dataDir: dir,
+  env: { LOG_LEVEL: 'warn', VISION_THREADS: values.threads!, WATCHLIST_SEED: 'default' },
+});
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-const frame = await sharp(readFileSync(join(demo, 'sample1.jpg'))).resize(1280, 720, { fit: 'contain' }).jpeg({ quality: 85 }).toBuffer();
+const frame = await sharp(readFileSync(join(demo, 'sample1.jpg')))
+  .resize(1280, 720, { fit: 'contain' })
+  .jpeg({ quality: 85 })
+  .toBuffer();
 const image = frame.toString('base64');
 
 async function cpuSeconds(): Promise<Record<string, number>> {
@@ -58,7 +68,15 @@ const load = (ms: number) =>
     timeoutMs: 10_000,
     maxInFlight: 64,
     headers: { 'content-type': 'application/json' },
-    body: () => JSON.stringify({ cameraId: 'bench', section: '1', event: 'entry', timestamp: new Date().toISOString(), seq: seq++, image }),
+    body: () =>
+      JSON.stringify({
+        cameraId: 'bench',
+        section: '1',
+        event: 'entry',
+        timestamp: new Date().toISOString(),
+        seq: seq++,
+        image,
+      }),
   });
 
 try {
@@ -66,17 +84,26 @@ try {
   console.log(`warming up ${warmupMs} ms at ${rate} frames/s…`);
   await load(warmupMs);
   const before = await cpuSeconds();
-  const storedBefore = ((await (await fetch(`${stack.url('section-1')}/statistics?limit=1`)).json()) as { total: number }).total;
+  const storedBefore = (
+    (await (await fetch(`${stack.url('section-1')}/statistics?limit=1`)).json()) as { total: number }
+  ).total;
   console.log(`measuring ${durationMs} ms at ${rate} frames/s…`);
   const result = await load(durationMs);
   const after = await cpuSeconds();
-  const storedAfter = ((await (await fetch(`${stack.url('section-1')}/statistics?limit=1`)).json()) as { total: number }).total;
+  const storedAfter = (
+    (await (await fetch(`${stack.url('section-1')}/statistics?limit=1`)).json()) as { total: number }
+  ).total;
   const seconds = result.elapsedMs / 1000;
   const acknowledged = result.status['201'] ?? 0;
   const stored = storedAfter - storedBefore;
   const cpu = Object.fromEntries(services.map((s) => [s.name, (after[s.name] - before[s.name]) / seconds]));
   const report = {
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     frame: { width: 1280, height: 720, faces: 3, bytes: frame.length },
     rate,
     durationMs,
@@ -90,10 +117,15 @@ try {
     cpuCoresTotal: Object.values(cpu).reduce((a, b) => a + b, 0),
   };
   console.log(formatSummary(result));
-  console.log(`\npipeline: ${report.achievedFramesPerSecond.toFixed(1)} frames/s stored of ${rate} offered; p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms; acknowledged ${acknowledged}, stored ${stored}, lost ${report.lost}, failed ${report.errors}`);
+  console.log(
+    `\npipeline: ${report.achievedFramesPerSecond.toFixed(1)} frames/s stored of ${rate} offered; p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms; acknowledged ${acknowledged}, stored ${stored}, lost ${report.lost}, failed ${report.errors}`,
+  );
   console.log('CPU (cores busy) per service:');
-  for (const [name, c] of Object.entries(cpu).sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(18)} ${c.toFixed(2)}`);
-  console.log(`  ${'total'.padEnd(18)} ${report.cpuCoresTotal.toFixed(2)} of ${cpus().length} cores (${report.machine.cpu})`);
+  for (const [name, c] of Object.entries(cpu).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${name.padEnd(18)} ${c.toFixed(2)}`);
+  console.log(
+    `  ${'total'.padEnd(18)} ${report.cpuCoresTotal.toFixed(2)} of ${cpus().length} cores (${report.machine.cpu})`,
+  );
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
 } finally {
   await stack.stop();

@@ -23,10 +23,14 @@ if (values.help) {
 
 if (!values['no-build']) {
   console.log('building the apps (nx run-many -t build)…');
-  execFileSync(join(REPO_ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    join(REPO_ROOT, 'node_modules/.bin/nx'),
+    ['run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -65,7 +69,9 @@ for (const s of DEFAULT_SERVICES) {
 }
 const panels = DEFAULT_SERVICES.filter((s) => s.app === 'cpanel');
 if (panels.length) {
-  console.log(`\nDashboard: ${panels.map((p) => `http://localhost:${p.port} (${p.env?.VERSION ?? 'v1'})`).join(', ')}: start the cameras there.`);
+  console.log(
+    `\nDashboard: ${panels.map((p) => `http://localhost:${p.port} (${p.env?.VERSION ?? 'v1'})`).join(', ')}: start the cameras there.`,
+  );
 }
 console.log(`
 Or by hand:

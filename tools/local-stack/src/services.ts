@@ -17,9 +17,24 @@ export const DEFAULT_SERVICES: ServiceSpec[] = [
   { name: 'image-analysis', app: 'image-analysis', port: 8082 },
   { name: 'face-recognition', app: 'face-recognition', port: 8083 },
   { name: 'collector', app: 'collector', port: 8081 },
-  { name: 'camera-agent-1', app: 'camera-agent', port: 8091, env: { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit' } },
-  { name: 'camera-agent-2', app: 'camera-agent', port: 8092, env: { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry' } },
-  { name: 'camera-agent-3', app: 'camera-agent', port: 8093, env: { CAMERA_ID: '3', CAMERA_SECTION: '2', CAMERA_EVENT: 'entry' } },
+  {
+    name: 'camera-agent-1',
+    app: 'camera-agent',
+    port: 8091,
+    env: { CAMERA_ID: '1', CAMERA_SECTION: '1', CAMERA_EVENT: 'exit' },
+  },
+  {
+    name: 'camera-agent-2',
+    app: 'camera-agent',
+    port: 8092,
+    env: { CAMERA_ID: '2', CAMERA_SECTION: '1', CAMERA_EVENT: 'entry' },
+  },
+  {
+    name: 'camera-agent-3',
+    app: 'camera-agent',
+    port: 8093,
+    env: { CAMERA_ID: '3', CAMERA_SECTION: '2', CAMERA_EVENT: 'entry' },
+  },
   { name: 'alerts', app: 'alerts', port: 8084 },
   // The control panel, twice: v1 on the seeds' port, v2 (the photo and charts) beside it.
   { name: 'cpanel', app: 'cpanel', port: 8080, env: { VERSION: 'v1' } },

@@ -65,9 +65,15 @@ export class LocalStack {
       HOST: '127.0.0.1',
       DB_PATH: join(this.options.dataDir, `${spec.name}.db`),
     };
-    const child = spawn(process.execPath, ['--enable-source-maps', main], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      env,
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? -1 : null))));
+    const exited = new Promise<number | null>((done) =>
+      child.once('exit', (code, signal) => done(code ?? (signal ? -1 : null))),
+    );
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream?.on('data', (chunk: Buffer) => {
@@ -88,7 +94,8 @@ export class LocalStack {
     let exitCode: number | null | undefined;
     void running.exited.then((code) => (exitCode = code));
     while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`${name} exited with ${exitCode} before it was ready; see ${this.logFile(name)}`);
+      if (exitCode !== undefined)
+        throw new Error(`${name} exited with ${exitCode} before it was ready; see ${this.logFile(name)}`);
       try {
         const res = await fetch(`${this.url(name)}/health/ready`, { signal: AbortSignal.timeout(2000) });
         if (res.status === 200) return;

@@ -11,20 +11,34 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
 
-interface Counters { sent: number; acknowledged: number; failed: number; retries: number; duplicates: number }
-interface Alert { frameId: string; name: string; cameraId: string; section: string }
+interface Counters {
+  sent: number;
+  acknowledged: number;
+  failed: number;
+  retries: number;
+  duplicates: number;
+}
+interface Alert {
+  frameId: string;
+  name: string;
+  cameraId: string;
+  section: string;
+}
 
 const CAMERAS = ['camera-agent-1', 'camera-agent-2', 'camera-agent-3'];
 const FRAMES = 12; // two cycles of the six sample photos
 const services = withPortOffset(
-  DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) => (s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '10' } } : s)),
+  DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) =>
+    s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '10' } } : s,
+  ),
   25_000, // distinct from every other whole-stack test (+20000…+23000 here, +24000 the lab), which may run at the same time
 );
 
 describe('the airport end to end', () => {
   let dir: string;
   let stack: LocalStack;
-  const get = async <T>(name: string, path: string): Promise<T> => (await fetch(`${stack.url(name)}${path}`)).json() as Promise<T>;
+  const get = async <T>(name: string, path: string): Promise<T> =>
+    (await fetch(`${stack.url(name)}${path}`)).json() as Promise<T>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'airport-'));
@@ -38,7 +52,11 @@ describe('the airport end to end', () => {
 
   it(`streams ${FRAMES} frames per camera through SIGKILLs of section-1 and alerts; nothing lost, nothing twice`, async () => {
     for (const camera of CAMERAS) {
-      const res = await fetch(`${stack.url(camera)}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 2, maxFrames: FRAMES }) });
+      const res = await fetch(`${stack.url(camera)}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fps: 2, maxFrames: FRAMES }),
+      });
       expect(res.status).toBe(200);
     }
     await sleep(1500);
@@ -59,7 +77,8 @@ describe('the airport end to end', () => {
     expect(counters.reduce((n, c) => n + c.retries, 0)).toBeGreaterThan(0);
 
     // Sections: each frame stored exactly once, in its camera's section.
-    const stored = async (section: string) => (await get<{ items: { frameId: string; cameraId: string }[] }>(section, '/statistics?limit=1000')).items;
+    const stored = async (section: string) =>
+      (await get<{ items: { frameId: string; cameraId: string }[] }>(section, '/statistics?limit=1000')).items;
     const s1 = await stored('section-1');
     const s2 = await stored('section-2');
     expect(s1.length).toBe(2 * FRAMES);
@@ -69,7 +88,8 @@ describe('the airport end to end', () => {
 
     // Alerts: the seeded persons, once per frame that shows them (sample1: PersonX, sample4: PersonY).
     const alerts = (await get<{ items: Alert[]; total: number }>('alerts', '/alerts?limit=1000')).items;
-    const perCamera = (sampleIndex: number) => Array.from({ length: FRAMES }, (_, i) => i).filter((i) => i % 6 === sampleIndex).length;
+    const perCamera = (sampleIndex: number) =>
+      Array.from({ length: FRAMES }, (_, i) => i).filter((i) => i % 6 === sampleIndex).length;
     expect(alerts.filter((a) => a.name === 'PersonX').length).toBe(3 * perCamera(0));
     expect(alerts.filter((a) => a.name === 'PersonY').length).toBe(3 * perCamera(3));
     expect(new Set(alerts.map((a) => `${a.frameId}|${a.name}`)).size).toBe(alerts.length);

@@ -9,19 +9,35 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
 
-
-interface Counters { sent: number; acknowledged: number; failed: number; retries: number; duplicates: number; firstFrameId: string | null }
-interface Page { total: number; items: { frameId: string; cameraId: string }[] }
+interface Counters {
+  sent: number;
+  acknowledged: number;
+  failed: number;
+  retries: number;
+  duplicates: number;
+  firstFrameId: string | null;
+}
+interface Page {
+  total: number;
+  items: { frameId: string; cameraId: string }[];
+}
 
 const services = withPortOffset(DEFAULT_SERVICES, 20_000);
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample2.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample2.jpg'),
+);
 
 describe('local stack: camera-agent → collector → section', () => {
   let dir: string;
   let stack: LocalStack;
-  const get = async <T>(name: string, path: string): Promise<T> => (await fetch(`${stack.url(name)}${path}`)).json() as Promise<T>;
+  const get = async <T>(name: string, path: string): Promise<T> =>
+    (await fetch(`${stack.url(name)}${path}`)).json() as Promise<T>;
   const post = (name: string, path: string, body: unknown) =>
-    fetch(`${stack.url(name)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${stack.url(name)}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   /** Every stored record of a section, all pages. */
   async function allStored(section: string): Promise<Page['items']> {
@@ -53,9 +69,26 @@ describe('local stack: camera-agent → collector → section', () => {
 
   it('every service prints its seed status line', async () => {
     const lines = await Promise.all(services.map(async (s) => (await fetch(`${stack.url(s.name)}/status`)).text()));
-    expect(lines).toEqual(['Section 1 v1 : Online', 'Section 2 v1 : Online', 'Image Analysis v1 : Online', 'Face Recognition v1 : Online', 'Collector v1 : Online', 'Camera 1 v1 : Online', 'Camera 2 v1 : Online', 'Camera 3 v1 : Online', 'Alerts v1 : Online', 'CPanel v1 : Online', 'CPanel v2 : Online']);
+    expect(lines).toEqual([
+      'Section 1 v1 : Online',
+      'Section 2 v1 : Online',
+      'Image Analysis v1 : Online',
+      'Face Recognition v1 : Online',
+      'Collector v1 : Online',
+      'Camera 1 v1 : Online',
+      'Camera 2 v1 : Online',
+      'Camera 3 v1 : Online',
+      'Alerts v1 : Online',
+      'CPanel v1 : Online',
+      'CPanel v2 : Online',
+    ]);
     expect(await get('camera-agent-1', '/state')).toEqual({
-      streaming: false, cycle: 0, fps: 0, section: '1', destination: stack.url('collector'), event: 'exit',
+      streaming: false,
+      cycle: 0,
+      fps: 0,
+      section: '1',
+      destination: stack.url('collector'),
+      event: 'exit',
     });
   });
 
@@ -66,7 +99,14 @@ describe('local stack: camera-agent → collector → section', () => {
     await Promise.all(['camera-agent-1', 'camera-agent-2'].map(streamUntilStopped));
     const cams = await Promise.all(['camera-agent-1', 'camera-agent-2'].map((c) => get<Counters>(c, '/counters')));
     for (const c of cams) expect(c).toMatchObject({ sent: 12, acknowledged: 12, failed: 0, duplicates: 0 });
-    const summary = await get<{ frames: number; section: string; analysedFrames: number; entries: number; exits: number; genders: Record<string, number> }>('section-1', '/summary');
+    const summary = await get<{
+      frames: number;
+      section: string;
+      analysedFrames: number;
+      entries: number;
+      exits: number;
+      genders: Record<string, number>;
+    }>('section-1', '/summary');
     expect(summary).toMatchObject({ section: '1', frames: 24, analysedFrames: 24 });
     // Real inference: the sample photos show 3 to 5 people each, counted at the entry and at the exit.
     expect(summary.entries).toBeGreaterThanOrEqual(12 * 3);
@@ -88,7 +128,14 @@ describe('local stack: camera-agent → collector → section', () => {
     const acked = new Set<number>();
     const unacked = new Set<number>();
     let sending = true;
-    const frame = (seq: number) => ({ cameraId: 'e2e', section: '1', event: 'entry', timestamp: new Date().toISOString(), seq, image: sample.toString('base64') });
+    const frame = (seq: number) => ({
+      cameraId: 'e2e',
+      section: '1',
+      event: 'entry',
+      timestamp: new Date().toISOString(),
+      seq,
+      image: sample.toString('base64'),
+    });
     const sender = (async () => {
       for (let seq = 1; sending; seq += 1) {
         const res = await post('collector', '/frames', frame(seq)).catch(() => null);

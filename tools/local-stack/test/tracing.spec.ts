@@ -11,10 +11,18 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
 
-interface Span { traceId: string; spanId: string; parentSpanId?: string; name: string; service: string }
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+}
 
 const services = withPortOffset(DEFAULT_SERVICES, 21_000);
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'),
+);
 
 describe('tracing across the pipeline', () => {
   let dir: string;
@@ -29,11 +37,22 @@ describe('tracing across the pipeline', () => {
       req.on('end', () => {
         if (req.url === '/v1/traces') {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-            resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Omit<Span, 'service'>[] }[] }[];
+            resourceSpans: {
+              resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+              scopeSpans: { spans: Omit<Span, 'service'>[] }[];
+            }[];
           };
           for (const rs of body.resourceSpans) {
             const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-            for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, service });
+            for (const ss of rs.scopeSpans)
+              for (const s of ss.spans)
+                spans.push({
+                  traceId: s.traceId,
+                  spanId: s.spanId,
+                  parentSpanId: s.parentSpanId,
+                  name: s.name,
+                  service,
+                });
           }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -42,7 +61,11 @@ describe('tracing across the pipeline', () => {
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     dir = mkdtempSync(join(tmpdir(), 'tracing-'));
-    stack = new LocalStack({ services, dataDir: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LOG_LEVEL: 'info' } });
+    stack = new LocalStack({
+      services,
+      dataDir: dir,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LOG_LEVEL: 'info' },
+    });
     await stack.start();
   });
   afterAll(async () => {
@@ -54,19 +77,39 @@ describe('tracing across the pipeline', () => {
   const servicesOf = (traceId: string) => new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
 
   it('follows each camera frame through collector, both analysers, the section, alerts and the panels as one trace', async () => {
-    await fetch(`${stack.url('camera-agent-1')}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 2, maxFrames: 3 }) });
-    for (let i = 0; i < 100 && (await (await fetch(`${stack.url('camera-agent-1')}/state`)).json()).streaming; i++) await sleep(100);
+    await fetch(`${stack.url('camera-agent-1')}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fps: 2, maxFrames: 3 }),
+    });
+    for (let i = 0; i < 100 && (await (await fetch(`${stack.url('camera-agent-1')}/state`)).json()).streaming; i++)
+      await sleep(100);
     await sleep(1500); // batch span processors export every 500 ms
-    const frameTraces = [...new Set(spans.filter((s) => s.service === 'camera-agent-1' && s.name === 'frame 1' && !s.parentSpanId).map((s) => s.traceId))];
+    const frameTraces = [
+      ...new Set(
+        spans
+          .filter((s) => s.service === 'camera-agent-1' && s.name === 'frame 1' && !s.parentSpanId)
+          .map((s) => s.traceId),
+      ),
+    ];
     expect(frameTraces).toHaveLength(3); // a trace per frame, not one for the whole stream
     // The first frame is sample1, where PersonX is: its trace also reaches alerts. Every frame is pushed to the panels.
-    const everyHop = ['alerts', 'camera-agent-1', 'collector', 'cpanel', 'face-recognition', 'image-analysis', 'section-1'];
+    const everyHop = [
+      'alerts',
+      'camera-agent-1',
+      'collector',
+      'cpanel',
+      'face-recognition',
+      'image-analysis',
+      'section-1',
+    ];
     expect(frameTraces.map((t) => [...servicesOf(t)].sort())).toContainEqual(everyHop);
     for (const traceId of frameTraces) {
       expect([...servicesOf(traceId)].sort()).toEqual(expect.arrayContaining(everyHop.filter((s) => s !== 'alerts')));
       // Every span but the frame's root has its parent in the same trace.
       const ids = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.spanId));
-      for (const s of spans.filter((x) => x.traceId === traceId && x.parentSpanId)) expect(ids).toContain(s.parentSpanId);
+      for (const s of spans.filter((x) => x.traceId === traceId && x.parentSpanId))
+        expect(ids).toContain(s.parentSpanId);
     }
     // The section's log lines carry the trace ids.
     const logged = readFileSync(stack.logFile('section-1'), 'utf8')
@@ -80,11 +123,30 @@ describe('tracing across the pipeline', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await fetch(`${stack.url('collector')}/frames`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-b3-traceid': traceId, 'x-b3-spanid': '00f067aa0ba902b7', 'x-b3-sampled': '1' },
-      body: JSON.stringify({ cameraId: 'b3', section: '2', event: 'entry', timestamp: new Date().toISOString(), seq: 1, image: sample.toString('base64') }),
+      headers: {
+        'content-type': 'application/json',
+        'x-b3-traceid': traceId,
+        'x-b3-spanid': '00f067aa0ba902b7',
+        'x-b3-sampled': '1',
+      },
+      body: JSON.stringify({
+        cameraId: 'b3',
+        section: '2',
+        event: 'entry',
+        timestamp: new Date().toISOString(),
+        seq: 1,
+        image: sample.toString('base64'),
+      }),
     });
     expect(res.status).toBe(201);
     await sleep(1500);
-    expect([...servicesOf(traceId)].sort()).toEqual(['alerts', 'collector', 'cpanel', 'face-recognition', 'image-analysis', 'section-2']);
+    expect([...servicesOf(traceId)].sort()).toEqual([
+      'alerts',
+      'collector',
+      'cpanel',
+      'face-recognition',
+      'image-analysis',
+      'section-2',
+    ]);
   });
 });

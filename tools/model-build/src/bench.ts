@@ -38,10 +38,19 @@ async function composeFrame(samplesDir: string, n: number): Promise<Buffer> {
     const f = FACES[i];
     const side = 480;
     const input = await sharp(join(samplesDir, f.file))
-      .extract({ left: Math.max(0, Math.round(f.cx - side / 2)), top: Math.max(0, Math.round(f.cy - side / 2)), width: side, height: side })
+      .extract({
+        left: Math.max(0, Math.round(f.cx - side / 2)),
+        top: Math.max(0, Math.round(f.cy - side / 2)),
+        width: side,
+        height: side,
+      })
       .resize(tile, tile)
       .toBuffer();
-    composites.push({ input, left: Math.round(gapX + (i % 3) * (tile + gapX)), top: Math.round(gapY + Math.floor(i / 3) * (tile + gapY)) });
+    composites.push({
+      input,
+      left: Math.round(gapX + (i % 3) * (tile + gapX)),
+      top: Math.round(gapY + Math.floor(i / 3) * (tile + gapY)),
+    });
   }
   return sharp({ create: { width: W, height: H, channels: 3, background: { r: 70, g: 80, b: 95 } } })
     .composite(composites)
@@ -54,10 +63,20 @@ const stats = (xs: number[]) => {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { median: q(0.5), p95: q(0.95) };
 };
-const fmt = (x: { median: number; p95: number }) => `${x.median.toFixed(1).padStart(6)} / ${x.p95.toFixed(1).padStart(6)}`;
+const fmt = (x: { median: number; p95: number }) =>
+  `${x.median.toFixed(1).padStart(6)} / ${x.p95.toFixed(1).padStart(6)}`;
 
-async function bareInference(modelsDir: string, name: string, shape: number[]): Promise<{ median: number; p95: number }> {
-  const s = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+async function bareInference(
+  modelsDir: string,
+  name: string,
+  shape: number[],
+): Promise<{ median: number; p95: number }> {
+  const s = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  });
   const x = new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.5), shape);
   const ts: number[] = [];
   for (let i = 0; i < WARMUP + FRAMES; i++) {
@@ -73,9 +92,15 @@ async function main(): Promise<void> {
   sharp.concurrency(1);
   const samplesDir = join(findPackageDir('@vladmandic/face-api'), 'demo');
   const vision = await Vision.load({ threads: 1 });
-  const flags = ['avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) => (process.platform === 'linux' ? readCpuFlags().includes(f) : false));
-  console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`);
-  console.log('faces | found | decode ms med/p95 | detect ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)');
+  const flags = ['avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) =>
+    process.platform === 'linux' ? readCpuFlags().includes(f) : false,
+  );
+  console.log(
+    `CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
+  );
+  console.log(
+    'faces | found | decode ms med/p95 | detect ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)',
+  );
   for (const n of [1, 3, 6]) {
     const frame = await composeFrame(samplesDir, n);
     const dec: number[] = [];
@@ -109,7 +134,8 @@ async function main(): Promise<void> {
   const dir = vision.modelsDir;
   console.log('bare onnxruntime inference (1 thread), ms med/p95:');
   console.log(`  blazeface 1×3×256×256: ${fmt(await bareInference(dir, 'blazeface', [1, 3, 256, 256]))}`);
-  for (const n of [1, 3, 6]) console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
+  for (const n of [1, 3, 6])
+    console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
 }
 
 function readCpuFlags(): string[] {

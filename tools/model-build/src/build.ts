@@ -42,7 +42,9 @@ export function buildModels(outDir: string): Record<string, unknown> {
     };
     writeFileSync(join(outDir, `${spec.name}.json`), `${JSON.stringify(meta, null, 2)}\n`);
     (manifest.models as Record<string, unknown>)[spec.name] = { file: meta.file, sha256, bytes: meta.bytes };
-    console.log(`${spec.name}: ${res.onnx.length} bytes, sha256 ${sha256.slice(0, 16)}…, TF ops ${JSON.stringify(res.tfOps)} → ONNX ${JSON.stringify(res.onnxOps)}, rewrites ${JSON.stringify(res.rewrites)}`);
+    console.log(
+      `${spec.name}: ${res.onnx.length} bytes, sha256 ${sha256.slice(0, 16)}…, TF ops ${JSON.stringify(res.tfOps)} → ONNX ${JSON.stringify(res.onnxOps)}, rewrites ${JSON.stringify(res.rewrites)}`,
+    );
   }
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -81,7 +81,11 @@ export class UnsupportedOpError extends Error {
 }
 
 /** Transposes a dense row-major array. `perm[i]` = source axis of output axis i. */
-export function transposeData<T extends Float32Array | Int32Array>(data: T, shape: number[], perm: number[]): { data: T; shape: number[] } {
+export function transposeData<T extends Float32Array | Int32Array>(
+  data: T,
+  shape: number[],
+  perm: number[],
+): { data: T; shape: number[] } {
   const rank = shape.length;
   const outShape = perm.map((p) => shape[p]);
   const inStrides = new Array<number>(rank);
@@ -128,7 +132,15 @@ function perChannel(c: ConstTensor | undefined, channels: number): Float32Array 
   return Float32Array.from(c.data);
 }
 
-function convOutSize(inp: number, k: number, stride: number, dilation: number, padding: string, padBegin = 0, padEnd = 0): number {
+function convOutSize(
+  inp: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: string,
+  padBegin = 0,
+  padEnd = 0,
+): number {
   if (inp < 0) return -1;
   const ek = (k - 1) * dilation + 1;
   if (padding === 'SAME') return Math.ceil(inp / stride);
@@ -161,11 +173,13 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     if (!m) throw new Error(`bad tensor name ${s}`);
     return { node: m[1], index: m[2] ? Number(m[2]) : 0 };
   };
-  const dataInputs = (n: TfNode) => (n.input ?? []).map(parseInput).filter((x): x is { node: string; index: number } => x !== null);
+  const dataInputs = (n: TfNode) =>
+    (n.input ?? []).map(parseInput).filter((x): x is { node: string; index: number } => x !== null);
 
   // consumers, for the rewrites (a rewrite only applies when an intermediate has a single consumer)
   const consumers = new Map<string, TfNode[]>();
-  for (const n of model.nodes) for (const i of dataInputs(n)) consumers.set(i.node, [...(consumers.get(i.node) ?? []), n]);
+  for (const n of model.nodes)
+    for (const i of dataInputs(n)) consumers.set(i.node, [...(consumers.get(i.node) ?? []), n]);
   const outputTensors = model.outputs.map((o) => o.name);
   const outputNodes = new Set(outputTensors.map((t) => parseInput(t)!.node));
   const constOf = (name: string): ConstTensor | undefined => {
@@ -260,7 +274,9 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     if (v.name) return v.name;
     const c = v.constant!;
     v.name =
-      c.dtype === 'float32' ? g.initFloat(hint, c.shape, c.data as Float32Array) : g.initInt32(hint, c.shape, c.data as Int32Array);
+      c.dtype === 'float32'
+        ? g.initFloat(hint, c.shape, c.data as Float32Array)
+        : g.initInt32(hint, c.shape, c.data as Int32Array);
     return v.name;
   };
 
@@ -288,7 +304,9 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     if (v.shape.length !== 4) throw new Error(`${hint}: expected a rank-4 tensor, got [${v.shape}]`);
     if (v.constant && !v.name) {
       const t = transposeData(v.constant.data, v.constant.shape, NCHW_FROM_NHWC);
-      return v.constant.dtype === 'float32' ? g.initFloat(`${hint}_nchw`, t.shape, t.data as Float32Array) : g.initInt32(`${hint}_nchw`, t.shape, t.data as Int32Array);
+      return v.constant.dtype === 'float32'
+        ? g.initFloat(`${hint}_nchw`, t.shape, t.data as Float32Array)
+        : g.initInt32(`${hint}_nchw`, t.shape, t.data as Int32Array);
     }
     if (v.nchw) return v.name;
     const hit = nchwCache.get(v.name);
@@ -317,21 +335,37 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
       if (c.shape.length > 4) throw new Error(`${hint}: constant of rank ${c.shape.length} against NCHW`);
       const shape4 = [...new Array<number>(4 - c.shape.length).fill(1), ...c.shape];
       const t = transposeData(c.data, shape4, NCHW_FROM_NHWC);
-      return c.dtype === 'float32' ? g.initFloat(`${hint}_nchw`, t.shape, t.data as Float32Array) : g.initInt32(`${hint}_nchw`, t.shape, t.data as Int32Array);
+      return c.dtype === 'float32'
+        ? g.initFloat(`${hint}_nchw`, t.shape, t.data as Float32Array)
+        : g.initInt32(`${hint}_nchw`, t.shape, t.data as Int32Array);
     }
     if (v.shape.length === 4) return nchw(v, hint);
     if (numel(v.shape) === 1 && v.shape.every((d) => d === 1)) return v.name;
-    throw new Error(`${hint}: broadcasting a rank-${v.shape.length} computed tensor against an NCHW activation is not supported`);
+    throw new Error(
+      `${hint}: broadcasting a rank-${v.shape.length} computed tensor against an NCHW activation is not supported`,
+    );
   };
 
-  const activation = (x: string, act: string | undefined, node: TfNode, shape: number[], isNchw: boolean, alpha?: ConstTensor): string => {
+  const activation = (
+    x: string,
+    act: string | undefined,
+    node: TfNode,
+    shape: number[],
+    isNchw: boolean,
+    alpha?: ConstTensor,
+  ): string => {
     if (!act) return x;
     const hint = `${node.name}/${act}`;
     switch (act) {
       case 'Relu':
         return g.op('Relu', [x], {}, hint);
       case 'Relu6':
-        return g.op('Clip', [x, g.initFloat('zero', [], new Float32Array([0])), g.initFloat('six', [], new Float32Array([6]))], {}, hint);
+        return g.op(
+          'Clip',
+          [x, g.initFloat('zero', [], new Float32Array([0])), g.initFloat('six', [], new Float32Array([6]))],
+          {},
+          hint,
+        );
       case 'Elu':
         return g.op('Elu', [x], { alpha: { float: 1 } }, hint);
       case 'Sigmoid':
@@ -458,7 +492,8 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     const b = valueOf(node.input![1]);
     const ta = bool(node.attr?.transpose_a, false);
     const tb = bool(node.attr?.transpose_b, false);
-    if (a.shape.length !== 2 || b.shape.length !== 2) throw new UnsupportedOpError(node.op, node.name, 'only rank-2 MatMul');
+    if (a.shape.length !== 2 || b.shape.length !== 2)
+      throw new UnsupportedOpError(node.op, node.name, 'only rank-2 MatMul');
     const n = tb ? b.shape[0] : b.shape[1];
     let bias: Float32Array | null = null;
     let act: string | undefined;
@@ -466,7 +501,8 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     if (node.op === '_FusedMatMul') {
       const fused = (node.attr?.fused_ops?.list?.s ?? []).map(b64);
       const args = ins.slice(2).map((i) => constOf(i.node));
-      if (fused[0] !== 'BiasAdd' || fused.length > 2) throw new UnsupportedOpError(node.op, node.name, `fused ops ${fused.join('+')}`);
+      if (fused[0] !== 'BiasAdd' || fused.length > 2)
+        throw new UnsupportedOpError(node.op, node.name, `fused ops ${fused.join('+')}`);
       bias = perChannel(args[0], n);
       if (!bias) throw new Error(`${node.name}: bias must be a constant of ${n}`);
       act = fused[1];
@@ -530,8 +566,12 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     const rank = x.shape.length;
     const axes = axisList(constOf(dataInputs(node)[1].node), rank, node);
     const keep = bool(node.attr?.keep_dims, false);
-    const onnxOp = { Mean: 'ReduceMean', Sum: 'ReduceSum', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' }[node.op]!;
-    const shape = keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const onnxOp = { Mean: 'ReduceMean', Sum: 'ReduceSum', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' }[
+      node.op
+    ]!;
+    const shape = keep
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     if (x.nchw) {
       // the kept dims of NCHW are in TF order when C is reduced or both H and W are
       const keptTf = [0, 1, 2, 3].filter((i) => !axes.includes(i));
@@ -544,7 +584,12 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
       }
     }
     if (onnxOp === 'ReduceSum') {
-      const y = g.op(onnxOp, [plain(x, node.name), g.initInt64(`${node.name}/axes`, [axes.length], axes)], { keepdims: keep ? 1 : 0 }, node.name);
+      const y = g.op(
+        onnxOp,
+        [plain(x, node.name), g.initInt64(`${node.name}/axes`, [axes.length], axes)],
+        { keepdims: keep ? 1 : 0 },
+        node.name,
+      );
       return { name: y, shape, dtype: x.dtype, nchw: false };
     }
     const y = g.op(onnxOp, [plain(x, node.name)], { axes, keepdims: keep ? 1 : 0 }, node.name);
@@ -558,7 +603,8 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     if (fmt !== 'NHWC') throw new UnsupportedOpError(node.op, node.name, `data_format ${fmt}`);
     const k = ints(a.ksize);
     const s = ints(a.strides);
-    if (k[0] !== 1 || k[3] !== 1 || s[0] !== 1 || s[3] !== 1) throw new UnsupportedOpError(node.op, node.name, 'pooling over batch/channels');
+    if (k[0] !== 1 || k[3] !== 1 || s[0] !== 1 || s[3] !== 1)
+      throw new UnsupportedOpError(node.op, node.name, 'pooling over batch/channels');
     const padding = b64(a.padding?.s);
     const [, H, W, C] = x.shape;
     let pads = [0, 0, 0, 0];
@@ -618,7 +664,12 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     const shape = target.slice();
     const neg = target.indexOf(-1);
     if (neg >= 0 && !unknownIn) shape[neg] = known / numel(target.filter((d) => d !== -1));
-    const y = g.op('Reshape', [plain(x, node.name), g.initInt64(`${node.name}/shape`, [target.length], target)], {}, node.name);
+    const y = g.op(
+      'Reshape',
+      [plain(x, node.name), g.initInt64(`${node.name}/shape`, [target.length], target)],
+      {},
+      node.name,
+    );
     return { name: y, shape, dtype: x.dtype, nchw: false };
   };
 
@@ -628,7 +679,12 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     let axes = ints(node.attr?.squeeze_dims).map((a) => (a < 0 ? a + rank : a));
     if (!axes.length) axes = x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0);
     const shape = x.shape.filter((_, i) => !axes.includes(i));
-    const y = g.op('Squeeze', [plain(x, node.name), g.initInt64(`${node.name}/axes`, [axes.length], axes)], {}, node.name);
+    const y = g.op(
+      'Squeeze',
+      [plain(x, node.name), g.initInt64(`${node.name}/axes`, [axes.length], axes)],
+      {},
+      node.name,
+    );
     return { name: y, shape, dtype: x.dtype, nchw: false };
   };
 
@@ -681,7 +737,8 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     const beginMask = int(a.begin_mask, 0);
     const endMask = int(a.end_mask, 0);
     const shrink = int(a.shrink_axis_mask, 0);
-    if (int(a.ellipsis_mask, 0) || int(a.new_axis_mask, 0)) throw new UnsupportedOpError(node.op, node.name, 'ellipsis/new-axis masks');
+    if (int(a.ellipsis_mask, 0) || int(a.new_axis_mask, 0))
+      throw new UnsupportedOpError(node.op, node.name, 'ellipsis/new-axis masks');
     const n = bc.data.length;
     const starts: number[] = [];
     const ends: number[] = [];
@@ -723,7 +780,13 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
       node.name,
     );
     const shrinkAxes = axes.filter((i) => shrink & (1 << i));
-    if (shrinkAxes.length) y = g.op('Squeeze', [y, g.initInt64(`${node.name}/shrink`, [shrinkAxes.length], shrinkAxes)], {}, `${node.name}/shrink`);
+    if (shrinkAxes.length)
+      y = g.op(
+        'Squeeze',
+        [y, g.initInt64(`${node.name}/shrink`, [shrinkAxes.length], shrinkAxes)],
+        {},
+        `${node.name}/shrink`,
+      );
     return { name: y, shape: shape.filter((_, i) => !shrinkAxes.includes(i)), dtype: x.dtype, nchw: false };
   };
 
@@ -737,12 +800,26 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     const alignCorners = bool(node.attr?.align_corners, false);
     const halfPixel = bool(node.attr?.half_pixel_centers, false);
     const bilinear = node.op === 'ResizeBilinear';
-    const mode = alignCorners ? 'align_corners' : halfPixel ? (bilinear ? 'half_pixel' : 'tf_half_pixel_for_nn') : 'asymmetric';
-    const attrs: Record<string, AttrValue> = { coordinate_transformation_mode: mode, mode: bilinear ? 'linear' : 'nearest' };
+    const mode = alignCorners
+      ? 'align_corners'
+      : halfPixel
+        ? bilinear
+          ? 'half_pixel'
+          : 'tf_half_pixel_for_nn'
+        : 'asymmetric';
+    const attrs: Record<string, AttrValue> = {
+      coordinate_transformation_mode: mode,
+      mode: bilinear ? 'linear' : 'nearest',
+    };
     if (!bilinear) attrs.nearest_mode = alignCorners ? 'round_prefer_ceil' : 'floor';
     // Resize-13 with `scales` keeps a dynamic batch; output size = floor(in * scale) = (h, w) exactly.
     const scales = new Float32Array([1, 1, h / H, w / W]);
-    const y = g.op('Resize', [nchw(x, node.name), '', g.initFloat(`${node.name}/scales`, [4], scales)], attrs, node.name);
+    const y = g.op(
+      'Resize',
+      [nchw(x, node.name), '', g.initFloat(`${node.name}/scales`, [4], scales)],
+      attrs,
+      node.name,
+    );
     return { name: y, shape: [x.shape[0], h, w, C], dtype: x.dtype, nchw: true };
   };
 
@@ -752,13 +829,18 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
       const x = valueOf(clip.input);
       const y = g.op(
         'Clip',
-        [x.name || plain(x, node.name), g.initFloat('zero', [], new Float32Array([0])), g.initFloat(`clip_max_${clip.max}`, [], new Float32Array([clip.max]))],
+        [
+          x.name || plain(x, node.name),
+          g.initFloat('zero', [], new Float32Array([0])),
+          g.initFloat(`clip_max_${clip.max}`, [], new Float32Array([clip.max])),
+        ],
         {},
         node.name,
       );
       return { name: y, shape: x.shape, dtype: x.dtype, nchw: x.nchw };
     }
-    if (skipped.has(node.name)) throw new Error(`internal: node ${node.name} was absorbed by a rewrite but is still referenced`);
+    if (skipped.has(node.name))
+      throw new Error(`internal: node ${node.name} was absorbed by a rewrite but is still referenced`);
     const op = node.op;
     switch (op) {
       case 'Const': {
@@ -822,20 +904,35 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
         return convertResize(node);
       case 'Relu6': {
         const x = valueOf(node.input![0]);
-        return { name: activation(x.name || plain(x, node.name), 'Relu6', node, x.shape, x.nchw), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+        return {
+          name: activation(x.name || plain(x, node.name), 'Relu6', node, x.shape, x.nchw),
+          shape: x.shape,
+          dtype: x.dtype,
+          nchw: x.nchw,
+        };
       }
       case 'Elu':
       case 'LeakyRelu': {
         const x = valueOf(node.input![0]);
         const attrs: Record<string, AttrValue> = { alpha: { float: op === 'Elu' ? 1 : (node.attr?.alpha?.f ?? 0.2) } };
-        return { name: g.op(op, [x.name || plain(x, node.name)], attrs, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+        return {
+          name: g.op(op, [x.name || plain(x, node.name)], attrs, node.name),
+          shape: x.shape,
+          dtype: x.dtype,
+          nchw: x.nchw,
+        };
       }
       case 'Prelu': {
         const x = valueOf(node.input![0]);
         const alpha = valueOf(node.input![1]);
         const useNchw = x.nchw;
         const ia = useNchw ? nchwOperand(alpha, `${node.name}/alpha`) : plain(alpha, `${node.name}/alpha`);
-        return { name: g.op('PRelu', [x.nchw ? x.name : plain(x, node.name), ia], {}, node.name), shape: x.shape, dtype: x.dtype, nchw: useNchw };
+        return {
+          name: g.op('PRelu', [x.nchw ? x.name : plain(x, node.name), ia], {}, node.name),
+          shape: x.shape,
+          dtype: x.dtype,
+          nchw: useNchw,
+        };
       }
       case 'Rsqrt': {
         const x = valueOf(node.input![0]);
@@ -851,13 +948,23 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
       case 'LogSoftmax': {
         const x = valueOf(node.input![0]);
         const axis = x.nchw ? 1 : x.shape.length - 1;
-        return { name: g.op(op, [x.name || plain(x, node.name)], { axis }, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+        return {
+          name: g.op(op, [x.name || plain(x, node.name)], { axis }, node.name),
+          shape: x.shape,
+          dtype: x.dtype,
+          nchw: x.nchw,
+        };
       }
       default:
         if (binaryOps[op]) return convertBinary(node);
         if (unaryOps[op]) {
           const x = valueOf(node.input![0]);
-          return { name: g.op(unaryOps[op], [x.name || plain(x, node.name)], {}, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+          return {
+            name: g.op(unaryOps[op], [x.name || plain(x, node.name)], {}, node.name),
+            shape: x.shape,
+            dtype: x.dtype,
+            nchw: x.nchw,
+          };
         }
         throw new UnsupportedOpError(op, node.name);
     }

@@ -28,8 +28,14 @@ export const MODELS: ModelSpec[] = [
     },
     inputNormalization: 'RGB, x / 127.5 - 1 (range -1..1), 256×256, NCHW',
     extra: {
-      anchors: { inputSize: 256, strides: [16, 32], anchorsPerCell: [2, 6], order: 'stride16 cells row-major then stride32' },
-      boxEncoding: '16 values per anchor: cx, cy, w, h (pixels of the 256 input, cx/cy relative to the anchor centre), then 6 keypoints x,y',
+      anchors: {
+        inputSize: 256,
+        strides: [16, 32],
+        anchorsPerCell: [2, 6],
+        order: 'stride16 cells row-major then stride32',
+      },
+      boxEncoding:
+        '16 values per anchor: cx, cy, w, h (pixels of the 256 input, cx/cy relative to the anchor centre), then 6 keypoints x,y',
       scoreEncoding: 'logit; sigmoid gives the face probability',
     },
   },

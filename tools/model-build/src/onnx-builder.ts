@@ -56,7 +56,13 @@ export class OnnxGraphBuilder {
   }
 
   /** Adds a node and returns the names of its outputs. */
-  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, nameHint = opType, outputs: number | string[] = 1): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    nameHint = opType,
+    outputs: number | string[] = 1,
+  ): string[] {
     const name = this.uniqueName(nameHint);
     const outs = Array.isArray(outputs)
       ? outputs
@@ -72,7 +78,8 @@ export class OnnxGraphBuilder {
           if (!Number.isInteger(v)) throw new Error(`attribute ${k}=${v}: use { float } for float attributes`);
           return { name: k, type: onnx.AttributeProto.AttributeType.INT, i: v };
         }
-        if (typeof v === 'string') return { name: k, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
+        if (typeof v === 'string')
+          return { name: k, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
         if (Array.isArray(v)) return { name: k, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
         if ('floats' in v) return { name: k, type: onnx.AttributeProto.AttributeType.FLOATS, floats: v.floats };
         return { name: k, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
@@ -112,7 +119,12 @@ export class OnnxGraphBuilder {
   private valueInfo(name: string, elemType: number, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
     return {
       name,
-      type: { tensorType: { elemType, shape: { dim: dims.map((d) => (d.param ? { dimParam: d.param } : { dimValue: d.value })) } } },
+      type: {
+        tensorType: {
+          elemType,
+          shape: { dim: dims.map((d) => (d.param ? { dimParam: d.param } : { dimValue: d.value })) },
+        },
+      },
     };
   }
 

@@ -26,7 +26,9 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
-      const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p))));
+      const shards = json.weightsManifest.flatMap((g) =>
+        g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p))),
+      );
       const data = Buffer.concat(shards);
       return {
         modelTopology: json.modelTopology,
@@ -84,7 +86,10 @@ async function main(argv: string[]): Promise<void> {
   const res = await runReference(model, input, shapeArg.split(',').map(Number), outputs);
   const ms = performance.now() - t0;
   const json = Object.fromEntries(
-    Object.entries(res).map(([k, v]) => [k, { shape: v.shape, data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).toString('base64') }]),
+    Object.entries(res).map(([k, v]) => [
+      k,
+      { shape: v.shape, data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).toString('base64') },
+    ]),
   );
   writeFileSync(resultPath, JSON.stringify({ ms, outputs: json }));
 }

@@ -63,7 +63,9 @@ interface ModelJson {
   modelTopology: { node: TfNode[]; library?: { function?: unknown[] } };
   weightsManifest: { paths: string[]; weights: WeightEntry[] }[];
   signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> };
-  userDefinedMetadata?: { signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> } };
+  userDefinedMetadata?: {
+    signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> };
+  };
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1, int8: 1, bool: 1 };
@@ -99,7 +101,8 @@ function decodeWeight(w: WeightEntry, bytes: Uint8Array): ConstTensor {
   if (q.dtype === 'float16') {
     for (let i = 0; i < n; i++) values[i] = halfToFloat(view.getUint16(i * 2, true));
   } else if (q.dtype === 'uint8' || q.dtype === 'uint16') {
-    if (q.scale === undefined || q.min === undefined) throw new Error(`weight ${w.name}: ${q.dtype} quantization without scale/min`);
+    if (q.scale === undefined || q.min === undefined)
+      throw new Error(`weight ${w.name}: ${q.dtype} quantization without scale/min`);
     for (let i = 0; i < n; i++) {
       const v = q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(i * 2, true);
       values[i] = v * q.scale + q.min;
@@ -107,15 +110,18 @@ function decodeWeight(w: WeightEntry, bytes: Uint8Array): ConstTensor {
   } else {
     throw new Error(`weight ${w.name}: unsupported quantization dtype ${q.dtype}`);
   }
-  if (w.dtype === 'int32') return { dtype: 'int32', shape: w.shape, data: Int32Array.from(values, (v) => Math.round(v)) };
+  if (w.dtype === 'int32')
+    return { dtype: 'int32', shape: w.shape, data: Int32Array.from(values, (v) => Math.round(v)) };
   return { dtype: 'float32', shape: w.shape, data: Float32Array.from(values) };
 }
 
 /** Loads `<dir>/<name>.json` and its weight shards (paths relative to the JSON file). */
 export function loadTfGraphModel(modelJsonPath: string): TfGraphModel {
   const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
-  if (json.format && json.format !== 'graph-model') throw new Error(`${modelJsonPath}: format ${json.format} is not a graph-model`);
-  if (json.modelTopology.library?.function?.length) throw new Error(`${modelJsonPath}: graph functions (control flow) are not supported`);
+  if (json.format && json.format !== 'graph-model')
+    throw new Error(`${modelJsonPath}: format ${json.format} is not a graph-model`);
+  if (json.modelTopology.library?.function?.length)
+    throw new Error(`${modelJsonPath}: graph functions (control flow) are not supported`);
   const weights = new Map<string, ConstTensor>();
   const dir = dirname(modelJsonPath);
   for (const group of json.weightsManifest) {
@@ -136,7 +142,8 @@ export function loadTfGraphModel(modelJsonPath: string): TfGraphModel {
       weights.set(w.name, decodeWeight(w, buf.subarray(pos, pos + size)));
       pos += size;
     }
-    if (pos !== total) throw new Error(`${modelJsonPath}: ${total - pos} unused bytes in weight shards ${group.paths.join(',')}`);
+    if (pos !== total)
+      throw new Error(`${modelJsonPath}: ${total - pos} unused bytes in weight shards ${group.paths.join(',')}`);
   }
   const sig = json.signature ?? json.userDefinedMetadata?.signature;
   return {

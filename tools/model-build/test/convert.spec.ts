@@ -14,21 +14,49 @@ const dir = mkdtempSync(join(tmpdir(), 'model-build-'));
 test('synthetic graph: every op matches TF.js (max abs diff < 1e-5)', async () => {
   const path = writeSyntheticModel(join(dir, 'ops'));
   const res = convertTfGraph(loadTfGraphModel(path));
-  for (const op of ['Conv', 'Clip', 'Elu', 'AveragePool', 'Pad', 'PRelu', 'Resize', 'MaxPool', 'Tanh', 'Concat', 'Sub', 'Div', 'ReduceMean', 'Transpose', 'Slice', 'Reshape', 'Squeeze', 'Gemm', 'Sigmoid', 'Softmax']) {
+  for (const op of [
+    'Conv',
+    'Clip',
+    'Elu',
+    'AveragePool',
+    'Pad',
+    'PRelu',
+    'Resize',
+    'MaxPool',
+    'Tanh',
+    'Concat',
+    'Sub',
+    'Div',
+    'ReduceMean',
+    'Transpose',
+    'Slice',
+    'Reshape',
+    'Squeeze',
+    'Gemm',
+    'Sigmoid',
+    'Softmax',
+  ]) {
     expect(res.onnxOps[op] ?? 0).toBeGreaterThan(0);
   }
   const input = Float32Array.from({ length: 12 * 12 * 3 }, (_, i) => Math.sin(i * 0.37) * 2);
   const ref = runReferenceProcess(path, input, [1, 12, 12, 3], ['out:0', 'out4d:0']).outputs;
   const session = await ort.InferenceSession.create(res.onnx);
   const got = await session.run({ x: new ort.Tensor('float32', nhwcToNchw(input, 1, 12, 12, 3), [1, 3, 12, 12]) });
-  for (const [tf, name] of [['out:0', 'out'], ['out4d:0', 'out4d']]) {
+  for (const [tf, name] of [
+    ['out:0', 'out'],
+    ['out4d:0', 'out4d'],
+  ]) {
     expect(Array.from(got[name].dims)).toEqual(ref[tf].shape);
     expect(maxAbsDiff(ref[tf].data, got[name].data as Float32Array)).toBeLessThan(1e-5);
   }
 }, 60_000);
 
 test('an unknown op fails loudly, naming the op and the node', () => {
-  const path = writeSyntheticModel(join(dir, 'unknown'), [{ name: 'weird', op: 'Atan2', input: ['out', 'out'], attr: {} }], ['weird']);
+  const path = writeSyntheticModel(
+    join(dir, 'unknown'),
+    [{ name: 'weird', op: 'Atan2', input: ['out', 'out'], attr: {} }],
+    ['weird'],
+  );
   expect(() => convertTfGraph(loadTfGraphModel(path))).toThrow(UnsupportedOpError);
   expect(() => convertTfGraph(loadTfGraphModel(path))).toThrow(/unsupported TF op "Atan2" \(node "weird"\)/);
 });

@@ -18,7 +18,11 @@ interface Meta {
 }
 const meta = (name: string) => JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as Meta;
 
-async function rgb(file: string, size: number, region?: { left: number; top: number; width: number; height: number }): Promise<Uint8Array> {
+async function rgb(
+  file: string,
+  size: number,
+  region?: { left: number; top: number; width: number; height: number },
+): Promise<Uint8Array> {
   let img = sharp(join(samples, file));
   if (region) img = img.extract(region);
   return new Uint8Array(await img.resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer());
@@ -40,20 +44,37 @@ const BOUNDS: Record<string, number> = {
   descriptor: 1e-4,
 };
 
-async function compare(name: string, size: number, images: Uint8Array[], norm: (v: number) => number): Promise<Record<string, number>> {
+async function compare(
+  name: string,
+  size: number,
+  images: Uint8Array[],
+  norm: (v: number) => number,
+): Promise<Record<string, number>> {
   const n = images.length;
   const nhwc = new Float32Array(n * size * size * 3);
   images.forEach((img, b) => img.forEach((v, i) => (nhwc[b * size * size * 3 + i] = norm(v))));
   const m = meta(name);
-  const ref = runReferenceProcess(join(human, `${name}.json`), nhwc, [n, size, size, 3], m.outputs.map((o) => o.tfName));
-  const session = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const got = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', nhwcToNchw(nhwc, n, size, size, 3), [n, 3, size, size]) });
+  const ref = runReferenceProcess(
+    join(human, `${name}.json`),
+    nhwc,
+    [n, size, size, 3],
+    m.outputs.map((o) => o.tfName),
+  );
+  const session = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), {
+    intraOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const got = await session.run({
+    [session.inputNames[0]]: new ort.Tensor('float32', nhwcToNchw(nhwc, n, size, size, 3), [n, 3, size, size]),
+  });
   const diffs: Record<string, number> = {};
   for (const o of m.outputs) {
     expect(Array.from(got[o.name].dims)).toEqual(ref.outputs[o.tfName].shape);
     diffs[o.name] = maxAbsDiff(ref.outputs[o.tfName].data, got[o.name].data as Float32Array);
   }
-  console.log(`${name} parity (batch ${n}): max |TF.js − ONNX| ${JSON.stringify(diffs)}; TF.js CPU took ${ref.ms.toFixed(0)} ms`);
+  console.log(
+    `${name} parity (batch ${n}): max |TF.js − ONNX| ${JSON.stringify(diffs)}; TF.js CPU took ${ref.ms.toFixed(0)} ms`,
+  );
   return diffs;
 }
 

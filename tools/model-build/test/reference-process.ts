@@ -12,16 +12,28 @@ export interface RefOutput {
   data: Float32Array;
 }
 
-export function runReferenceProcess(modelJson: string, input: Float32Array, shape: number[], outputs: string[]): { ms: number; outputs: Record<string, RefOutput> } {
+export function runReferenceProcess(
+  modelJson: string,
+  input: Float32Array,
+  shape: number[],
+  outputs: string[],
+): { ms: number; outputs: Record<string, RefOutput> } {
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-ref-'));
   const inFile = join(dir, 'input.f32');
   const outFile = join(dir, 'result.json');
   writeFileSync(inFile, Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-  execFileSync(process.execPath, [join(projectRoot, 'dist/tool/reference.js'), modelJson, inFile, shape.join(','), outputs.join(','), outFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 240_000,
-  });
-  const res = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; outputs: Record<string, { shape: number[]; data: string }> };
+  execFileSync(
+    process.execPath,
+    [join(projectRoot, 'dist/tool/reference.js'), modelJson, inFile, shape.join(','), outputs.join(','), outFile],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 240_000,
+    },
+  );
+  const res = JSON.parse(readFileSync(outFile, 'utf8')) as {
+    ms: number;
+    outputs: Record<string, { shape: number[]; data: string }>;
+  };
   const out: Record<string, RefOutput> = {};
   for (const [k, v] of Object.entries(res.outputs)) {
     const b = Buffer.from(v.data, 'base64');
@@ -33,7 +45,9 @@ export function runReferenceProcess(modelJson: string, input: Float32Array, shap
 export function nhwcToNchw(x: Float32Array, n: number, h: number, w: number, c: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + xx] = x[((b * h + y) * w + xx) * c + k];
+    for (let y = 0; y < h; y++)
+      for (let xx = 0; xx < w; xx++)
+        for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + xx] = x[((b * h + y) * w + xx) * c + k];
   return out;
 }
 

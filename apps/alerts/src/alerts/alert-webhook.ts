@@ -43,7 +43,11 @@ export class AlertWebhook implements OnApplicationShutdown {
     this.timeoutMs = config.get('ALERT_WEBHOOK_TIMEOUT_MS', { infer: true });
     this.concurrency = config.get('ALERT_WEBHOOK_CONCURRENCY', { infer: true });
     this.maxQueue = config.get('ALERT_WEBHOOK_QUEUE', { infer: true });
-    this.deliveries = metrics.counter('alerts_webhook_deliveries_total', 'Webhook deliveries of new alerts, by outcome: ok, failed, timeout, dropped', ['outcome']);
+    this.deliveries = metrics.counter(
+      'alerts_webhook_deliveries_total',
+      'Webhook deliveries of new alerts, by outcome: ok, failed, timeout, dropped',
+      ['outcome'],
+    );
     this.pending = metrics.gauge('alerts_webhook_pending', 'Webhook deliveries queued or in flight');
     for (const outcome of ['ok', 'failed', 'timeout', 'dropped'] as const) this.deliveries.inc({ outcome }, 0);
   }
@@ -57,7 +61,9 @@ export class AlertWebhook implements OnApplicationShutdown {
     if (!this.url) return;
     if (this.closed || this.queue.length >= this.maxQueue) {
       this.count('dropped');
-      this.logger.warn(`webhook delivery of alert ${alert.id} (${alert.frameId}, ${alert.personId}) dropped: ${this.closed ? 'shutting down' : `queue full (${this.maxQueue})`}`);
+      this.logger.warn(
+        `webhook delivery of alert ${alert.id} (${alert.frameId}, ${alert.personId}) dropped: ${this.closed ? 'shutting down' : `queue full (${this.maxQueue})`}`,
+      );
       return;
     }
     this.queue.push(alert);
@@ -114,15 +120,24 @@ export class AlertWebhook implements OnApplicationShutdown {
       });
       if (response.status >= 200 && response.status < 300) {
         this.count('ok');
-        this.logger.debug(`alert ${alert.id} delivered to the webhook (HTTP ${response.status}, ${Math.round(performance.now() - t0)} ms)`);
+        this.logger.debug(
+          `alert ${alert.id} delivered to the webhook (HTTP ${response.status}, ${Math.round(performance.now() - t0)} ms)`,
+        );
       } else {
         this.count('failed');
-        this.logger.warn(`webhook refused alert ${alert.id} (${alert.frameId}, ${alert.personId}): HTTP ${response.status}`);
+        this.logger.warn(
+          `webhook refused alert ${alert.id} (${alert.frameId}, ${alert.personId}): HTTP ${response.status}`,
+        );
       }
     } catch (error) {
-      const timeout = timedOut || (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'));
+      const timeout =
+        timedOut || (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'));
       this.count(timeout ? 'timeout' : 'failed');
-      const reason = timeout ? `no answer within ${this.timeoutMs} ms` : isAxiosError(error) ? (error.code ?? error.message) : String(error);
+      const reason = timeout
+        ? `no answer within ${this.timeoutMs} ms`
+        : isAxiosError(error)
+          ? (error.code ?? error.message)
+          : String(error);
       this.logger.warn(`webhook delivery of alert ${alert.id} (${alert.frameId}, ${alert.personId}) failed: ${reason}`);
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,20 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AlertDto, AlertsPageDto, CreateAlertDto, LatestAlertQueryDto, ListAlertsQueryDto, StoreAlertResultDto } from './alerts.dto.js';
+import {
+  AlertDto,
+  AlertsPageDto,
+  CreateAlertDto,
+  LatestAlertQueryDto,
+  ListAlertsQueryDto,
+  StoreAlertResultDto,
+} from './alerts.dto.js';
 import { AlertsService } from './alerts.service.js';
 
 @ApiTags('alerts')

@@ -1,7 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { CAMERA_EVENTS, type CameraEvent, FRAME_ID_PATTERN } from '@airport-mesh/contracts';
 
@@ -15,16 +26,21 @@ export class BoxDto {
 
 /** A person of interest recognised in one camera frame. */
 export class CreateAlertDto {
-  @ApiProperty({ description: 'cameraId:seq of the frame; with personId, storing is idempotent on it', example: '1:1732180000000' })
+  @ApiProperty({
+    description: 'cameraId:seq of the frame; with personId, storing is idempotent on it',
+    example: '1:1732180000000',
+  })
   @Matches(FRAME_ID_PATTERN, { message: 'frameId must be cameraId:seq' })
   frameId: string;
 
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cameraId must be a short id such as 1' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cameraId must be a short id such as 1' })
   cameraId: string;
 
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
   section: string;
 
   @ApiProperty({ enum: CAMERA_EVENTS })
@@ -36,19 +52,26 @@ export class CreateAlertDto {
   timestamp: string;
 
   @ApiProperty({ description: 'The watch-list id of the person (face-recognition)', example: 'p-42' })
-  @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
   personId: string;
 
   @ApiProperty({ example: 'PersonX' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ description: 'Similarity of the face to the enrolled person, 0..1', example: 0.83 })
-  @IsNumber() @Min(0) @Max(1)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   similarity: number;
 
   @ApiPropertyOptional({ type: BoxDto })
-  @IsOptional() @ValidateNested() @Type(() => BoxDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BoxDto)
   box?: BoxDto;
 }
 
@@ -60,37 +83,55 @@ export class AlertDto extends CreateAlertDto {
 /** The answer to POST /alerts, the same for a first delivery (201) and a repeat (200). */
 export class StoreAlertResultDto {
   @ApiProperty({ type: AlertDto, description: 'The stored alert (for a repeat: as first stored)' }) alert: AlertDto;
-  @ApiProperty({ description: 'false when this frame id and person were already stored (a retried delivery)' }) stored: boolean;
+  @ApiProperty({ description: 'false when this frame id and person were already stored (a retried delivery)' })
+  stored: boolean;
   @ApiProperty() duplicate: boolean;
 }
 
 export class AlertsPageDto {
   @ApiProperty({ type: [AlertDto], description: 'Newest frame first' }) items: AlertDto[];
   @ApiProperty({ description: 'Alerts matching the filter' }) total: number;
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
   nextCursor: string | null;
 }
 
 export class ListAlertsQueryDto {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit = 50;
 
   @ApiPropertyOptional({ default: 0, minimum: 0, description: 'Skip this many (ignored with cursor)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   offset = 0;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (stable while new alerts arrive)' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value' })
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Only this section' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
   section?: string;
 }
 
 export class LatestAlertQueryDto {
   @ApiPropertyOptional({ description: 'Only this section' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'section must be a section id such as 1' })
   section?: string;
 }

@@ -17,7 +17,8 @@ import { AlertsService } from './alerts.service.js';
     {
       provide: AlertsRepository,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AlertsEnv, true>) => new AlertsRepository(resolve(config.get('DB_PATH', { infer: true }) ?? '.data/alerts.db')),
+      useFactory: (config: ConfigService<AlertsEnv, true>) =>
+        new AlertsRepository(resolve(config.get('DB_PATH', { infer: true }) ?? '.data/alerts.db')),
     },
     AlertWebhook,
     AlertsService,

@@ -92,10 +92,20 @@ export class AlertsRepository implements OnApplicationShutdown {
 
   /** Stores the alert unless (frame id, person id) is already stored; returns the stored row either way. */
   insert(alert: CreateAlertDto, storedAt: Date): { alert: AlertDto; stored: boolean } {
-    const box = alert.box ? JSON.stringify({ x: alert.box.x, y: alert.box.y, width: alert.box.width, height: alert.box.height }) : null;
+    const box = alert.box
+      ? JSON.stringify({ x: alert.box.x, y: alert.box.y, width: alert.box.width, height: alert.box.height })
+      : null;
     const inserted = this.insertStmt.get(
-      alert.frameId, alert.personId, alert.cameraId, alert.section, alert.event,
-      new Date(alert.timestamp).toISOString(), alert.name, alert.similarity, box, storedAt.toISOString(),
+      alert.frameId,
+      alert.personId,
+      alert.cameraId,
+      alert.section,
+      alert.event,
+      new Date(alert.timestamp).toISOString(),
+      alert.name,
+      alert.similarity,
+      box,
+      storedAt.toISOString(),
     ) as Row | undefined;
     if (inserted) return { alert: toAlert(inserted), stored: true };
     return { alert: toAlert(this.byKeyStmt.get(alert.frameId, alert.personId) as unknown as Row), stored: false };

@@ -45,7 +45,8 @@ export class AlertsService {
 
   latest(section?: string): AlertDto {
     const [newest] = this.repository.page({ limit: 1, offset: 0, section });
-    if (!newest) throw new NotFoundException(problem(404, section ? `no alert in section ${section} yet` : 'no alert yet'));
+    if (!newest)
+      throw new NotFoundException(problem(404, section ? `no alert in section ${section} yet` : 'no alert yet'));
     return newest;
   }
 }

@@ -13,15 +13,22 @@ export class CameraStateDto {
 
 export class StartStreamDto {
   @ApiPropertyOptional({ description: 'Frames per second', minimum: 0.1, maximum: 60 })
-  @IsOptional() @IsNumber() @Min(0.1) @Max(60)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.1)
+  @Max(60)
   fps?: number;
 
   @ApiPropertyOptional({ description: 'Collector base URL (default: COLLECTOR_URL)' })
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   destination?: string;
 
   @ApiPropertyOptional({ description: 'Stop by itself after this many frames' })
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   maxFrames?: number;
 }
 
@@ -30,7 +37,9 @@ export class CameraCountersDto {
   @ApiProperty({ description: 'Frames the collector acknowledged (stored by their section)' }) acknowledged: number;
   @ApiProperty({ description: 'Frames given up after all attempts failed' }) failed: number;
   @ApiProperty({ description: 'Repeated attempts of frames not acknowledged at first' }) retries: number;
-  @ApiProperty({ description: 'Acknowledged frames the section already had (a retry after a lost answer)' }) duplicates: number;
+  @ApiProperty({ description: 'Acknowledged frames the section already had (a retry after a lost answer)' })
+  duplicates: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ description: 'Frame id of the first frame of the current stream', nullable: true, type: String }) firstFrameId: string | null;
+  @ApiProperty({ description: 'Frame id of the first frame of the current stream', nullable: true, type: String })
+  firstFrameId: string | null;
 }

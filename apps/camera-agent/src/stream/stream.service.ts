@@ -30,12 +30,29 @@ interface Run {
 @Injectable()
 export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StreamService.name);
-  private readonly env: Pick<CameraEnv, 'CAMERA_ID' | 'CAMERA_SECTION' | 'CAMERA_EVENT' | 'CAMERA_FPS' | 'COLLECTOR_URL' | 'CAMERA_AUTOSTART' | 'CAMERA_RETRIES'>;
+  private readonly env: Pick<
+    CameraEnv,
+    | 'CAMERA_ID'
+    | 'CAMERA_SECTION'
+    | 'CAMERA_EVENT'
+    | 'CAMERA_FPS'
+    | 'COLLECTOR_URL'
+    | 'CAMERA_AUTOSTART'
+    | 'CAMERA_RETRIES'
+  >;
   private readonly clients = new Map<string, Client>();
   private run?: Run;
   private cycle = 0;
   private nextSeq = Date.now();
-  private readonly counters: CameraCountersDto = { sent: 0, acknowledged: 0, failed: 0, retries: 0, duplicates: 0, lastError: null, firstFrameId: null };
+  private readonly counters: CameraCountersDto = {
+    sent: 0,
+    acknowledged: 0,
+    failed: 0,
+    retries: 0,
+    duplicates: 0,
+    lastError: null,
+    firstFrameId: null,
+  };
   private readonly metric: Counter<'outcome'>;
   private readonly tracer = trace.getTracer('camera-agent');
   /**
@@ -59,7 +76,11 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
       CAMERA_AUTOSTART: config.get('CAMERA_AUTOSTART', { infer: true }),
       CAMERA_RETRIES: config.get('CAMERA_RETRIES', { infer: true }),
     };
-    this.metric = metrics.counter('camera_frames_total', 'Frames by outcome: sent, acknowledged, failed, retried, duplicate', ['outcome']);
+    this.metric = metrics.counter(
+      'camera_frames_total',
+      'Frames by outcome: sent, acknowledged, failed, retried, duplicate',
+      ['outcome'],
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -106,7 +127,14 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.cycle = 0;
     this.counters.firstFrameId = null;
-    const run: Run = { fps: options.fps ?? this.env.CAMERA_FPS, destination, client, maxFrames: options.maxFrames, stop: false, done: Promise.resolve() };
+    const run: Run = {
+      fps: options.fps ?? this.env.CAMERA_FPS,
+      destination,
+      client,
+      maxFrames: options.maxFrames,
+      stop: false,
+      done: Promise.resolve(),
+    };
     run.done = this.detached(run);
     this.run = run;
     this.logger.log(`streaming to ${destination} at ${run.fps} fps`);
@@ -138,14 +166,23 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private async sendFrame(run: Run): Promise<void> {
     const seq = this.nextSeq++;
     const id = frameId(this.env.CAMERA_ID, seq);
-    await this.tracer.startActiveSpan(`frame ${this.env.CAMERA_ID}`, { root: true, kind: SpanKind.PRODUCER, attributes: { 'airport.frame_id': id, 'airport.section': this.env.CAMERA_SECTION } }, async (span) => {
-      try {
-        const acknowledged = await this.deliver(run, id, seq);
-        if (!acknowledged) span.setStatus({ code: SpanStatusCode.ERROR, message: this.counters.lastError ?? 'not acknowledged' });
-      } finally {
-        span.end();
-      }
-    });
+    await this.tracer.startActiveSpan(
+      `frame ${this.env.CAMERA_ID}`,
+      {
+        root: true,
+        kind: SpanKind.PRODUCER,
+        attributes: { 'airport.frame_id': id, 'airport.section': this.env.CAMERA_SECTION },
+      },
+      async (span) => {
+        try {
+          const acknowledged = await this.deliver(run, id, seq);
+          if (!acknowledged)
+            span.setStatus({ code: SpanStatusCode.ERROR, message: this.counters.lastError ?? 'not acknowledged' });
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   /** Sends one frame, again on failure; true when the collector acknowledged it. */
@@ -193,7 +230,9 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
 function describe(error: unknown): string {
   if (isAxiosError(error)) {
     const detail = (error.response?.data as { detail?: string } | undefined)?.detail;
-    return error.response ? `HTTP ${error.response.status}${detail ? ` ${detail}` : ''}` : (error.code ?? error.message);
+    return error.response
+      ? `HTTP ${error.response.status}${detail ? ` ${detail}` : ''}`
+      : (error.code ?? error.message);
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ServiceClients } from '@airport-mesh/platform';
-import { type Client, type CreateAlertDto, type StoreAlertResultDto, createClient, storeAlert } from '@airport-mesh/alerts-client';
+import {
+  type Client,
+  type CreateAlertDto,
+  type StoreAlertResultDto,
+  createClient,
+  storeAlert,
+} from '@airport-mesh/alerts-client';
 import type { CollectorEnv } from '../collector.env.js';
 import { describeHttpError } from './section.gateway.js';
 

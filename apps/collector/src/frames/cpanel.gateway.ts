@@ -2,7 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Counter } from 'prom-client';
 import { MetricsService, ServiceClients } from '@airport-mesh/platform';
-import { type Client, type CreateAlertDto, type CreateAnalysisDto, createClient, postAlert, postAnalysis } from '@airport-mesh/cpanel-client';
+import {
+  type Client,
+  type CreateAlertDto,
+  type CreateAnalysisDto,
+  createClient,
+  postAlert,
+  postAnalysis,
+} from '@airport-mesh/cpanel-client';
 import type { CollectorEnv } from '../collector.env.js';
 
 const MAX_IN_FLIGHT = 8;
@@ -23,19 +30,33 @@ export class CpanelGateway {
       .split(',')
       .map((u) => u.trim())
       .filter(Boolean);
-    this.panels = urls.map((url) => ({ url, client: clients.create(createClient, url, { target: `cpanel ${new URL(url).host}` }), inFlight: 0 }));
-    this.pushes = metrics.counter('collector_cpanel_pushes_total', 'Pushes to the control panels, by kind and outcome', ['kind', 'outcome']);
+    this.panels = urls.map((url) => ({
+      url,
+      client: clients.create(createClient, url, { target: `cpanel ${new URL(url).host}` }),
+      inFlight: 0,
+    }));
+    this.pushes = metrics.counter(
+      'collector_cpanel_pushes_total',
+      'Pushes to the control panels, by kind and outcome',
+      ['kind', 'outcome'],
+    );
   }
 
   analysis(body: CreateAnalysisDto): void {
-    for (const panel of this.panels) this.push(panel, 'analysis', () => postAnalysis({ client: panel.client, body, throwOnError: true }));
+    for (const panel of this.panels)
+      this.push(panel, 'analysis', () => postAnalysis({ client: panel.client, body, throwOnError: true }));
   }
 
   alert(body: CreateAlertDto): void {
-    for (const panel of this.panels) this.push(panel, 'alert', () => postAlert({ client: panel.client, body, throwOnError: true }));
+    for (const panel of this.panels)
+      this.push(panel, 'alert', () => postAlert({ client: panel.client, body, throwOnError: true }));
   }
 
-  private push(panel: { url: string; inFlight: number }, kind: 'analysis' | 'alert', send: () => Promise<unknown>): void {
+  private push(
+    panel: { url: string; inFlight: number },
+    kind: 'analysis' | 'alert',
+    send: () => Promise<unknown>,
+  ): void {
     if (panel.inFlight >= MAX_IN_FLIGHT) {
       this.pushes.inc({ kind, outcome: 'dropped' });
       return;
@@ -46,7 +67,9 @@ export class CpanelGateway {
         () => this.pushes.inc({ kind, outcome: 'ok' }),
         (error: unknown) => {
           this.pushes.inc({ kind, outcome: 'failed' });
-          this.logger.debug(`push of ${kind} to ${panel.url} failed: ${error instanceof Error ? error.message : error}`);
+          this.logger.debug(
+            `push of ${kind} to ${panel.url} failed: ${error instanceof Error ? error.message : error}`,
+          );
         },
       )
       .finally(() => (panel.inFlight -= 1));

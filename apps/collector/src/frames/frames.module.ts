@@ -12,14 +12,22 @@ import { SectionGateway } from './section.gateway.js';
 
 @Module({
   controllers: [FramesController],
-  providers: [FramesService, SectionGateway, AlertsGateway, CpanelGateway, {
+  providers: [
+    FramesService,
+    SectionGateway,
+    AlertsGateway,
+    CpanelGateway,
+    {
       provide: FrameAnalyzer,
       inject: [ConfigService, ServiceClients],
       useFactory: (config: ConfigService<CollectorEnv, true>, clients: ServiceClients) => {
         const imageAnalysis = config.get('IMAGE_ANALYSIS_URL', { infer: true });
         const faceRecognition = config.get('FACE_RECOGNITION_URL', { infer: true });
-        return imageAnalysis || faceRecognition ? new RemoteFrameAnalyzer(clients, { imageAnalysis, faceRecognition }) : new NoFrameAnalyzer();
+        return imageAnalysis || faceRecognition
+          ? new RemoteFrameAnalyzer(clients, { imageAnalysis, faceRecognition })
+          : new NoFrameAnalyzer();
       },
-    }],
+    },
+  ],
 })
 export class FramesModule {}

@@ -33,9 +33,19 @@ export class FramesService {
     metrics: MetricsService,
   ) {
     this.received = metrics.counter('collector_frames_received_total', 'Frames received from cameras');
-    this.acknowledged = metrics.counter('collector_frames_acknowledged_total', 'Frames stored by their section and acknowledged');
-    this.duplicates = metrics.counter('collector_frames_duplicate_total', 'Acknowledged frames the section already had');
-    this.failed = metrics.counter('collector_frames_failed_total', 'Frames not acknowledged because a downstream service failed', ['reason']);
+    this.acknowledged = metrics.counter(
+      'collector_frames_acknowledged_total',
+      'Frames stored by their section and acknowledged',
+    );
+    this.duplicates = metrics.counter(
+      'collector_frames_duplicate_total',
+      'Acknowledged frames the section already had',
+    );
+    this.failed = metrics.counter(
+      'collector_frames_failed_total',
+      'Frames not acknowledged because a downstream service failed',
+      ['reason'],
+    );
     this.rejected = metrics.counter('collector_frames_rejected_total', 'Frames refused as bad input (4xx)', ['reason']);
     this.alerted = metrics.counter('collector_alerts_total', 'Alerts stored for recognised persons of interest');
   }
@@ -51,7 +61,9 @@ export class FramesService {
     }
     if (!this.sections.sections.includes(frame.section)) {
       this.rejected.inc({ reason: 'section' });
-      throw new UnprocessableEntityException(problem(422, `frame ${frameId}: unknown section ${frame.section}; known: ${this.sections.sections.join(', ')}`));
+      throw new UnprocessableEntityException(
+        problem(422, `frame ${frameId}: unknown section ${frame.section}; known: ${this.sections.sections.join(', ')}`),
+      );
     }
     let analysis;
     try {
@@ -67,13 +79,13 @@ export class FramesService {
     try {
       const [result, ...storedAlerts] = await Promise.all([
         this.sections.store(frame.section, {
-        frameId,
-        cameraId: frame.cameraId,
-        section: frame.section,
-        event: frame.event,
-        timestamp: frame.timestamp,
-        personCount: analysis.personCount,
-        faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
+          frameId,
+          cameraId: frame.cameraId,
+          section: frame.section,
+          event: frame.event,
+          timestamp: frame.timestamp,
+          personCount: analysis.personCount,
+          faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
         }),
         ...alerts.map((m) =>
           this.alerts.store({
@@ -98,13 +110,23 @@ export class FramesService {
         event: frame.event,
         timestamp: frame.timestamp,
         personCount: analysis.personCount,
-        faces: analysis.faces.map((f) => ({ ...f, box: f.box ?? { x: 0, y: 0, width: 0, height: 0 }, score: f.score ?? 0 })),
+        faces: analysis.faces.map((f) => ({
+          ...f,
+          box: f.box ?? { x: 0, y: 0, width: 0, height: 0 },
+          score: f.score ?? 0,
+        })),
         matches: analysis.matches,
         image: frame.image,
       });
       for (const stored of storedAlerts) if (!stored.duplicate) this.cpanel.alert(stored.alert);
       if (result.duplicate) this.duplicates.inc();
-      return { frameId, section: frame.section, personCount: analysis.personCount, alerts: alerts.map((m) => m.name), duplicate: result.duplicate };
+      return {
+        frameId,
+        section: frame.section,
+        personCount: analysis.personCount,
+        alerts: alerts.map((m) => m.name),
+        duplicate: result.duplicate,
+      };
     } catch (error) {
       if (error instanceof SectionUnavailableError) {
         this.failed.inc({ reason: `section-${error.section}` });

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { jpegProblem } from './jpeg.js';
 
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample3.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample3.jpg'),
+);
 
 describe('jpegProblem', () => {
   it('accepts a real JPEG, also with zero padding after EOI', () => {

@@ -22,8 +22,16 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
 
   constructor(clients: ServiceClients, urls: { imageAnalysis?: string; faceRecognition?: string }) {
     super();
-    if (urls.imageAnalysis) this.analysisClient = clients.create(analysis.createClient, urls.imageAnalysis, { idempotent: true, target: 'image-analysis' }); // pure functions of the image
-    if (urls.faceRecognition) this.recognitionClient = clients.create(recognition.createClient, urls.faceRecognition, { idempotent: true, target: 'face-recognition' });
+    if (urls.imageAnalysis)
+      this.analysisClient = clients.create(analysis.createClient, urls.imageAnalysis, {
+        idempotent: true,
+        target: 'image-analysis',
+      }); // pure functions of the image
+    if (urls.faceRecognition)
+      this.recognitionClient = clients.create(recognition.createClient, urls.faceRecognition, {
+        idempotent: true,
+        target: 'face-recognition',
+      });
   }
 
   /**
@@ -37,14 +45,29 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
       return { personCount: recognised?.faces ?? null, faces: [], matches: recognised?.matches ?? [] };
     }
     const analysed = await analysis
-      .analyzeImage({ client: this.analysisClient, body: { image }, query: { descriptors: Boolean(this.recognitionClient) }, throwOnError: true })
-      .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('image-analysis', describeHttpError(e))));
+      .analyzeImage({
+        client: this.analysisClient,
+        body: { image },
+        query: { descriptors: Boolean(this.recognitionClient) },
+        throwOnError: true,
+      })
+      .then(
+        (r) => r.data,
+        (e: unknown) => Promise.reject(new AnalyzerUnavailableError('image-analysis', describeHttpError(e))),
+      );
     const described = analysed.faces.filter((f) => f.descriptor);
     const recognised =
       this.recognitionClient && described.length
         ? await recognition
-            .matchFaces({ client: this.recognitionClient, body: { faces: described.map((f) => ({ box: f.box, descriptor: f.descriptor! })) }, throwOnError: true })
-            .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))))
+            .matchFaces({
+              client: this.recognitionClient,
+              body: { faces: described.map((f) => ({ box: f.box, descriptor: f.descriptor! })) },
+              throwOnError: true,
+            })
+            .then(
+              (r) => r.data,
+              (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))),
+            )
         : undefined;
     return {
       personCount: analysed.personCount,
@@ -55,8 +78,9 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
 
   private async recognize(image: string) {
     if (!this.recognitionClient) return undefined;
-    return recognition
-      .recognizeImage({ client: this.recognitionClient, body: { image }, throwOnError: true })
-      .then((r) => r.data, (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))));
+    return recognition.recognizeImage({ client: this.recognitionClient, body: { image }, throwOnError: true }).then(
+      (r) => r.data,
+      (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))),
+    );
   }
 }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { isAxiosError } from 'axios';
 import { ServiceClients, parseUrlMap } from '@airport-mesh/platform';
-import { type Client, type CreateStatisticsDto, type StoreResultDto, createClient, storeStatistics } from '@airport-mesh/section-client';
+import {
+  type Client,
+  type CreateStatisticsDto,
+  type StoreResultDto,
+  createClient,
+  storeStatistics,
+} from '@airport-mesh/section-client';
 import type { CollectorEnv } from '../collector.env.js';
 
 export class UnknownSectionError extends Error {}

@@ -49,14 +49,19 @@ function isHttpUrl(value: unknown): value is string {
  * "url":"http://camera-agent-1:8080","section":1,"type":"exit"}, …]}`. Every problem is listed, not
  * just the first. `overrides` (CAMERA_URLS) replaces the url of a camera by id.
  */
-export function parseCamerasFile(text: string, file: string, overrides: Map<string, string> = new Map()): CameraConfig[] {
+export function parseCamerasFile(
+  text: string,
+  file: string,
+  overrides: Map<string, string> = new Map(),
+): CameraConfig[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new CamerasFileError(file, [`not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new CamerasFileError(file, ['must be an object {"cameras": [...]}']);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new CamerasFileError(file, ['must be an object {"cameras": [...]}']);
   const problems: string[] = [];
   for (const key of Object.keys(json)) if (key !== 'cameras') problems.push(`unknown field ${key}`);
   const list = (json as { cameras?: unknown }).cameras;
@@ -77,14 +82,22 @@ export function parseCamerasFile(text: string, file: string, overrides: Map<stri
     if (id === null) problems.push(`${at}.id must be a non-negative integer or a short id`);
     else if (seen.has(id)) problems.push(`${at}.id ${id} is used twice`);
     else seen.add(id);
-    if (typeof c.description !== 'string' || c.description.length > 200) problems.push(`${at}.description must be a string of at most 200 characters`);
+    if (typeof c.description !== 'string' || c.description.length > 200)
+      problems.push(`${at}.description must be a string of at most 200 characters`);
     const section = idOf(c.section, SECTION);
     if (section === null) problems.push(`${at}.section must be a section id such as 1`);
-    if (!CAMERA_EVENTS.includes(c.type as CameraEvent)) problems.push(`${at}.type must be one of ${CAMERA_EVENTS.join(', ')}`);
+    if (!CAMERA_EVENTS.includes(c.type as CameraEvent))
+      problems.push(`${at}.type must be one of ${CAMERA_EVENTS.join(', ')}`);
     const url = (id !== null ? overrides.get(id) : undefined) ?? c.url;
     if (!isHttpUrl(url)) problems.push(`${at}.url must be an http(s) URL`);
     if (problems.length === before) {
-      cameras.push({ id: id!, description: c.description as string, url: (url as string).replace(/\/+$/, ''), section: section!, type: c.type as CameraEvent });
+      cameras.push({
+        id: id!,
+        description: c.description as string,
+        url: (url as string).replace(/\/+$/, ''),
+        section: section!,
+        type: c.type as CameraEvent,
+      });
     }
   });
   if (problems.length) throw new CamerasFileError(file, problems);

@@ -1,6 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse,
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CameraDto, CameraParamDto, CamerasDto, StartCameraDto } from './cameras.dto.js';
 import { CamerasService } from './cameras.service.js';
@@ -21,7 +26,9 @@ export class CamerasController {
   @Post('reload')
   @HttpCode(200)
   @ApiOkResponse({ type: CamerasDto })
-  @ApiUnprocessableEntityResponse({ description: 'The file is invalid; nothing changed (problem+json, `errors` lists each problem)' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The file is invalid; nothing changed (problem+json, `errors` lists each problem)',
+  })
   reloadCameras(): Promise<CamerasDto> {
     return this.cameras.reload();
   }

@@ -18,9 +18,14 @@ export class CameraDto {
   @ApiProperty({ example: 'http://camera-agent-1:8080' }) url: string;
   @ApiProperty({ example: '1' }) section: string;
   @ApiProperty({ enum: CAMERA_EVENTS }) type: CameraEvent;
-  @ApiProperty({ type: CameraStateDto, nullable: true, description: 'As last read from the camera; null when it could not be read' })
+  @ApiProperty({
+    type: CameraStateDto,
+    nullable: true,
+    description: 'As last read from the camera; null when it could not be read',
+  })
   state: CameraStateDto | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the camera could not be reached, or null' }) error: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the camera could not be reached, or null' }) error:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'When the state was last read' }) checkedAt: string | null;
 }
 
@@ -32,16 +37,23 @@ export class CamerasDto {
 
 export class CameraParamDto {
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be a camera id such as 1' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be a camera id such as 1' })
   id: string;
 }
 
 export class StartCameraDto {
-  @ApiPropertyOptional({ description: 'Frames per second (default: the camera\'s)', minimum: 0.1, maximum: 60 })
-  @IsOptional() @IsNumber() @Min(0.1) @Max(60)
+  @ApiPropertyOptional({ description: "Frames per second (default: the camera's)", minimum: 0.1, maximum: 60 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.1)
+  @Max(60)
   fps?: number;
 
   @ApiPropertyOptional({ description: 'Stop by itself after this many frames' })
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   maxFrames?: number;
 }

@@ -3,5 +3,10 @@ import { LiveModule } from '../live/live.module.js';
 import { CamerasController } from './cameras.controller.js';
 import { CamerasService } from './cameras.service.js';
 
-@Module({ imports: [LiveModule], controllers: [CamerasController], providers: [CamerasService], exports: [CamerasService] })
+@Module({
+  imports: [LiveModule],
+  controllers: [CamerasController],
+  providers: [CamerasService],
+  exports: [CamerasService],
+})
 export class CamerasModule {}

@@ -1,5 +1,10 @@
 import {
-  BadGatewayException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy,
+  BadGatewayException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -49,7 +54,10 @@ export class CamerasService implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.file = resolve(config.get('CAMERAS_FILE', { infer: true }));
     this.cameraUrls = config.get('CAMERA_URLS', { infer: true });
-    this.actions = metrics.counter('cpanel_camera_actions_total', 'Camera start/stop/reload requests, by outcome', ['action', 'outcome']);
+    this.actions = metrics.counter('cpanel_camera_actions_total', 'Camera start/stop/reload requests, by outcome', [
+      'action',
+      'outcome',
+    ]);
     this.apply(loadCamerasFile(this.file, this.cameraUrls)); // validated at boot (CPanelEnv)
     this.refreshMs = config.get('REFRESH_INTERVAL_MS', { infer: true });
   }
@@ -85,7 +93,11 @@ export class CamerasService implements OnApplicationBootstrap, OnModuleDestroy {
       this.actions.inc({ action: 'reload', outcome: 'invalid' });
       this.logger.warn(`${error.message}; keeping the ${this.cameras.size} cameras in use`);
       throw new UnprocessableEntityException(
-        problem(422, `cameras file ${this.file} is invalid, the cameras in use are kept: ${error.problems.join('; ')}`, { errors: error.problems }),
+        problem(
+          422,
+          `cameras file ${this.file} is invalid, the cameras in use are kept: ${error.problems.join('; ')}`,
+          { errors: error.problems },
+        ),
       );
     }
     this.apply(configs);
@@ -105,14 +117,26 @@ export class CamerasService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async start(id: string, options: StartCameraDto): Promise<CameraDto> {
-    return this.act(id, 'start', async (camera) => (await startStream({ client: camera.client, body: options, throwOnError: true })).data);
+    return this.act(
+      id,
+      'start',
+      async (camera) => (await startStream({ client: camera.client, body: options, throwOnError: true })).data,
+    );
   }
 
   async stop(id: string): Promise<CameraDto> {
-    return this.act(id, 'stop', async (camera) => (await stopStream({ client: camera.client, throwOnError: true })).data);
+    return this.act(
+      id,
+      'stop',
+      async (camera) => (await stopStream({ client: camera.client, throwOnError: true })).data,
+    );
   }
 
-  private async act(id: string, action: 'start' | 'stop', call: (camera: Camera) => Promise<CameraStateDto>): Promise<CameraDto> {
+  private async act(
+    id: string,
+    action: 'start' | 'stop',
+    call: (camera: Camera) => Promise<CameraStateDto>,
+  ): Promise<CameraDto> {
     const camera = this.get(id);
     try {
       camera.state = await call(camera);
@@ -137,14 +161,17 @@ export class CamerasService implements OnApplicationBootstrap, OnModuleDestroy {
       [...this.cameras.values()].map(async (camera) => {
         const before = JSON.stringify([camera.state, camera.error]);
         await this.readState(camera);
-        if (emit && JSON.stringify([camera.state, camera.error]) !== before) this.events.emit({ type: 'camera', data: view(camera) });
+        if (emit && JSON.stringify([camera.state, camera.error]) !== before)
+          this.events.emit({ type: 'camera', data: view(camera) });
       }),
     );
   }
 
   private async readState(camera: Camera): Promise<void> {
     try {
-      camera.state = (await getState({ client: camera.client, throwOnError: true, ...this.upstreams.callOptions })).data;
+      camera.state = (
+        await getState({ client: camera.client, throwOnError: true, ...this.upstreams.callOptions })
+      ).data;
       camera.error = null;
     } catch (error) {
       camera.error = `camera ${camera.config.id} (${camera.config.url}): ${describeCallError(error, this.upstreams.timeoutMs)}`;
@@ -155,7 +182,9 @@ export class CamerasService implements OnApplicationBootstrap, OnModuleDestroy {
   private get(id: string): Camera {
     const camera = this.cameras.get(id);
     if (!camera) {
-      throw new NotFoundException(problem(404, `no camera ${id} in the cameras file; known: ${[...this.cameras.keys()].join(', ') || 'none'}`));
+      throw new NotFoundException(
+        problem(404, `no camera ${id} in the cameras file; known: ${[...this.cameras.keys()].join(', ') || 'none'}`),
+      );
     }
     return camera;
   }

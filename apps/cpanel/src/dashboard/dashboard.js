@@ -1,6 +1,17 @@
 // The dashboard in the browser: keeps the server-rendered page live over SSE (GET /events) with the same
 // renderer as the server (render.js), and drives the camera buttons. No framework, no build step.
-import { ago, alertBody, cameraItem, cameraList, charts, healthList, kpis, latest, photo, sectionCard } from './render.js';
+import {
+  ago,
+  alertBody,
+  cameraItem,
+  cameraList,
+  charts,
+  healthList,
+  kpis,
+  latest,
+  photo,
+  sectionCard,
+} from './render.js';
 
 const MAX_OCCUPANCY_POINTS = 360;
 const MAX_AGE_POINTS = 400;
@@ -32,7 +43,10 @@ function setConnection(kind, text) {
 /** Replaces an element's content, keeping keyboard focus on the "same" control if it was inside. */
 function replace(el, html, outer = false) {
   if (!el) return;
-  const focused = document.activeElement instanceof HTMLElement && el.contains(document.activeElement) ? document.activeElement.dataset.focusKey : undefined;
+  const focused =
+    document.activeElement instanceof HTMLElement && el.contains(document.activeElement)
+      ? document.activeElement.dataset.focusKey
+      : undefined;
   if (outer) el.outerHTML = html;
   else el.innerHTML = html;
   if (focused) document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
@@ -202,7 +216,9 @@ const handlers = {
 function connect() {
   const source = new EventSource('/events');
   source.addEventListener('open', () => setConnection('live', 'Live'));
-  source.addEventListener('error', () => setConnection(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting', 'Reconnecting…'));
+  source.addEventListener('error', () =>
+    setConnection(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting', 'Reconnecting…'),
+  );
   for (const [type, handle] of Object.entries(handlers)) {
     source.addEventListener(type, (event) => {
       if (type !== 'snapshot' && !state.snapshot) return;

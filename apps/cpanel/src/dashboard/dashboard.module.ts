@@ -5,5 +5,9 @@ import { LiveModule } from '../live/live.module.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardService } from './dashboard.service.js';
 
-@Module({ imports: [LiveModule, CamerasModule, HealthAllModule], controllers: [DashboardController], providers: [DashboardService] })
+@Module({
+  imports: [LiveModule, CamerasModule, HealthAllModule],
+  controllers: [DashboardController],
+  providers: [DashboardService],
+})
 export class DashboardModule {}

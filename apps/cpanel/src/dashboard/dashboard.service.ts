@@ -29,7 +29,13 @@ export class DashboardService {
   }
 
   snapshot(): DashboardSnapshot {
-    return { version: this.identity.version, statusLine: this.identity.statusLine, ...this.live.snapshot(), cameras: this.cameras.list().cameras, health: this.health.latest };
+    return {
+      version: this.identity.version,
+      statusLine: this.identity.statusLine,
+      ...this.live.snapshot(),
+      cameras: this.cameras.list().cameras,
+      health: this.health.latest,
+    };
   }
 
   /** For the first paint after a restart: the read-through (bounded) and a health check (bounded by its deadline). */

@@ -41,7 +41,9 @@ export function kpis(summary, summaryError) {
   const cell = (label, value, hint) =>
     `<div class="kpi"><dt>${esc(label)}</dt><dd>${value === null ? '<span class="none">–</span>' : esc(num(value))}</dd>${hint ? `<dd class="hint">${esc(hint)}</dd>` : ''}</div>`;
   const s = summary;
-  const error = summaryError ? `<p class="inline-error" role="note"><span aria-hidden="true">⚠</span> Section service unreachable: ${esc(summaryError)}${s ? ' (last known totals shown)' : ''}</p>` : '';
+  const error = summaryError
+    ? `<p class="inline-error" role="note"><span aria-hidden="true">⚠</span> Section service unreachable: ${esc(summaryError)}${s ? ' (last known totals shown)' : ''}</p>`
+    : '';
   return `<dl class="kpis">
     ${cell('Occupancy', s ? s.occupancy : null, 'entries − exits')}
     ${cell('Entries', s ? s.entries : null)}
@@ -63,8 +65,13 @@ export function latest(analysis, now) {
   const lines = a.faces.length
     ? a.faces.map((f) => `<li>${esc(faceLine(f, a.event))}</li>`).join('')
     : `<li>${esc(`no faces | people: ${a.personCount ?? '?'} | event: ${a.event}`)}</li>`;
-  const people = a.personCount === null || a.personCount === undefined ? 'not analysed' : `${a.personCount} ${a.personCount === 1 ? 'person' : 'people'}`;
-  const names = a.matches?.length ? ` · <strong class="match-names">${a.matches.map((m) => esc(m.name)).join(', ')}</strong>` : '';
+  const people =
+    a.personCount === null || a.personCount === undefined
+      ? 'not analysed'
+      : `${a.personCount} ${a.personCount === 1 ? 'person' : 'people'}`;
+  const names = a.matches?.length
+    ? ` · <strong class="match-names">${a.matches.map((m) => esc(m.name)).join(', ')}</strong>`
+    : '';
   return `<p class="stat-ts">timestamp: ${timeTag(a.timestamp, now)}</p>
     <ul class="stat-lines">${lines}</ul>
     <p class="meta">Camera ${esc(a.cameraId)} · ${esc(a.event)} · ${esc(people)}${names}</p>`;
@@ -72,7 +79,8 @@ export function latest(analysis, now) {
 
 /** v2: the photo with face boxes, ages, genders and names drawn over it. */
 export function photo(p) {
-  if (!p) return `<div class="photo-empty"><p>No photo yet.</p><p class="hint">The photo of the section's latest frame appears here while a camera streams.</p></div>`;
+  if (!p)
+    return `<div class="photo-empty"><p>No photo yet.</p><p class="hint">The photo of the section's latest frame appears here while a camera streams.</p></div>`;
   const fs = Math.max(12, Math.round(p.width / 55));
   const stroke = Math.max(2, Math.round(p.width / 400));
   const label = (x, y, text, cls) => {
@@ -86,14 +94,21 @@ export function photo(p) {
     if (!f.box) continue;
     const { x, y, width, height } = f.box;
     const text = [f.gender ?? '?', f.ageRange ?? (typeof f.age === 'number' ? Math.round(f.age) : '?')].join(' · ');
-    boxes.push(`<rect class="face-box" x="${x}" y="${y}" width="${width}" height="${height}" stroke-width="${stroke}"></rect>${label(x, y, text, 'face-tag')}`);
+    boxes.push(
+      `<rect class="face-box" x="${x}" y="${y}" width="${width}" height="${height}" stroke-width="${stroke}"></rect>${label(x, y, text, 'face-tag')}`,
+    );
   }
   for (const m of p.matches) {
     if (!m.box) continue;
     const { x, y, width, height } = m.box;
-    boxes.push(`<rect class="match-box" x="${x}" y="${y}" width="${width}" height="${height}" stroke-width="${stroke * 1.5}"></rect>${label(x, y + height + Math.round(fs * 1.5), `${m.name} ${Math.round(m.similarity * 100)}%`, 'match-tag')}`);
+    boxes.push(
+      `<rect class="match-box" x="${x}" y="${y}" width="${width}" height="${height}" stroke-width="${stroke * 1.5}"></rect>${label(x, y + height + Math.round(fs * 1.5), `${m.name} ${Math.round(m.similarity * 100)}%`, 'match-tag')}`,
+    );
   }
-  const described = p.faces.map((f) => `${f.gender ?? 'unknown gender'} ${f.ageRange ?? (typeof f.age === 'number' ? Math.round(f.age) : 'unknown age')}`);
+  const described = p.faces.map(
+    (f) =>
+      `${f.gender ?? 'unknown gender'} ${f.ageRange ?? (typeof f.age === 'number' ? Math.round(f.age) : 'unknown age')}`,
+  );
   const names = p.matches.map((m) => `${m.name} (${Math.round(m.similarity * 100)}%)`);
   const alt = `Frame ${p.frameId} of camera ${p.cameraId} (${p.event}) at ${clock(p.timestamp)} UTC: ${p.faces.length} ${p.faces.length === 1 ? 'face' : 'faces'}`;
   return `<figure class="photo">
@@ -152,7 +167,13 @@ function chartFrame(id, title, summary, body) {
 /** Occupancy over time, a step line from the section's totals. */
 export function occupancyChart(sectionId, points) {
   const id = `occ-${esc(sectionId)}`;
-  if (!points.length) return chartFrame(id, 'Occupancy', 'no data yet', `<text class="chart-empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">Waiting for frames…</text>`);
+  if (!points.length)
+    return chartFrame(
+      id,
+      'Occupancy',
+      'no data yet',
+      `<text class="chart-empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">Waiting for frames…</text>`,
+    );
   const ts = points.map((p) => Date.parse(p.t));
   const t0 = ts[0];
   const t1 = Math.max(ts[ts.length - 1], t0 + 1000);
@@ -181,7 +202,13 @@ export function occupancyChart(sectionId, points) {
 /** Estimated ages of the faces seen, over time (a dot per face, coloured by gender). */
 export function ageChart(sectionId, points) {
   const id = `age-${esc(sectionId)}`;
-  if (!points.length) return chartFrame(id, 'Age', 'no faces yet', `<text class="chart-empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">Waiting for faces…</text>`);
+  if (!points.length)
+    return chartFrame(
+      id,
+      'Age',
+      'no faces yet',
+      `<text class="chart-empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">Waiting for faces…</text>`,
+    );
   const ts = points.map((p) => Date.parse(p.t));
   const t0 = Math.min(...ts);
   const t1 = Math.max(Math.max(...ts), t0 + 1000);
@@ -192,7 +219,10 @@ export function ageChart(sectionId, points) {
   const span = yTop - yMin;
   const r = points.length > 150 ? 1.8 : 2.6;
   const dots = points
-    .map((p, i) => `<circle class="age-dot ${p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown'}" cx="${scaleX(ts[i], t0, t1).toFixed(1)}" cy="${scaleY(p.age - yMin, span).toFixed(1)}" r="${r}"></circle>`)
+    .map(
+      (p, i) =>
+        `<circle class="age-dot ${p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown'}" cx="${scaleX(ts[i], t0, t1).toFixed(1)}" cy="${scaleY(p.age - yMin, span).toFixed(1)}" r="${r}"></circle>`,
+    )
     .join('');
   const mean = ages.reduce((sum, a) => sum + a, 0) / ages.length;
   const meanY = scaleY(mean - yMin, span).toFixed(1);
@@ -290,7 +320,8 @@ export function healthList(health) {
   if (!health) return `<p class="empty">Checking services…</p>`;
   const rows = health.services
     .map(
-      (s) => `<li class="svc ${s.online ? 'up' : 'down'}"><span class="dot ${s.online ? 'on' : 'down'}" aria-hidden="true"></span><span class="svc-name">${esc(s.name)}</span><span class="svc-status">${s.online ? esc(s.status) : `Unreachable <span class="muted">(${esc(s.error)})</span>`}</span></li>`,
+      (s) =>
+        `<li class="svc ${s.online ? 'up' : 'down'}"><span class="dot ${s.online ? 'on' : 'down'}" aria-hidden="true"></span><span class="svc-name">${esc(s.name)}</span><span class="svc-status">${s.online ? esc(s.status) : `Unreachable <span class="muted">(${esc(s.error)})</span>`}</span></li>`,
     )
     .join('');
   return `<p class="meta">${health.online} of ${health.total} online · checked ${esc(clock(health.checkedAt))} UTC</p><ul class="services">${rows}</ul>`;

@@ -16,7 +16,10 @@ export class HealthAllController {
   @Get('all')
   @ApiProduces('application/json', 'text/plain')
   @ApiOkResponse({ type: HealthAllDto })
-  async getHealthAll(@Query() query: HealthAllQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthAllDto | string> {
+  async getHealthAll(
+    @Query() query: HealthAllQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthAllDto | string> {
     const health = await this.health.check();
     if (query.format === 'text') {
       void reply.header('content-type', 'text/plain; charset=utf-8');

@@ -52,17 +52,37 @@ export class HealthAllService implements OnApplicationBootstrap, OnModuleDestroy
     const timeout = this.upstreams.timeoutMs;
     const opts = () => ({ throwOnError: true as const, ...this.upstreams.callOptions });
     const probes: Promise<ServiceHealthDto>[] = [
-      Promise.resolve({ name: 'cpanel', url: 'self', online: true, status: this.identity.statusLine, error: null, latencyMs: 0 }),
-      probe('collector', this.upstreams.collector.url, timeout, async () => (await collectorStatus({ client: this.upstreams.collector.client, ...opts() })).data),
+      Promise.resolve({
+        name: 'cpanel',
+        url: 'self',
+        online: true,
+        status: this.identity.statusLine,
+        error: null,
+        latencyMs: 0,
+      }),
+      probe(
+        'collector',
+        this.upstreams.collector.url,
+        timeout,
+        async () => (await collectorStatus({ client: this.upstreams.collector.client, ...opts() })).data,
+      ),
       ...[...this.upstreams.sections.values()].map((s) =>
         probe(s.name, s.url, timeout, async () => (await sectionStatus({ client: s.client, ...opts() })).data),
       ),
-      probe('alerts', this.upstreams.alerts.url, timeout, async () => (await alertsStatus({ client: this.upstreams.alerts.client, ...opts() })).data),
+      probe(
+        'alerts',
+        this.upstreams.alerts.url,
+        timeout,
+        async () => (await alertsStatus({ client: this.upstreams.alerts.client, ...opts() })).data,
+      ),
       ...this.cameras.clients().map(({ id, url, client }) =>
         probe(`camera-${id}`, url, timeout, async () => {
           const [line, state] = await Promise.all([
             cameraStatus({ client, ...opts() }).then((r) => r.data),
-            getState({ client, ...opts() }).then((r) => r.data, () => undefined),
+            getState({ client, ...opts() }).then(
+              (r) => r.data,
+              () => undefined,
+            ),
           ]);
           return { line, state };
         }),
@@ -72,11 +92,27 @@ export class HealthAllService implements OnApplicationBootstrap, OnModuleDestroy
         ['image-analysis', this.upstreams.imageAnalysisUrl],
         ['face-recognition', this.upstreams.faceRecognitionUrl],
       ].map(([name, url]) =>
-        probe(name, url, timeout, async () => (await this.http.axiosRef.get<string>(`${url}/status`, { responseType: 'text', ...this.upstreams.callOptions })).data),
+        probe(
+          name,
+          url,
+          timeout,
+          async () =>
+            (
+              await this.http.axiosRef.get<string>(`${url}/status`, {
+                responseType: 'text',
+                ...this.upstreams.callOptions,
+              })
+            ).data,
+        ),
       ),
     ];
     const services = await Promise.all(probes);
-    this.last = { checkedAt: new Date().toISOString(), online: services.filter((s) => s.online).length, total: services.length, services };
+    this.last = {
+      checkedAt: new Date().toISOString(),
+      online: services.filter((s) => s.online).length,
+      total: services.length,
+      services,
+    };
     return this.last;
   }
 }
@@ -92,9 +128,24 @@ async function probe(
     const result = await call();
     const line = typeof result === 'string' ? result : result.line;
     const state = typeof result === 'string' ? undefined : result.state;
-    return { name, url, online: true, status: String(line).trim(), error: null, latencyMs: Math.round(performance.now() - t0), ...(state ? { state } : {}) };
+    return {
+      name,
+      url,
+      online: true,
+      status: String(line).trim(),
+      error: null,
+      latencyMs: Math.round(performance.now() - t0),
+      ...(state ? { state } : {}),
+    };
   } catch (error) {
-    return { name, url, online: false, status: null, error: describeCallError(error, timeoutMs), latencyMs: Math.round(performance.now() - t0) };
+    return {
+      name,
+      url,
+      online: false,
+      status: null,
+      error: describeCallError(error, timeoutMs),
+      latencyMs: Math.round(performance.now() - t0),
+    };
   }
 }
 

@@ -1,8 +1,20 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AnalysisAcceptedDto, AnalysisViewDto, CreateAnalysisDto, LatestAnalysesDto, PhotoQueryDto, SectionParamDto } from './live.dto.js';
+import {
+  AnalysisAcceptedDto,
+  AnalysisViewDto,
+  CreateAnalysisDto,
+  LatestAnalysesDto,
+  PhotoQueryDto,
+  SectionParamDto,
+} from './live.dto.js';
 import { LiveService } from './live.service.js';
 
 @ApiTags('analysis')

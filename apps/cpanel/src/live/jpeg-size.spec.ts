@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { jpegSize, NotAJpegError } from './jpeg-size.js';
 
-const sample = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'));
+const sample = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'),
+);
 
 describe('jpegSize', () => {
   it('reads the dimensions of a real JPEG', () => {

@@ -5,7 +5,8 @@ export class NotAJpegError extends Error {}
  * Throws NotAJpegError for anything that is not a JPEG, or one cut off before its frame header.
  */
 export function jpegSize(data: Buffer): { width: number; height: number } {
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) throw new NotAJpegError('image is not a JPEG (no SOI marker)');
+  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8)
+    throw new NotAJpegError('image is not a JPEG (no SOI marker)');
   let i = 2;
   while (i + 4 <= data.length) {
     if (data[i] !== 0xff) throw new NotAJpegError(`image is not a valid JPEG (no marker at byte ${i})`);

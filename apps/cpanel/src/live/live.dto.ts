@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBase64, IsIn, IsInt, IsISO8601, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength,
+  ArrayMaxSize,
+  IsArray,
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { CAMERA_EVENTS, type CameraEvent, FRAME_ID_PATTERN, GENDERS, type Gender } from '@airport-mesh/contracts';
@@ -20,46 +34,66 @@ export class BoxDto {
 /** One face found by image-analysis. */
 export class FaceDto {
   @ApiProperty({ type: BoxDto })
-  @IsObject() @ValidateNested() @Type(() => BoxDto)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BoxDto)
   box: BoxDto;
 
   @ApiProperty({ description: 'Detector confidence, 0..1', example: 0.97 })
-  @IsNumber() @Min(0) @Max(1)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   score: number;
 
   @ApiPropertyOptional({ enum: GENDERS })
-  @IsOptional() @IsIn(GENDERS)
+  @IsOptional()
+  @IsIn(GENDERS)
   gender?: Gender;
 
   @ApiPropertyOptional({ description: 'Confidence of the gender estimate, 0..1', example: 0.91 })
-  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   genderScore?: number;
 
   @ApiPropertyOptional({ description: 'Estimated age in years', example: 40.2 })
-  @IsOptional() @IsNumber() @Min(0) @Max(130)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(130)
   age?: number;
 
   @ApiPropertyOptional({ example: '38-43' })
-  @IsOptional() @IsString() @Matches(/^\d{1,3}-\d{1,3}$/, { message: 'ageRange must look like 38-43' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,3}-\d{1,3}$/, { message: 'ageRange must look like 38-43' })
   ageRange?: string;
 }
 
 /** A person of interest recognised by face-recognition. */
 export class MatchDto {
   @ApiProperty({ example: 'p-42' })
-  @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
   personId: string;
 
   @ApiProperty({ example: 'PersonX' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ description: 'Similarity to the enrolled person, 0..1', example: 0.83 })
-  @IsNumber() @Min(0) @Max(1)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   similarity: number;
 
   @ApiPropertyOptional({ type: BoxDto })
-  @IsOptional() @ValidateNested() @Type(() => BoxDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BoxDto)
   box?: BoxDto;
 }
 
@@ -69,11 +103,13 @@ class FrameFieldsDto {
   frameId: string;
 
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(ID, { message: 'cameraId must be a short id such as 1' })
+  @IsString()
+  @Matches(ID, { message: 'cameraId must be a short id such as 1' })
   cameraId: string;
 
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(SECTION, { message: 'section must be a section id such as 1' })
+  @IsString()
+  @Matches(SECTION, { message: 'section must be a section id such as 1' })
   section: string;
 
   @ApiProperty({ enum: CAMERA_EVENTS })
@@ -88,46 +124,68 @@ class FrameFieldsDto {
 /** The latest analysis of one frame, pushed by the collector (seed 000: `POST /analysis`). */
 export class CreateAnalysisDto extends FrameFieldsDto {
   @ApiProperty({ description: 'People in the frame; null when it was not analysed', nullable: true, type: Number })
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   personCount: number | null = null;
 
   @ApiProperty({ type: [FaceDto] })
-  @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => FaceDto)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => FaceDto)
   faces: FaceDto[] = [];
 
   @ApiProperty({ type: [MatchDto] })
-  @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => MatchDto)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => MatchDto)
   matches: MatchDto[] = [];
 
   @ApiPropertyOptional({ description: 'The frame as base64 JPEG; kept by v2 only (for the photo)', format: 'byte' })
-  @IsOptional() @IsString() @MaxLength(64 * 1024 * 1024) @IsBase64()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64 * 1024 * 1024)
+  @IsBase64()
   image?: string;
 }
 
 /** An alert, the same shape as the alerts service's (its stored form, with `id` and `storedAt`, is accepted too). */
 export class CreateAlertDto extends FrameFieldsDto {
   @ApiProperty({ example: 'p-42' })
-  @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'personId must be 1-128 letters, digits or _.:-' })
   personId: string;
 
   @ApiProperty({ example: 'PersonX' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ description: 'Similarity of the face to the enrolled person, 0..1', example: 0.83 })
-  @IsNumber() @Min(0) @Max(1)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   similarity: number;
 
   @ApiPropertyOptional({ type: BoxDto })
-  @IsOptional() @ValidateNested() @Type(() => BoxDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BoxDto)
   box?: BoxDto;
 
-  @ApiPropertyOptional({ description: 'The alerts service\'s id, when known' })
-  @IsOptional() @IsInt() @Min(0)
+  @ApiPropertyOptional({ description: "The alerts service's id, when known" })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   id?: number;
 
   @ApiPropertyOptional({ description: 'When the alerts service stored it, when known' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   storedAt?: string;
 }
 
@@ -157,19 +215,24 @@ export class AnalysisViewDto {
   @ApiProperty({ type: [FaceViewDto] }) faces: FaceViewDto[];
   @ApiProperty({ type: [MatchDto] }) matches: MatchDto[];
   @ApiProperty({ description: 'When cpanel got it' }) receivedAt: string;
-  @ApiProperty({ enum: ['collector', 'section'], description: 'Pushed by the collector, or read through from the section service' })
+  @ApiProperty({
+    enum: ['collector', 'section'],
+    description: 'Pushed by the collector, or read through from the section service',
+  })
   source: 'collector' | 'section';
   @ApiProperty({ type: PhotoDto, nullable: true, description: 'v2 only: the frame photo' }) photo: PhotoDto | null;
 }
 
 export class LatestAnalysesDto {
-  @ApiProperty({ type: [AnalysisViewDto], description: 'The latest analysis of each section, by section' }) items: AnalysisViewDto[];
+  @ApiProperty({ type: [AnalysisViewDto], description: 'The latest analysis of each section, by section' })
+  items: AnalysisViewDto[];
 }
 
 export class AnalysisAcceptedDto {
   @ApiProperty() frameId: string;
   @ApiProperty() section: string;
-  @ApiProperty({ description: 'false when a newer frame of the section was already shown (this one arrived late)' }) latest: boolean;
+  @ApiProperty({ description: 'false when a newer frame of the section was already shown (this one arrived late)' })
+  latest: boolean;
 }
 
 export class AlertViewDto {
@@ -196,12 +259,15 @@ export class AlertAcceptedDto {
 
 export class SectionParamDto {
   @ApiProperty({ example: '1' })
-  @IsString() @Matches(SECTION, { message: 'section must be a section id such as 1' })
+  @IsString()
+  @Matches(SECTION, { message: 'section must be a section id such as 1' })
   section: string;
 }
 
 export class PhotoQueryDto {
   @ApiPropertyOptional({ description: 'Frame id (only makes the URL unique per frame)' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   frame?: string;
 }

@@ -1,5 +1,10 @@
 import {
-  Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy, UnprocessableEntityException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Counter } from 'prom-client';
@@ -11,7 +16,12 @@ import { Upstreams, describeCallError } from '../upstream/upstreams.js';
 import { DashboardEvents } from './dashboard-events.js';
 import { jpegSize, NotAJpegError } from './jpeg-size.js';
 import type {
-  AlertAcceptedDto, AlertViewDto, AnalysisAcceptedDto, AnalysisViewDto, CreateAlertDto, CreateAnalysisDto,
+  AlertAcceptedDto,
+  AlertViewDto,
+  AnalysisAcceptedDto,
+  AnalysisViewDto,
+  CreateAlertDto,
+  CreateAnalysisDto,
 } from './live.dto.js';
 import type { AgePoint, LiveSnapshot, OccupancyPoint, SectionView, SummaryView } from './views.js';
 
@@ -40,8 +50,10 @@ interface SectionState {
   summaryTimer?: NodeJS.Timeout;
 }
 
-const newer = (a: { timestamp: string }, b: { timestamp: string } | null) => !b || Date.parse(a.timestamp) > Date.parse(b.timestamp);
-const sameOrNewer = (a: { timestamp: string }, b: { timestamp: string } | null) => !b || Date.parse(a.timestamp) >= Date.parse(b.timestamp);
+const newer = (a: { timestamp: string }, b: { timestamp: string } | null) =>
+  !b || Date.parse(a.timestamp) > Date.parse(b.timestamp);
+const sameOrNewer = (a: { timestamp: string }, b: { timestamp: string } | null) =>
+  !b || Date.parse(a.timestamp) >= Date.parse(b.timestamp);
 
 /**
  * The dashboard's view of the airport: the latest analysis of each section, the latest alert, the
@@ -72,7 +84,11 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     this.v2 = identity.version !== 'v1';
     this.refreshMs = config.get('REFRESH_INTERVAL_MS', { infer: true });
     for (const id of upstreams.sections.keys()) this.section(id);
-    this.received = metrics.counter('cpanel_pushes_total', 'Analyses and alerts pushed to cpanel, by kind and outcome (latest, late)', ['kind', 'outcome']);
+    this.received = metrics.counter(
+      'cpanel_pushes_total',
+      'Analyses and alerts pushed to cpanel, by kind and outcome (latest, late)',
+      ['kind', 'outcome'],
+    );
   }
 
   get keepsPhotos(): boolean {
@@ -117,17 +133,28 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
           view: {
             url: `/analysis/${encodeURIComponent(body.section)}/photo?frame=${encodeURIComponent(body.frameId)}`,
             ...size,
-            frameId: body.frameId, cameraId: body.cameraId, event: body.event, timestamp: body.timestamp,
-            faces: body.faces, matches: body.matches,
+            frameId: body.frameId,
+            cameraId: body.cameraId,
+            event: body.event,
+            timestamp: body.timestamp,
+            faces: body.faces,
+            matches: body.matches,
           },
         };
       }
     }
     const state = this.section(body.section);
     const view: AnalysisViewDto = {
-      frameId: body.frameId, cameraId: body.cameraId, section: body.section, event: body.event, timestamp: body.timestamp,
-      personCount: body.personCount ?? null, faces: body.faces, matches: body.matches,
-      receivedAt: new Date().toISOString(), source: 'collector',
+      frameId: body.frameId,
+      cameraId: body.cameraId,
+      section: body.section,
+      event: body.event,
+      timestamp: body.timestamp,
+      personCount: body.personCount ?? null,
+      faces: body.faces,
+      matches: body.matches,
+      receivedAt: new Date().toISOString(),
+      source: 'collector',
       photo: photo ? { url: photo.view.url, width: photo.view.width, height: photo.view.height } : null,
     };
     const agePoints = this.recordAges(state, view);
@@ -138,7 +165,15 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.received.inc({ kind: 'analysis', outcome: latest ? 'latest' : 'late' });
     if (latest || agePoints.length) {
-      this.events.emit({ type: 'analysis', data: { section: body.section, analysis: latest ? view : null, photo: latest ? (photo?.view ?? null) : null, agePoints } });
+      this.events.emit({
+        type: 'analysis',
+        data: {
+          section: body.section,
+          analysis: latest ? view : null,
+          photo: latest ? (photo?.view ?? null) : null,
+          agePoints,
+        },
+      });
     }
     this.scheduleSummary(state);
     return { frameId: body.frameId, section: body.section, latest };
@@ -158,7 +193,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   // ---- reads
 
   latestAnalyses(): AnalysisViewDto[] {
-    return [...this.sections.values()].flatMap((s) => (s.analysis ? [s.analysis] : [])).sort((a, b) => a.section.localeCompare(b.section, 'en', { numeric: true }));
+    return [...this.sections.values()]
+      .flatMap((s) => (s.analysis ? [s.analysis] : []))
+      .sort((a, b) => a.section.localeCompare(b.section, 'en', { numeric: true }));
   }
 
   latestAnalysis(section: string): AnalysisViewDto {
@@ -182,7 +219,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   snapshot(): LiveSnapshot {
-    return { sections: [...this.sections.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })).map((s) => this.view(s)), alert: this.alert };
+    return {
+      sections: [...this.sections.values()]
+        .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }))
+        .map((s) => this.view(s)),
+      alert: this.alert,
+    };
   }
 
   /** Makes sure a section is shown (e.g. one named by the cameras file only). */
@@ -211,7 +253,10 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!summary) return;
     try {
       const { data } = await listStatistics({
-        client: upstream.client, query: { limit: state.backfilled ? 1 : BACKFILL_RECORDS, offset: 0 }, throwOnError: true, ...this.upstreams.callOptions,
+        client: upstream.client,
+        query: { limit: state.backfilled ? 1 : BACKFILL_RECORDS, offset: 0 },
+        throwOnError: true,
+        ...this.upstreams.callOptions,
       });
       if (!state.backfilled) {
         state.backfilled = true;
@@ -220,7 +265,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       const newest = data.items[0];
       if (newest) this.readThroughRecord(state, newest);
     } catch (error) {
-      this.logger.debug(`statistics of section ${state.id} not read: ${describeCallError(error, this.upstreams.timeoutMs)}`);
+      this.logger.debug(
+        `statistics of section ${state.id} not read: ${describeCallError(error, this.upstreams.timeoutMs)}`,
+      );
     }
   }
 
@@ -231,21 +278,38 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const { data } = await getSummary({ client: upstream.client, throwOnError: true, ...this.upstreams.callOptions });
       const hadError = state.summaryError !== null;
-      const changed = !state.summary || state.summary.frames !== data.frames || state.summary.occupancy !== data.occupancy || hadError;
+      const changed =
+        !state.summary ||
+        state.summary.frames !== data.frames ||
+        state.summary.occupancy !== data.occupancy ||
+        hadError;
       state.summary = {
-        frames: data.frames, entries: data.entries, exits: data.exits, occupancy: data.occupancy,
-        genders: data.genders, ages: data.ages, lastFrameAt: data.lastFrameAt, fetchedAt: new Date().toISOString(),
+        frames: data.frames,
+        entries: data.entries,
+        exits: data.exits,
+        occupancy: data.occupancy,
+        genders: data.genders,
+        ages: data.ages,
+        lastFrameAt: data.lastFrameAt,
+        fetchedAt: new Date().toISOString(),
       };
       state.summaryError = null;
       const point = this.v2 && state.backfilled ? this.recordOccupancy(state, data) : null;
-      if (changed) this.events.emit({ type: 'summary', data: { section: state.id, summary: state.summary, summaryError: null, occupancyPoint: point } });
+      if (changed)
+        this.events.emit({
+          type: 'summary',
+          data: { section: state.id, summary: state.summary, summaryError: null, occupancyPoint: point },
+        });
       return data;
     } catch (error) {
       const reason = `section ${state.id} (${upstream.url}): ${describeCallError(error, this.upstreams.timeoutMs)}`;
       if (state.summaryError !== reason) {
         this.logger.warn(`summary not read: ${reason}`);
         state.summaryError = reason;
-        this.events.emit({ type: 'summary', data: { section: state.id, summary: state.summary, summaryError: reason, occupancyPoint: null } });
+        this.events.emit({
+          type: 'summary',
+          data: { section: state.id, summary: state.summary, summaryError: reason, occupancyPoint: null },
+        });
       }
       return null;
     }
@@ -264,7 +328,11 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async refreshAlert(): Promise<void> {
     try {
-      const { data } = await getLatestAlert({ client: this.upstreams.alerts.client, throwOnError: true, ...this.upstreams.callOptions });
+      const { data } = await getLatestAlert({
+        client: this.upstreams.alerts.client,
+        throwOnError: true,
+        ...this.upstreams.callOptions,
+      });
       if (newer(data, this.alert)) {
         this.alert = this.fromStoredAlert(data);
         this.events.emit({ type: 'alert', data: this.alert });
@@ -277,9 +345,19 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private fromStoredAlert(a: StoredAlert): AlertViewDto {
     return {
-      frameId: a.frameId, cameraId: a.cameraId, section: a.section, event: a.event, timestamp: a.timestamp,
-      personId: a.personId, name: a.name, similarity: a.similarity, ...(a.box ? { box: a.box } : {}),
-      id: a.id, storedAt: a.storedAt, receivedAt: new Date().toISOString(), source: 'alerts',
+      frameId: a.frameId,
+      cameraId: a.cameraId,
+      section: a.section,
+      event: a.event,
+      timestamp: a.timestamp,
+      personId: a.personId,
+      name: a.name,
+      similarity: a.similarity,
+      ...(a.box ? { box: a.box } : {}),
+      id: a.id,
+      storedAt: a.storedAt,
+      receivedAt: new Date().toISOString(),
+      source: 'alerts',
     };
   }
 
@@ -288,15 +366,30 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     const agePoints = this.recordAges(state, view);
     const latest = newer(view, state.analysis);
     if (latest) state.analysis = view;
-    if (latest || agePoints.length) this.events.emit({ type: 'analysis', data: { section: state.id, analysis: latest ? view : null, photo: null, agePoints } });
+    if (latest || agePoints.length)
+      this.events.emit({
+        type: 'analysis',
+        data: { section: state.id, analysis: latest ? view : null, photo: null, agePoints },
+      });
   }
 
   private fromRecord(r: StatisticsRecordDto): AnalysisViewDto {
     return {
-      frameId: r.frameId, cameraId: r.cameraId, section: r.section, event: r.event, timestamp: r.timestamp,
+      frameId: r.frameId,
+      cameraId: r.cameraId,
+      section: r.section,
+      event: r.event,
+      timestamp: r.timestamp,
       personCount: r.personCount ?? null,
-      faces: r.faces.map((f) => ({ ...(f.gender ? { gender: f.gender } : {}), ...(f.age !== undefined ? { age: f.age } : {}), ...(f.ageRange ? { ageRange: f.ageRange } : {}) })),
-      matches: [], receivedAt: new Date().toISOString(), source: 'section', photo: null,
+      faces: r.faces.map((f) => ({
+        ...(f.gender ? { gender: f.gender } : {}),
+        ...(f.age !== undefined ? { age: f.age } : {}),
+        ...(f.ageRange ? { ageRange: f.ageRange } : {}),
+      })),
+      matches: [],
+      receivedAt: new Date().toISOString(),
+      source: 'section',
+      photo: null,
     };
   }
 
@@ -312,7 +405,16 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     state.occupancy = mergeByTime(points.reverse(), state.occupancy).slice(-MAX_OCCUPANCY_POINTS);
     for (const r of [...newestFirst].reverse()) this.recordAges(state, this.fromRecord(r));
-    this.events.emit({ type: 'summary', data: { section: state.id, summary: state.summary, summaryError: null, occupancyPoint: null, history: { occupancy: state.occupancy, ages: state.ages } } });
+    this.events.emit({
+      type: 'summary',
+      data: {
+        section: state.id,
+        summary: state.summary,
+        summaryError: null,
+        occupancyPoint: null,
+        history: { occupancy: state.occupancy, ages: state.ages },
+      },
+    });
   }
 
   private recordOccupancy(state: SectionState, summary: SummaryDto): OccupancyPoint | null {
@@ -327,7 +429,8 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const point = { t, v: summary.occupancy };
     state.occupancy.push(point);
-    if (state.occupancy.length > MAX_OCCUPANCY_POINTS) state.occupancy.splice(0, state.occupancy.length - MAX_OCCUPANCY_POINTS);
+    if (state.occupancy.length > MAX_OCCUPANCY_POINTS)
+      state.occupancy.splice(0, state.occupancy.length - MAX_OCCUPANCY_POINTS);
     return point;
   }
 
@@ -336,7 +439,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     state.aged.add(analysis.frameId);
     if (state.aged.size > 4 * MAX_AGE_POINTS) state.aged.delete(state.aged.values().next().value!);
     const points = analysis.faces.flatMap((f) =>
-      typeof f.age === 'number' ? [{ t: analysis.timestamp, age: Math.round(f.age * 10) / 10, ...(f.gender ? { gender: f.gender } : {}) }] : [],
+      typeof f.age === 'number'
+        ? [{ t: analysis.timestamp, age: Math.round(f.age * 10) / 10, ...(f.gender ? { gender: f.gender } : {}) }]
+        : [],
     );
     if (!points.length) return [];
     state.ages.push(...points);
@@ -348,7 +453,18 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   private section(id: string): SectionState {
     let state = this.sections.get(id);
     if (!state) {
-      state = { id, analysis: null, photo: null, summary: null, summaryError: null, occupancy: [], ages: [], aged: new Set(), backfilled: false, lastSummaryAt: 0 };
+      state = {
+        id,
+        analysis: null,
+        photo: null,
+        summary: null,
+        summaryError: null,
+        occupancy: [],
+        ages: [],
+        aged: new Set(),
+        backfilled: false,
+        lastSummaryAt: 0,
+      };
       this.sections.set(id, state);
     }
     return state;
@@ -356,8 +472,13 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private view(s: SectionState): SectionView {
     return {
-      section: s.id, analysis: s.analysis, summary: s.summary, summaryError: s.summaryError, photo: s.photo?.view ?? null,
-      occupancy: s.occupancy, ages: s.ages,
+      section: s.id,
+      analysis: s.analysis,
+      summary: s.summary,
+      summaryError: s.summaryError,
+      photo: s.photo?.view ?? null,
+      occupancy: s.occupancy,
+      ages: s.ages,
     };
   }
 }

@@ -37,7 +37,11 @@ export class Upstreams {
     const alertsUrl = trim(config.get('ALERTS_URL', { infer: true }));
     this.alerts = { name: 'alerts', url: alertsUrl, client: clients.create(createAlertsClient, alertsUrl) };
     const collectorUrl = trim(config.get('COLLECTOR_URL', { infer: true }));
-    this.collector = { name: 'collector', url: collectorUrl, client: clients.create(createCollectorClient, collectorUrl) };
+    this.collector = {
+      name: 'collector',
+      url: collectorUrl,
+      client: clients.create(createCollectorClient, collectorUrl),
+    };
     this.imageAnalysisUrl = trim(config.get('IMAGE_ANALYSIS_URL', { infer: true }));
     this.faceRecognitionUrl = trim(config.get('FACE_RECOGNITION_URL', { infer: true }));
   }

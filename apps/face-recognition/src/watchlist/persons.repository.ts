@@ -33,10 +33,18 @@ export class PersonsRepository implements OnApplicationShutdown {
   }
 
   /** Inserts a person and all descriptors in one transaction: all or nothing. */
-  insert(person: { id: string; name: string; createdAt: string; thumbnail: Buffer; descriptors: Float32Array[] }): void {
+  insert(person: {
+    id: string;
+    name: string;
+    createdAt: string;
+    thumbnail: Buffer;
+    descriptors: Float32Array[];
+  }): void {
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      this.db.prepare('INSERT INTO persons (id, name, created_at, thumbnail) VALUES (?, ?, ?, ?)').run(person.id, person.name, person.createdAt, person.thumbnail);
+      this.db
+        .prepare('INSERT INTO persons (id, name, created_at, thumbnail) VALUES (?, ?, ?, ?)')
+        .run(person.id, person.name, person.createdAt, person.thumbnail);
       const add = this.db.prepare('INSERT INTO descriptors (person_id, position, vector) VALUES (?, ?, ?)');
       person.descriptors.forEach((d, i) => add.run(person.id, i, Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
       this.db.exec('COMMIT');
@@ -47,8 +55,12 @@ export class PersonsRepository implements OnApplicationShutdown {
   }
 
   all(): PersonRow[] {
-    const persons = this.db.prepare('SELECT id, name, created_at AS createdAt FROM persons ORDER BY created_at, id').all() as unknown as Omit<PersonRow, 'descriptors'>[];
-    const vectors = this.db.prepare('SELECT person_id AS personId, vector FROM descriptors ORDER BY person_id, position').all() as unknown as { personId: string; vector: Uint8Array }[];
+    const persons = this.db
+      .prepare('SELECT id, name, created_at AS createdAt FROM persons ORDER BY created_at, id')
+      .all() as unknown as Omit<PersonRow, 'descriptors'>[];
+    const vectors = this.db
+      .prepare('SELECT person_id AS personId, vector FROM descriptors ORDER BY person_id, position')
+      .all() as unknown as { personId: string; vector: Uint8Array }[];
     const byPerson = new Map<string, Float32Array[]>();
     for (const v of vectors) {
       const copy = new Uint8Array(v.vector); // aligned copy
@@ -60,7 +72,8 @@ export class PersonsRepository implements OnApplicationShutdown {
   }
 
   thumbnail(id: string): Buffer | null {
-    const row = this.db.prepare('SELECT thumbnail FROM persons WHERE id = ?').get(id) as { thumbnail: Uint8Array } | undefined;
+    const row = this.db.prepare('SELECT thumbnail FROM persons WHERE id = ?').get(id) as
+      { thumbnail: Uint8Array } | undefined;
     return row ? Buffer.from(row.thumbnail) : null;
   }
 

@@ -1,7 +1,15 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiProduces, ApiTags, ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { imageFromBody } from '@airport-mesh/platform';
 import { EnrolPersonDto, ImageRequestDto, MatchRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
@@ -16,7 +24,10 @@ export class WatchlistController {
   @Post('recognize')
   @HttpCode(200)
   @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
-  @ApiBody({ type: ImageRequestDto, description: 'JSON {"image": base64}, or the raw image bytes with their content type' })
+  @ApiBody({
+    type: ImageRequestDto,
+    description: 'JSON {"image": base64}, or the raw image bytes with their content type',
+  })
   @ApiOkResponse({ type: RecognitionDto })
   @ApiBadRequestResponse({ description: 'Empty body or no base64 image (problem+json)' })
   recognizeImage(@Body() body: unknown): Promise<RecognitionDto> {
@@ -41,7 +52,10 @@ export class WatchlistController {
   @ApiBadRequestResponse({ description: 'Invalid request (problem+json)' })
   @ApiUnprocessableEntityResponse({ description: 'A photo shows no face or several faces, or is truncated' })
   createPerson(@Body() body: EnrolPersonDto): Promise<PersonDto> {
-    return this.watchlist.enrol(body.name, body.images.map((b) => Buffer.from(b, 'base64')));
+    return this.watchlist.enrol(
+      body.name,
+      body.images.map((b) => Buffer.from(b, 'base64')),
+    );
   }
 
   @Get('persons')

@@ -1,6 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsNumber, IsString, Length, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBase64,
+  IsNumber,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 
 export class BoxDto {
   @ApiProperty() x: number;
@@ -11,11 +24,21 @@ export class BoxDto {
 
 export class EnrolPersonDto {
   @ApiProperty({ example: 'PersonX', description: 'Name shown in alerts' })
-  @IsString() @MinLength(1) @MaxLength(100) @Matches(/^[^\u0000-\u001f<>]+$/, { message: 'name must be printable text without < or >' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/^[^\u0000-\u001f<>]+$/, { message: 'name must be printable text without < or >' })
   name: string;
 
-  @ApiProperty({ type: [String], format: 'byte', description: 'One or more photos (base64 JPEG/PNG/WebP), each showing exactly one face' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @IsBase64(undefined, { each: true })
+  @ApiProperty({
+    type: [String],
+    format: 'byte',
+    description: 'One or more photos (base64 JPEG/PNG/WebP), each showing exactly one face',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsBase64(undefined, { each: true })
   images: string[];
 }
 
@@ -36,7 +59,8 @@ export class MatchDto {
 
 export class RecognitionDto {
   @ApiProperty({ description: 'Faces found in the image' }) faces: number;
-  @ApiProperty({ type: [MatchDto], description: 'Faces matched to a person of interest, best first' }) matches: MatchDto[];
+  @ApiProperty({ type: [MatchDto], description: 'Faces matched to a person of interest, best first' })
+  matches: MatchDto[];
   @ApiProperty({ description: 'Similarity threshold in force' }) threshold: number;
 }
 
@@ -54,16 +78,24 @@ export class BoxInputDto {
 
 export class FaceDescriptorDto {
   @ApiProperty({ type: BoxInputDto })
-  @ValidateNested() @Type(() => BoxInputDto)
+  @ValidateNested()
+  @Type(() => BoxInputDto)
   box: BoxInputDto;
 
-  @ApiProperty({ description: 'The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)', format: 'byte' })
-  @IsBase64() @Length(5464, 5464, { message: 'descriptor must be base64 of 1024 float32 (5464 characters)' })
+  @ApiProperty({
+    description: 'The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)',
+    format: 'byte',
+  })
+  @IsBase64()
+  @Length(5464, 5464, { message: 'descriptor must be base64 of 1024 float32 (5464 characters)' })
   descriptor: string;
 }
 
 export class MatchRequestDto {
   @ApiProperty({ type: [FaceDescriptorDto] })
-  @IsArray() @ArrayMaxSize(256) @ValidateNested({ each: true }) @Type(() => FaceDescriptorDto)
+  @IsArray()
+  @ArrayMaxSize(256)
+  @ValidateNested({ each: true })
+  @Type(() => FaceDescriptorDto)
   faces: FaceDescriptorDto[];
 }

@@ -1,4 +1,11 @@
-import { HttpException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, UnprocessableEntityException } from '@nestjs/common';
+import {
+  HttpException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnApplicationBootstrap,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,7 +26,12 @@ export const DEFAULT_WATCHLIST = [
   { name: 'PersonY', sample: 'sample4.jpg' },
 ] as const;
 
-const roundBox = (b: Box) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) });
+const roundBox = (b: Box) => ({
+  x: Math.round(b.x),
+  y: Math.round(b.y),
+  width: Math.round(b.width),
+  height: Math.round(b.height),
+});
 
 @Injectable()
 export class WatchlistService implements OnApplicationBootstrap {
@@ -39,7 +51,11 @@ export class WatchlistService implements OnApplicationBootstrap {
   ) {
     this.threshold = config.get('MATCH_THRESHOLD', { infer: true });
     this.seed = config.get('WATCHLIST_SEED', { infer: true });
-    this.recognized = metrics.counter('face_recognition_faces_total', 'Faces looked up, by outcome: matched or unknown', ['outcome']);
+    this.recognized = metrics.counter(
+      'face_recognition_faces_total',
+      'Faces looked up, by outcome: matched or unknown',
+      ['outcome'],
+    );
     this.reload();
     readiness.register('watchlist', () => {
       if (!this.seeded) throw new Error('watch list not seeded yet');
@@ -107,7 +123,10 @@ export class WatchlistService implements OnApplicationBootstrap {
       }
       if (result.faces.length !== 1) {
         throw new UnprocessableEntityException(
-          problem(422, `image ${i + 1}: ${result.faces.length === 0 ? 'no face found' : `${result.faces.length} faces found`}; enrol each person from photos showing exactly one face`),
+          problem(
+            422,
+            `image ${i + 1}: ${result.faces.length === 0 ? 'no face found' : `${result.faces.length} faces found`}; enrol each person from photos showing exactly one face`,
+          ),
         );
       }
       descriptors.push(result.faces[0].descriptor);
@@ -159,12 +178,31 @@ export class WatchlistService implements OnApplicationBootstrap {
     const matches = faces.flatMap((face) => {
       const best = matchDescriptor(face.descriptor, this.gallery, this.threshold)[0];
       this.recognized.inc({ outcome: best ? 'matched' : 'unknown' });
-      return best ? [{ personId: best.item.id, name: best.item.name, similarity: Math.round(best.similarity * 1000) / 1000, box: roundBox(face.box) }] : [];
+      return best
+        ? [
+            {
+              personId: best.item.id,
+              name: best.item.name,
+              similarity: Math.round(best.similarity * 1000) / 1000,
+              box: roundBox(face.box),
+            },
+          ]
+        : [];
     });
-    return { faces: faces.length, matches: matches.sort((a, b) => b.similarity - a.similarity), threshold: this.threshold };
+    return {
+      faces: faces.length,
+      matches: matches.sort((a, b) => b.similarity - a.similarity),
+      threshold: this.threshold,
+    };
   }
 
   private toDto(p: { id: string; name: string; createdAt: string; descriptors: Float32Array[] }): PersonDto {
-    return { id: p.id, name: p.name, descriptors: p.descriptors.length, createdAt: p.createdAt, thumbnailUrl: `/persons/${p.id}/thumbnail` };
+    return {
+      id: p.id,
+      name: p.name,
+      descriptors: p.descriptors.length,
+      createdAt: p.createdAt,
+      thumbnailUrl: `/persons/${p.id}/thumbnail`,
+    };
   }
 }

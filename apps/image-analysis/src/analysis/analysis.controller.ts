@@ -1,7 +1,13 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiPayloadTooLargeResponse, ApiTags,
-  ApiUnprocessableEntityResponse, ApiUnsupportedMediaTypeResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { imageFromBody } from '@airport-mesh/platform';
 import { AnalysisDto, AnalyzeQueryDto, ImageRequestDto } from './analysis.dto.js';
@@ -16,7 +22,10 @@ export class AnalysisController {
   @Post('analyze')
   @HttpCode(200)
   @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
-  @ApiBody({ type: ImageRequestDto, description: 'JSON {"image": base64}, or the raw image bytes with their content type' })
+  @ApiBody({
+    type: ImageRequestDto,
+    description: 'JSON {"image": base64}, or the raw image bytes with their content type',
+  })
   @ApiOkResponse({ type: AnalysisDto })
   @ApiBadRequestResponse({ description: 'Empty body, or JSON without a base64 image (problem+json)' })
   @ApiPayloadTooLargeResponse({ description: 'Body over the limit, or an image with too many pixels' })

@@ -18,7 +18,8 @@ export class FaceAnalysisDto {
   @ApiProperty({ description: 'Estimated age in years' }) age: number;
   @ApiProperty({ example: '38-43', description: 'Inter-quartile range of the age estimate' }) ageRange: string;
   @ApiPropertyOptional({
-    description: 'Only with ?descriptors=true: the L2-normalised 1024-d face descriptor, base64 of 1024 little-endian float32',
+    description:
+      'Only with ?descriptors=true: the L2-normalised 1024-d face descriptor, base64 of 1024 little-endian float32',
     format: 'byte',
   })
   descriptor?: string;
@@ -44,7 +45,9 @@ export class ImageRequestDto {
 }
 
 export class AnalyzeQueryDto {
-  @ApiPropertyOptional({ description: 'Also return each face\'s descriptor, so face recognition can match it without running the model again' })
+  @ApiPropertyOptional({
+    description: "Also return each face's descriptor, so face recognition can match it without running the model again",
+  })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()

@@ -12,10 +12,18 @@ export class AnalysisService {
   private readonly faces: Counter;
   private readonly stage: Histogram<'stage'>;
 
-  constructor(private readonly provider: VisionProvider, metrics: MetricsService) {
+  constructor(
+    private readonly provider: VisionProvider,
+    metrics: MetricsService,
+  ) {
     this.frames = metrics.counter('image_analysis_frames_total', 'Images analysed, by outcome', ['outcome']);
     this.faces = metrics.counter('image_analysis_faces_total', 'Faces found');
-    this.stage = metrics.histogram('image_analysis_stage_seconds', 'Time per stage: decode, detect, attributes', ['stage'], [0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64]);
+    this.stage = metrics.histogram(
+      'image_analysis_stage_seconds',
+      'Time per stage: decode, detect, attributes',
+      ['stage'],
+      [0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64],
+    );
   }
 
   async analyze(image: Buffer, withDescriptors = false): Promise<AnalysisDto> {
@@ -31,13 +39,22 @@ export class AnalysisService {
         width: result.width,
         height: result.height,
         faces: result.faces.map((f) => ({
-          box: { x: Math.round(f.box.x), y: Math.round(f.box.y), width: Math.round(f.box.width), height: Math.round(f.box.height) },
+          box: {
+            x: Math.round(f.box.x),
+            y: Math.round(f.box.y),
+            width: Math.round(f.box.width),
+            height: Math.round(f.box.height),
+          },
           score: round(f.score, 3),
           gender: f.gender,
           genderScore: round(f.genderScore, 3),
           age: round(f.age),
           ageRange: f.ageRange,
-          ...(withDescriptors && { descriptor: Buffer.from(f.descriptor.buffer, f.descriptor.byteOffset, f.descriptor.byteLength).toString('base64') }),
+          ...(withDescriptors && {
+            descriptor: Buffer.from(f.descriptor.buffer, f.descriptor.byteOffset, f.descriptor.byteLength).toString(
+              'base64',
+            ),
+          }),
         })),
         timings: {
           decodeMs: round(result.timings.decodeMs, 2),

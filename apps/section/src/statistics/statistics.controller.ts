@@ -1,8 +1,19 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
-  CreateStatisticsDto, ListStatisticsQueryDto, StatisticsPageDto, StoreResultDto, SummaryDto, SummaryQueryDto,
+  CreateStatisticsDto,
+  ListStatisticsQueryDto,
+  StatisticsPageDto,
+  StoreResultDto,
+  SummaryDto,
+  SummaryQueryDto,
 } from './statistics.dto.js';
 import { StatisticsService } from './statistics.service.js';
 

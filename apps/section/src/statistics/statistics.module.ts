@@ -15,7 +15,9 @@ import { StatisticsService } from './statistics.service.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<SectionEnv, true>) =>
         new StatisticsRepository(
-          resolve(config.get('DB_PATH', { infer: true }) ?? `.data/section-${config.get('SECTION_ID', { infer: true })}.db`),
+          resolve(
+            config.get('DB_PATH', { infer: true }) ?? `.data/section-${config.get('SECTION_ID', { infer: true })}.db`,
+          ),
         ),
     },
     StatisticsService,

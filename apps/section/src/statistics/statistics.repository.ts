@@ -53,8 +53,14 @@ export class StatisticsRepository implements OnApplicationShutdown {
   insert(record: CreateStatisticsDto, storedAt: Date): boolean {
     const faces = JSON.stringify(record.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })));
     const result = this.insertStmt.run(
-      record.frameId, record.cameraId, record.section, record.event,
-      new Date(record.timestamp).toISOString(), record.personCount ?? null, faces, storedAt.toISOString(),
+      record.frameId,
+      record.cameraId,
+      record.section,
+      record.event,
+      new Date(record.timestamp).toISOString(),
+      record.personCount ?? null,
+      faces,
+      storedAt.toISOString(),
     );
     return Number(result.changes) === 1;
   }

@@ -19,7 +19,10 @@ export class StatisticsService {
   ) {
     this.section = config.get('SECTION_ID', { infer: true });
     this.stored = metrics.counter('section_statistics_stored_total', 'Frame statistics stored (first delivery)');
-    this.duplicates = metrics.counter('section_statistics_duplicates_total', 'Deliveries of an already stored frame, dropped');
+    this.duplicates = metrics.counter(
+      'section_statistics_duplicates_total',
+      'Deliveries of an already stored frame, dropped',
+    );
   }
 
   store(record: CreateStatisticsDto): StoreResultDto {

@@ -1,5 +1,24 @@
-import { Body, type CanActivate, Controller, Delete, type ExecutionContext, ForbiddenException, Get, Injectable, Put, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  Body,
+  type CanActivate,
+  Controller,
+  Delete,
+  type ExecutionContext,
+  ForbiddenException,
+  Get,
+  Injectable,
+  Put,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem } from '../problem/problem.js';
 import { ChaosSettingsDto, ChaosStateDto } from './chaos.dto.js';
@@ -16,7 +35,9 @@ export class ChaosAuthGuard implements CanActivate {
     if (result === 'disabled') throw new ForbiddenException(problem(403, 'chaos API disabled: set CHAOS_ADMIN_TOKEN'));
     if (result === 'unauthorized') {
       void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer realm="chaos"');
-      throw new UnauthorizedException(problem(401, 'chaos API: missing or wrong bearer token (Authorization: Bearer <CHAOS_ADMIN_TOKEN>)'));
+      throw new UnauthorizedException(
+        problem(401, 'chaos API: missing or wrong bearer token (Authorization: Bearer <CHAOS_ADMIN_TOKEN>)'),
+      );
     }
     return true;
   }
@@ -25,7 +46,9 @@ export class ChaosAuthGuard implements CanActivate {
 @ApiTags('chaos')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or wrong bearer token (problem+json)' })
-@ApiForbiddenResponse({ description: 'chaos API disabled: CHAOS_ADMIN_TOKEN is not set on this replica (problem+json)' })
+@ApiForbiddenResponse({
+  description: 'chaos API disabled: CHAOS_ADMIN_TOKEN is not set on this replica (problem+json)',
+})
 @UseGuards(ChaosAuthGuard)
 @Controller('chaos')
 export class ChaosController {

@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
 export const DELAY_DISTRIBUTIONS = ['fixed', 'uniform', 'normal'] as const;
 export type DelayDistribution = (typeof DELAY_DISTRIBUTIONS)[number];
@@ -9,36 +22,97 @@ export type DelayDistribution = (typeof DELAY_DISTRIBUTIONS)[number];
  * as a whole; an omitted field takes its default (so `{}` means no faults).
  */
 export class ChaosSettingsDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0, example: 0.3, description: 'Fraction of affected requests answered with `errorStatus` instead of being served' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    default: 0,
+    example: 0.3,
+    description: 'Fraction of affected requests answered with `errorStatus` instead of being served',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   errorRate?: number;
 
-  @ApiPropertyOptional({ minimum: 400, maximum: 599, default: 503, description: 'Status of an injected error (a problem+json body of type urn:airport-mesh:chaos)' })
-  @IsOptional() @IsInt() @Min(400) @Max(599)
+  @ApiPropertyOptional({
+    minimum: 400,
+    maximum: 599,
+    default: 503,
+    description: 'Status of an injected error (a problem+json body of type urn:airport-mesh:chaos)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(400)
+  @Max(599)
   errorStatus?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 120000, default: 0, example: 200, description: 'Added delay (the mean for `normal`, the centre for `uniform`), milliseconds' })
-  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 120000,
+    default: 0,
+    example: 200,
+    description: 'Added delay (the mean for `normal`, the centre for `uniform`), milliseconds',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
   delayMs?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 120000, default: 0, example: 50, description: 'Spread of the delay: ± this for `uniform`, the standard deviation for `normal`; 0 for `fixed`' })
-  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 120000,
+    default: 0,
+    example: 50,
+    description: 'Spread of the delay: ± this for `uniform`, the standard deviation for `normal`; 0 for `fixed`',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
   delayJitterMs?: number;
 
-  @ApiPropertyOptional({ enum: DELAY_DISTRIBUTIONS, description: 'Delay distribution; default `fixed` when delayJitterMs is 0, else `uniform`. Delays are clamped at 0.' })
-  @IsOptional() @IsIn(DELAY_DISTRIBUTIONS)
+  @ApiPropertyOptional({
+    enum: DELAY_DISTRIBUTIONS,
+    description:
+      'Delay distribution; default `fixed` when delayJitterMs is 0, else `uniform`. Delays are clamped at 0.',
+  })
+  @IsOptional()
+  @IsIn(DELAY_DISTRIBUTIONS)
   delayDistribution?: DelayDistribution;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 1, description: 'Fraction of affected requests that get the delay (when delayMs or delayJitterMs is set)' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    default: 1,
+    description: 'Fraction of affected requests that get the delay (when delayMs or delayJitterMs is set)',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   delayRate?: number;
 
-  @ApiPropertyOptional({ default: false, description: 'When true, GET /health/ready answers 503 (the replica leaves the load balancer)' })
-  @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({
+    default: false,
+    description: 'When true, GET /health/ready answers 503 (the replica leaves the load balancer)',
+  })
+  @IsOptional()
+  @IsBoolean()
   unready?: boolean;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 4294967295, example: 42, description: 'Seed of the fault sequence; the same seed and request order give the same faults. Random (and reported) when omitted' })
-  @IsOptional() @IsInt() @Min(0) @Max(4_294_967_295)
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 4294967295,
+    example: 42,
+    description:
+      'Seed of the fault sequence; the same seed and request order give the same faults. Random (and reported) when omitted',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4_294_967_295)
   seed?: number;
 
   @ApiPropertyOptional({
@@ -48,7 +122,11 @@ export class ChaosSettingsDto {
       'Affected routes: a route template (`/cameras/:id/start`), a path (`/cameras/1/start`) or a prefix ending in `*`. ' +
       'Default: every route except the platform control surface (/chaos, /metrics, /health/*, /docs, /openapi.*), which is never affected; /status is affected',
   })
-  @IsOptional() @IsArray() @ArrayMaxSize(64) @ArrayUnique() @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ArrayUnique()
+  @IsString({ each: true })
   @Matches(/^\/\S*$/, { each: true, message: 'each route must start with / and contain no spaces' })
   routes?: string[];
 }
@@ -80,7 +158,11 @@ export class ChaosStateDto {
   @ApiProperty({ description: 'Seed in use: PUT it back to repeat this run' })
   seed!: number;
 
-  @ApiProperty({ type: [String], nullable: true, description: 'Affected routes; null = the default (every route but the control surface)' })
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Affected routes; null = the default (every route but the control surface)',
+  })
   routes!: string[] | null;
 
   @ApiProperty({ description: 'When this setting was made (ISO 8601)' })

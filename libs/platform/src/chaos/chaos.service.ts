@@ -58,13 +58,13 @@ export class ChaosService {
   private readonly unreadyGauge: Gauge;
   private readonly tokenDigest?: Buffer;
 
-  constructor(
-    @Inject(CHAOS_OPTIONS) options: ChaosOptions,
-    metrics: MetricsService,
-    readiness: ReadinessRegistry,
-  ) {
+  constructor(@Inject(CHAOS_OPTIONS) options: ChaosOptions, metrics: MetricsService, readiness: ReadinessRegistry) {
     this.tokenDigest = options.adminToken ? digest(options.adminToken) : undefined;
-    this.injected = metrics.counter('chaos_injected_total', 'Faults injected by this replica\'s chaos API, by kind (error, delay)', ['kind']);
+    this.injected = metrics.counter(
+      'chaos_injected_total',
+      "Faults injected by this replica's chaos API, by kind (error, delay)",
+      ['kind'],
+    );
     this.injected.inc({ kind: 'error' }, 0);
     this.injected.inc({ kind: 'delay' }, 0);
     this.errorRateGauge = metrics.gauge('chaos_error_rate', 'Error rate set through the chaos API (0 = none)');
@@ -77,7 +77,17 @@ export class ChaosService {
   }
 
   private static defaults(seed: number): Faults {
-    return { errorRate: 0, errorStatus: 503, delayMs: 0, delayJitterMs: 0, delayDistribution: 'fixed', delayRate: 1, unready: false, seed, routes: null };
+    return {
+      errorRate: 0,
+      errorStatus: 503,
+      delayMs: 0,
+      delayJitterMs: 0,
+      delayDistribution: 'fixed',
+      delayRate: 1,
+      unready: false,
+      seed,
+      routes: null,
+    };
   }
 
   /** Checks an `Authorization` header against CHAOS_ADMIN_TOKEN in constant time. */
@@ -93,11 +103,14 @@ export class ChaosService {
     const jitter = settings.delayJitterMs ?? 0;
     const distribution = settings.delayDistribution ?? (jitter > 0 ? 'uniform' : 'fixed');
     const problems: string[] = [];
-    if (distribution === 'fixed' && jitter > 0) problems.push('delayJitterMs needs delayDistribution uniform or normal (fixed has no spread)');
+    if (distribution === 'fixed' && jitter > 0)
+      problems.push('delayJitterMs needs delayDistribution uniform or normal (fixed has no spread)');
     for (const route of settings.routes ?? []) {
-      if (isControlSurface(route)) problems.push(`routes: ${route} is never affected (the control surface; use unready for readiness)`);
+      if (isControlSurface(route))
+        problems.push(`routes: ${route} is never affected (the control surface; use unready for readiness)`);
     }
-    if (problems.length) throw new BadRequestException(problem(400, `Invalid request: ${problems.join('; ')}`, { errors: problems }));
+    if (problems.length)
+      throw new BadRequestException(problem(400, `Invalid request: ${problems.join('; ')}`, { errors: problems }));
     this.apply({
       errorRate: settings.errorRate ?? 0,
       errorStatus: settings.errorStatus ?? 503,
@@ -119,7 +132,13 @@ export class ChaosService {
   }
 
   state(): ChaosStateDto {
-    return { active: this.active, ...this.faults, routes: this.faults.routes ? [...this.faults.routes] : null, since: this.since, injected: { ...this.counts } };
+    return {
+      active: this.active,
+      ...this.faults,
+      routes: this.faults.routes ? [...this.faults.routes] : null,
+      since: this.since,
+      injected: { ...this.counts },
+    };
   }
 
   get active(): boolean {
@@ -170,11 +189,19 @@ export class ChaosService {
     if (errorDraw < f.errorRate) {
       this.counts.errors++;
       this.injected.inc({ kind: 'error' });
-      const body = problem(f.errorStatus, `fault injected by the chaos API of this replica (errorRate ${f.errorRate})`, {
-        type: CHAOS_PROBLEM_TYPE,
-        instance: request.url,
-      });
-      return reply.code(f.errorStatus).header('content-type', PROBLEM_CONTENT_TYPE).header('x-chaos', 'error').send(body);
+      const body = problem(
+        f.errorStatus,
+        `fault injected by the chaos API of this replica (errorRate ${f.errorRate})`,
+        {
+          type: CHAOS_PROBLEM_TYPE,
+          instance: request.url,
+        },
+      );
+      return reply
+        .code(f.errorStatus)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .header('x-chaos', 'error')
+        .send(body);
     }
     return undefined;
   };

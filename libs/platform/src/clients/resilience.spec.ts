@@ -1,9 +1,18 @@
 import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { isBreakerFailure, isIdempotent, isRetryable, retryAfterMs } from './resilience.js';
 
-const config = (method: string, headers: Record<string, string> = {}): InternalAxiosRequestConfig => ({ method, headers: new AxiosHeaders(headers) });
+const config = (method: string, headers: Record<string, string> = {}): InternalAxiosRequestConfig => ({
+  method,
+  headers: new AxiosHeaders(headers),
+});
 const answered = (status: number, headers: Record<string, string> = {}) =>
-  new AxiosError('x', 'ERR_BAD_RESPONSE', config('get'), undefined, { status, headers: new AxiosHeaders(headers), data: '', statusText: '', config: config('get') } as AxiosResponse);
+  new AxiosError('x', 'ERR_BAD_RESPONSE', config('get'), undefined, {
+    status,
+    headers: new AxiosHeaders(headers),
+    data: '',
+    statusText: '',
+    config: config('get'),
+  } as AxiosResponse);
 
 describe('which calls the client-side policies retry', () => {
   it('treats GET/HEAD/OPTIONS/PUT/DELETE as idempotent, POST/PATCH only with a key or an idempotent client', () => {

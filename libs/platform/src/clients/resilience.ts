@@ -1,4 +1,11 @@
-import { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import {
+  AxiosError,
+  AxiosHeaders,
+  isAxiosError,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import {
   BulkheadPolicy,
   CircuitBreakerPolicy,
@@ -61,7 +68,8 @@ export const CIRCUIT_OPEN = 'ECIRCUITOPEN';
 export const BULKHEAD_FULL = 'EBULKHEADFULL';
 
 /** Outcome label of `client_requests_total`. */
-export type ClientOutcome = 'success' | 'http_4xx' | 'http_5xx' | 'timeout' | 'network_error' | 'breaker_open' | 'bulkhead_rejected' | 'canceled';
+export type ClientOutcome =
+  'success' | 'http_4xx' | 'http_5xx' | 'timeout' | 'network_error' | 'breaker_open' | 'bulkhead_rejected' | 'canceled';
 
 /** Metrics the policies report into. */
 export interface ResilienceMetrics {
@@ -113,12 +121,18 @@ export function retryAfterMs(error: unknown, now = Date.now()): number {
 }
 
 /** Exponential backoff with decorrelated jitter; a longer `Retry-After` wins, up to `maxMs`. */
-function backoffHonouringRetryAfter(inner: IBackoffFactory<unknown>, maxMs: number): IBackoffFactory<IRetryBackoffContext<unknown>> {
+function backoffHonouringRetryAfter(
+  inner: IBackoffFactory<unknown>,
+  maxMs: number,
+): IBackoffFactory<IRetryBackoffContext<unknown>> {
   return {
     next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
       const step = inner.next(context);
       const hinted = 'error' in context.result ? retryAfterMs(context.result.error) : 0;
-      return { duration: Math.min(maxMs, Math.max(step.duration, hinted)), next: backoffHonouringRetryAfter(step, maxMs).next };
+      return {
+        duration: Math.min(maxMs, Math.max(step.duration, hinted)),
+        next: backoffHonouringRetryAfter(step, maxMs).next,
+      };
     },
   };
 }
@@ -196,7 +210,12 @@ function outcomeOf(error: unknown): ClientOutcome {
  * one does. Every failure reaches the caller as an `AxiosError` (codes ECONNABORTED for a timeout,
  * ECIRCUITOPEN, EBULKHEADFULL for the refusals).
  */
-export function resilientAdapter(base: AxiosAdapter, policies: TargetPolicies, clientIdempotent: boolean, metrics: ResilienceMetrics): AxiosAdapter {
+export function resilientAdapter(
+  base: AxiosAdapter,
+  policies: TargetPolicies,
+  clientIdempotent: boolean,
+  metrics: ResilienceMetrics,
+): AxiosAdapter {
   const target = policies.target;
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const idempotent = isIdempotent(config, clientIdempotent);
@@ -205,18 +224,22 @@ export function resilientAdapter(base: AxiosAdapter, policies: TargetPolicies, c
     const retryPolicy = idempotent ? policies.retryIdempotent : policies.retryOther;
     const attempt = async (signal: AbortSignal): Promise<AxiosResponse> => {
       try {
-        return await policies.timeout(attemptMs).execute(({ signal: attemptSignal }) => base({ ...config, timeout: 0, signal: attemptSignal }), signal);
+        return await policies
+          .timeout(attemptMs)
+          .execute(({ signal: attemptSignal }) => base({ ...config, timeout: 0, signal: attemptSignal }), signal);
       } catch (error) {
         // The timeout aborts the request: axios may reject first (ERR_CANCELED), or cockatiel (TaskCancelledError).
         const aborted = isTaskCancelledError(error) || (isAxiosError(error) && error.code === AxiosError.ERR_CANCELED);
-        if (aborted && !callerSignal?.aborted) throw new AxiosError(`timeout of ${attemptMs}ms exceeded`, AxiosError.ECONNABORTED, config);
+        if (aborted && !callerSignal?.aborted)
+          throw new AxiosError(`timeout of ${attemptMs}ms exceeded`, AxiosError.ECONNABORTED, config);
         if (aborted) throw new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
         throw error;
       }
     };
     try {
       const response = await policies.bulkhead.execute(
-        ({ signal: s1 }) => policies.breaker.execute(({ signal: s2 }) => retryPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
+        ({ signal: s1 }) =>
+          policies.breaker.execute(({ signal: s2 }) => retryPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
         callerSignal,
       );
       metrics.requests.inc({ target, outcome: 'success' });
@@ -226,7 +249,11 @@ export function resilientAdapter(base: AxiosAdapter, policies: TargetPolicies, c
       if (isBrokenCircuitError(raw) || isIsolatedCircuitError(raw)) {
         error = new AxiosError(`circuit breaker open for ${target}: failing fast`, CIRCUIT_OPEN, config);
       } else if (isBulkheadRejectedError(raw)) {
-        error = new AxiosError(`bulkhead full for ${target}: too many calls in flight and queued`, BULKHEAD_FULL, config);
+        error = new AxiosError(
+          `bulkhead full for ${target}: too many calls in flight and queued`,
+          BULKHEAD_FULL,
+          config,
+        );
       } else if (isTaskCancelledError(raw)) {
         error = new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
       }

@@ -2,7 +2,13 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { RESILIENCE_OPTIONS, type ResilienceMetrics, type ResilienceOptions, TargetPolicies, resilientAdapter } from './resilience.js';
+import {
+  RESILIENCE_OPTIONS,
+  type ResilienceMetrics,
+  type ResilienceOptions,
+  TargetPolicies,
+  resilientAdapter,
+} from './resilience.js';
 
 /** What a generated client's `createClient` accepts (hey-api axios client). */
 export interface GeneratedClientConfig {
@@ -47,9 +53,19 @@ export class ServiceClients {
   ) {
     if (resilience.mode === 'client') {
       this.metrics = {
-        requests: metrics.counter('client_requests_total', 'Calls to other services through the generated clients, by target and outcome (after retries)', ['target', 'outcome']),
-        retries: metrics.counter('client_retries_total', 'Retried attempts of calls to other services, by target', ['target']),
-        breakerState: metrics.gauge('client_breaker_state', 'Circuit breaker of a target: 0 closed, 1 open, 2 half-open, 3 isolated', ['target']),
+        requests: metrics.counter(
+          'client_requests_total',
+          'Calls to other services through the generated clients, by target and outcome (after retries)',
+          ['target', 'outcome'],
+        ),
+        retries: metrics.counter('client_retries_total', 'Retried attempts of calls to other services, by target', [
+          'target',
+        ]),
+        breakerState: metrics.gauge(
+          'client_breaker_state',
+          'Circuit breaker of a target: 0 closed, 1 open, 2 half-open, 3 isolated',
+          ['target'],
+        ),
       };
     }
   }

@@ -4,7 +4,10 @@
  */
 export function parseUrlMap(value: string, variable: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`${variable}: expected id=url, got ${JSON.stringify(part)}`);
     const id = part.slice(0, eq).trim();

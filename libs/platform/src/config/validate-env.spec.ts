@@ -11,7 +11,14 @@ class DemoEnv extends BaseEnv {
 describe('validateEnv', () => {
   it('fills defaults and converts numbers', () => {
     const env = validateEnv(DemoEnv, { PORT: '9000', SHUTDOWN_DELAY_MS: '250' });
-    expect(env).toMatchObject({ PORT: 9000, HOST: '127.0.0.1', VERSION: 'v1', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: 250, NAME: 'demo' });
+    expect(env).toMatchObject({
+      PORT: 9000,
+      HOST: '127.0.0.1',
+      VERSION: 'v1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DELAY_MS: 250,
+      NAME: 'demo',
+    });
   });
 
   it('names every invalid variable', () => {

@@ -42,7 +42,12 @@ export class MetricsService {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram<L extends string = string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Histogram<L>;
     return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });

@@ -13,11 +13,22 @@ export function imageFromBody(body: unknown): Buffer {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const keys = Object.keys(body);
     const extra = keys.filter((k) => k !== 'image');
-    if (extra.length) throw new BadRequestException(problem(400, `Invalid request: property ${extra[0]} should not exist`, { errors: extra.map((k) => `property ${k} should not exist`) }));
+    if (extra.length)
+      throw new BadRequestException(
+        problem(400, `Invalid request: property ${extra[0]} should not exist`, {
+          errors: extra.map((k) => `property ${k} should not exist`),
+        }),
+      );
     const image = (body as { image?: unknown }).image;
-    if (typeof image !== 'string') throw new BadRequestException(problem(400, 'Invalid request: image must be a base64 string', { errors: ['image must be a base64 string'] }));
+    if (typeof image !== 'string')
+      throw new BadRequestException(
+        problem(400, 'Invalid request: image must be a base64 string', { errors: ['image must be a base64 string'] }),
+      );
     const compact = image.replace(/\s+/g, '');
-    if (compact.length % 4 === 1 || !BASE64.test(compact)) throw new BadRequestException(problem(400, 'Invalid request: image must be base64', { errors: ['image must be base64'] }));
+    if (compact.length % 4 === 1 || !BASE64.test(compact))
+      throw new BadRequestException(
+        problem(400, 'Invalid request: image must be base64', { errors: ['image must be base64'] }),
+      );
     return Buffer.from(compact, 'base64');
   }
   throw new BadRequestException(problem(400, 'Invalid request: expected an image body or JSON {"image": "<base64>"}'));

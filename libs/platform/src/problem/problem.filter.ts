@@ -45,13 +45,16 @@ export class ProblemFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message.join('; '))
+            ? (response as { message: string[] }).message.join('; ')
             : String((response as { message?: unknown }).message ?? error.message);
       return problem(status, message, { instance });
     }
     const fe = error as FastifyishError;
     if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return problem(fe.statusCode, fe.message ?? 'Bad request', { instance, type: fe.code ? `urn:fastify:${fe.code}` : 'about:blank' });
+      return problem(fe.statusCode, fe.message ?? 'Bad request', {
+        instance,
+        type: fe.code ? `urn:fastify:${fe.code}` : 'about:blank',
+      });
     }
     return problem(500, 'Internal error; see the service log', { instance });
   }
@@ -60,5 +63,10 @@ export class ProblemFilter implements ExceptionFilter {
 function isHealthReport(error: unknown): error is HttpException {
   if (!(error instanceof HttpException)) return false;
   const response = error.getResponse();
-  return typeof response === 'object' && response !== null && 'details' in response && typeof (response as { status?: unknown }).status === 'string';
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    'details' in response &&
+    typeof (response as { status?: unknown }).status === 'string'
+  );
 }

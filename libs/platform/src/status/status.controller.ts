@@ -11,7 +11,10 @@ export class StatusController {
   @Get('status')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'e.g. `Collector v1 : Online`', schema: { type: 'string', example: 'Collector v1 : Online' } })
+  @ApiOkResponse({
+    description: 'e.g. `Collector v1 : Online`',
+    schema: { type: 'string', example: 'Collector v1 : Online' },
+  })
   status(): string {
     return this.identity.statusLine;
   }

@@ -8,15 +8,22 @@ import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 /** The environment of a service that runs the vision models (image-analysis, face-recognition). */
 export class VisionEnv extends BaseEnv {
   /** Folder with blazeface.onnx and faceres.onnx (default: the repo's tools/model-build/dist/models). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MODELS_DIR?: string;
 
   /** onnxruntime intra-op threads per model. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   VISION_THREADS = 1;
 
   /** Images with more pixels are refused (413) before decoding. */
-  @Transform(toInt) @IsInt() @Min(64 * 64) @Max(100_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 64)
+  @Max(100_000_000)
   MAX_IMAGE_PIXELS = 25_000_000;
 }
 
@@ -25,7 +32,10 @@ export class VisionEnv extends BaseEnv {
 export class VisionProvider implements OnModuleInit {
   readonly vision: Vision;
 
-  constructor(config: ConfigService<VisionEnv, true>, private readonly readiness: ReadinessRegistry) {
+  constructor(
+    config: ConfigService<VisionEnv, true>,
+    private readonly readiness: ReadinessRegistry,
+  ) {
     this.vision = new Vision({
       modelsDir: config.get('MODELS_DIR', { infer: true }),
       threads: config.get('VISION_THREADS', { infer: true }),
