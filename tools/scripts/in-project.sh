@@ -3,6 +3,9 @@
 # targetDefaults), kept in one place so every app and library builds, checks and tests the same way.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# Nx may have been started by the machine's older node (`npx nx …` after `npm ci`): every task runs
+# under Node 24, installed on first use.
+if [ -z "${AIRPORT_MESH_NODE24:-}" ]; then AIRPORT_MESH_NODE24=1 exec "$root/tools/scripts/node24.sh" "$0" "$@"; fi
 cd "$root/$1"
 task=$2
 shift 2
