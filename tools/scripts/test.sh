@@ -2,11 +2,13 @@
 # npm test: lint, type-check and test every project (unit, integration and whole-stack e2e).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ -d node_modules ] || npm ci
+[ -d node_modules ] || npm ci --no-audit --no-fund
 # Real components the tests drive: Debian's Chromium and Prometheus.
 tools/scripts/install-system-deps.sh
 # Formatting is checked, not fixed (npm run format fixes it).
 npx prettier --check . --log-level warn
-npx nx run-many -t lint typecheck test --output-style=static --parallel=2 --exclude=lab "$@"
-# The resilience lab measures latency bounds: it runs alone, not beside the other suites' stacks.
-exec npx nx run-many -t lint typecheck test --output-style=static --parallel=1 --projects=lab "$@"
+# Unit and integration suites, two projects at a time.
+npx nx run-many -t lint typecheck test --output-style=static --parallel=2 --exclude=local-stack,lab "$@"
+# The whole-stack suites (every service as a process) and the resilience lab: one at a time, with
+# nothing beside them, so two stacks never share the machine's two cores.
+exec npx nx run-many -t lint typecheck test --output-style=static --parallel=1 --projects=local-stack,lab "$@"

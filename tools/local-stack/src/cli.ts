@@ -28,7 +28,7 @@ if (!values['no-build']) {
     ['run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'],
     {
       cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
 }
@@ -56,13 +56,17 @@ async function shutdown(): Promise<void> {
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
 
+const t0 = performance.now();
 try {
-  await stack.start();
+  await stack.start({
+    onReady: (name, readyMs) => console.log(`  ${name.padEnd(16)} ready in ${(readyMs / 1000).toFixed(1)} s`),
+  });
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`\nthe stack did not start:\n${error instanceof Error ? error.message : String(error)}`);
   await stack.stop();
   process.exit(1);
 }
+console.log(`every service ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log('\nairport-mesh is running (Ctrl-C stops everything):\n');
 for (const s of DEFAULT_SERVICES) {
   console.log(`  ${s.name.padEnd(16)} http://127.0.0.1:${s.port}   Swagger UI http://127.0.0.1:${s.port}/docs`);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceSpec, wiring } from './services.js';
@@ -14,14 +14,27 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Called with each log line of each service, already prefixed; default: nothing. */
   onLog?: (name: string, line: string) => void;
+  /**
+   * How long a service may take to become ready. The default is bounded by measurement: the whole
+   * stack starting at once on a 2-core machine that is also busy with other work
+   * (`nx run local-stack:bench-startup`, docs/performance.md) needs well under a quarter of it.
+   */
   readyTimeoutMs?: number;
+  /** The services whose addresses wire the stack (default: `services`); a subset can start wired to all. */
+  wiringOf?: ServiceSpec[];
 }
+
+/** Lines of a service's output kept in memory, printed when it fails to start or exits. */
+const TAIL_LINES = 40;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 interface Running {
   spec: ServiceSpec;
   child: ChildProcess;
   exited: Promise<number | null>;
   log: WriteStream;
+  tail: string[];
+  startedAt: number;
 }
 
 /** The system as plain Node.js processes: started, watched, killed and restarted like pods would be. */
@@ -30,7 +43,7 @@ export class LocalStack {
   private readonly shared: Record<string, string>;
 
   constructor(private readonly options: StackOptions) {
-    this.shared = wiring(options.services);
+    this.shared = wiring(options.wiringOf ?? options.services);
     mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
   }
 
@@ -48,10 +61,48 @@ export class LocalStack {
     return join(this.options.dataDir, 'logs', `${name}.log`);
   }
 
-  /** Starts every service (in order) and waits until each is ready. */
-  async start(): Promise<void> {
+  /**
+   * Starts every service at once and waits until each is ready; `onReady` gets each one's time from
+   * its launch to its first ready answer. If one fails, the others are still waited for (or stopped
+   * by the caller) and the error names every service that failed, with the end of its output.
+   */
+  async start(hooks: { onReady?: (name: string, readyMs: number) => void } = {}): Promise<void> {
     for (const spec of this.options.services) this.launch(spec);
-    await Promise.all(this.options.services.map((s) => this.waitReady(s.name)));
+    const results = await Promise.allSettled(
+      this.options.services.map(async (s) => {
+        await this.waitReady(s.name);
+        hooks.onReady?.(s.name, performance.now() - this.running.get(s.name)!.startedAt);
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failures.length) throw new Error(failures.join('\n\n'));
+  }
+
+  /** CPU seconds (user + system) the service's process has used so far, and its resident memory. */
+  usage(name: string): { cpuSeconds: number; rssMiB: number } {
+    const pid = this.running.get(name)?.child.pid;
+    if (!pid) throw new Error(`${name} is not running`);
+    // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (USER_HZ = 100 on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const rssKiB = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+    return { cpuSeconds, rssMiB: rssKiB / 1024 };
+  }
+
+  /** The last lines the service printed (kept in memory: they outlive the data directory). */
+  tail(name: string): string {
+    return (this.running.get(name)?.tail ?? this.lastTail.get(name) ?? []).join('\n');
+  }
+
+  private readonly lastTail = new Map<string, string[]>();
+
+  private failure(name: string, what: string): Error {
+    const tail = this.tail(name);
+    return new Error(
+      `${name} ${what}; its last output (${this.logFile(name)}):\n` +
+        (tail ? tail.replace(/^/gm, `  ${name} | `) : `  ${name} | (nothing printed)`),
+    );
   }
 
   private launch(spec: ServiceSpec): void {
@@ -71,6 +122,7 @@ export class LocalStack {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
+    const tail: string[] = [];
     const exited = new Promise<number | null>((done) =>
       child.once('exit', (code, signal) => done(code ?? (signal ? -1 : null))),
     );
@@ -80,22 +132,26 @@ export class LocalStack {
         log.write(chunk);
         const lines = (rest + chunk.toString('utf8')).split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) if (line) this.options.onLog?.(spec.name, line);
+        for (const line of lines) {
+          if (!line) continue;
+          tail.push(line);
+          if (tail.length > TAIL_LINES) tail.shift();
+          this.options.onLog?.(spec.name, line);
+        }
       });
     }
-    this.running.set(spec.name, { spec, child, exited, log });
+    this.running.set(spec.name, { spec, child, exited, log, tail, startedAt: performance.now() });
   }
 
   /** Polls `/health/ready` until 200; fails early if the process exits. */
-  async waitReady(name: string, timeoutMs = this.options.readyTimeoutMs ?? 60_000): Promise<void> {
+  async waitReady(name: string, timeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS): Promise<void> {
     const running = this.running.get(name);
     if (!running) throw new Error(`${name} is not running`);
     const deadline = Date.now() + timeoutMs;
     let exitCode: number | null | undefined;
     void running.exited.then((code) => (exitCode = code));
     while (Date.now() < deadline) {
-      if (exitCode !== undefined)
-        throw new Error(`${name} exited with ${exitCode} before it was ready; see ${this.logFile(name)}`);
+      if (exitCode !== undefined) throw this.failure(name, `exited with ${exitCode} before it was ready`);
       try {
         const res = await fetch(`${this.url(name)}/health/ready`, { signal: AbortSignal.timeout(2000) });
         if (res.status === 200) return;
@@ -104,7 +160,7 @@ export class LocalStack {
       }
       await sleep(100);
     }
-    throw new Error(`${name} not ready after ${timeoutMs} ms; see ${this.logFile(name)}`);
+    throw this.failure(name, `not ready after ${timeoutMs} ms`);
   }
 
   /** Sends a signal (SIGKILL to simulate a crash, SIGTERM for a graceful stop) and waits for the exit. */
@@ -114,6 +170,7 @@ export class LocalStack {
     running.child.kill(signal);
     const code = await running.exited;
     running.log.end();
+    this.lastTail.set(name, running.tail);
     this.running.delete(name);
     return code;
   }
