@@ -6,7 +6,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # Nx may have been started by the machine's older node (`npx nx …` after `npm ci`): every task runs
 # under Node 24, installed on first use.
 if [ -z "${AIRPORT_MESH_NODE24:-}" ]; then AIRPORT_MESH_NODE24=1 exec "$root/tools/scripts/node24.sh" "$0" "$@"; fi
-cd "$root/$1"
+project=$1
+cd "$root/$project"
 task=$2
 shift 2
 bin="$root/node_modules/.bin"
@@ -14,7 +15,9 @@ case "$task" in
   build)
     # SWC compiles src/ to dist/ (decorator metadata, ES modules); tsc only type-checks (typecheck).
     rm -rf dist
-    "$bin/swc" src -d dist --strip-leading-paths --config-file "$root/.swcrc" --ignore '**/*.spec.ts' --quiet ;;
+    "$bin/swc" src -d dist --strip-leading-paths --config-file "$root/.swcrc" --ignore '**/*.spec.ts' --quiet
+    # An app's entry becomes a bundle: a service starts in a fraction of the time (tools/scripts/bundle-app.mjs).
+    case "$project" in apps/*) node "$root/tools/scripts/bundle-app.mjs" . ;; esac ;;
   typecheck) exec "$bin/tsc" -p tsconfig.json "$@" ;;
   lint) exec "$bin/eslint" . "$@" ;;
   # Jest runs the tests as native ES modules (NestJS 12 ships ESM only).

@@ -14,3 +14,4 @@ export * from './problem/problem.filter.js';
 export * from './service-definition.js';
 export * from './status/service-identity.js';
 export * from './storage/sqlite.js';
+export * from './paths/package-root.js';

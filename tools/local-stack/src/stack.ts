@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ServiceSpec, wiring } from './services.js';
+import { NODE_FLAGS, type ServiceSpec, wiring } from './services.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -116,7 +116,7 @@ export class LocalStack {
       HOST: '127.0.0.1',
       DB_PATH: join(this.options.dataDir, `${spec.name}.db`),
     };
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, main], {
       env,
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

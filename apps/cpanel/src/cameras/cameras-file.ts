@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CAMERA_EVENTS, type CameraEvent } from '@airport-mesh/contracts';
-import { parseUrlMap } from '@airport-mesh/platform';
+import { packageRoot, parseUrlMap } from '@airport-mesh/platform';
 
 /** One camera of the cameras file (seed 000), ids and sections as strings. */
 export interface CameraConfig {
@@ -21,8 +21,8 @@ export class CamerasFileError extends Error {
   }
 }
 
-/** The local stack's cameras, beside the app (src/ or dist/ → apps/cpanel/cameras.local.json). */
-export const DEFAULT_CAMERAS_FILE = fileURLToPath(new URL('../../cameras.local.json', import.meta.url));
+/** The local stack's cameras, at the app's root (apps/cpanel/cameras.local.json). */
+export const DEFAULT_CAMERAS_FILE = join(packageRoot(import.meta.url), 'cameras.local.json');
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SECTION = /^[A-Za-z0-9-]{1,32}$/;

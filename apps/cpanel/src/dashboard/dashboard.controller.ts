@@ -2,8 +2,9 @@ import { Controller, Get, Header, type MessageEvent, NotFoundException, Param, R
 import { ApiExcludeEndpoint, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Observable, concat, defer, interval, map, merge, of, takeUntil } from 'rxjs';
-import { problem } from '@airport-mesh/platform';
+import { packageRoot, problem, runsFromSource } from '@airport-mesh/platform';
 import { DashboardEvents } from '../live/dashboard-events.js';
 import { DASHBOARD_CSS } from './dashboard.css.js';
 import { DASHBOARD_CSP, renderDashboard } from './dashboard.page.js';
@@ -11,11 +12,12 @@ import { DashboardService } from './dashboard.service.js';
 
 const KEEPALIVE_MS = 15_000;
 
-/** The browser modules, read once from beside this file (src/ in tests, dist/ when built). */
+/** The browser modules, read once from the app's src/dashboard (tests) or dist/dashboard (built; also bundled). */
+const SCRIPTS_DIR = join(packageRoot(import.meta.url), runsFromSource(import.meta.url) ? 'src' : 'dist', 'dashboard');
 const SCRIPTS: Record<string, () => string> = Object.fromEntries(
   ['dashboard.js', 'render.js'].map((name) => {
     let text: string | undefined;
-    return [name, () => (text ??= readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'))];
+    return [name, () => (text ??= readFileSync(join(SCRIPTS_DIR, name), 'utf8'))];
   }),
 );
 
