@@ -61,7 +61,7 @@ LABEL org.opencontainers.image.title="airport-mesh/${APP}" \
       org.opencontainers.image.licenses="MIT"
 WORKDIR /app
 COPY --from=assemble /out/ /app/
-ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 USER 10001:10001
 EXPOSE 8080
 # distroless/nodejs: the entrypoint is node; /app/app → apps/<APP>, so this runs apps/<APP>/dist/main.js with

@@ -1,2 +1,3 @@
 export * from './services.js';
 export * from './stack.js';
+export * from './memory.js';

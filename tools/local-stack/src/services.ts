@@ -20,6 +20,13 @@ export interface ServiceSpec {
  */
 export const NODE_FLAGS = ['--max-semi-space-size=2'];
 
+/**
+ * The process environment every service gets, here and in the image (Dockerfile ENV): at most two
+ * glibc malloc arenas, so the native memory of libvips (sharp) and onnxruntime threads is not spread
+ * over one arena per thread and kept there (sharp's documented advice for long-running servers).
+ */
+export const PROCESS_ENV = { MALLOC_ARENA_MAX: '2' };
+
 export const DEFAULT_SERVICES: ServiceSpec[] = [
   { name: 'section-1', app: 'section', port: 8085, env: { SECTION_ID: '1' } },
   { name: 'section-2', app: 'section', port: 8086, env: { SECTION_ID: '2' } },

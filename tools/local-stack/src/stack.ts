@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NODE_FLAGS, type ServiceSpec, wiring } from './services.js';
+import { NODE_FLAGS, PROCESS_ENV, type ServiceSpec, wiring } from './services.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -78,10 +78,16 @@ export class LocalStack {
     if (failures.length) throw new Error(failures.join('\n\n'));
   }
 
-  /** CPU seconds (user + system) the service's process has used so far, and its resident memory. */
-  usage(name: string): { cpuSeconds: number; rssMiB: number } {
+  /** The process id of a running service. */
+  pid(name: string): number {
     const pid = this.running.get(name)?.child.pid;
     if (!pid) throw new Error(`${name} is not running`);
+    return pid;
+  }
+
+  /** CPU seconds (user + system) the service's process has used so far, and its resident memory. */
+  usage(name: string): { cpuSeconds: number; rssMiB: number } {
+    const pid = this.pid(name);
     // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (USER_HZ = 100 on Linux).
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -109,6 +115,7 @@ export class LocalStack {
     const main = join(REPO_ROOT, 'apps', spec.app, 'dist', 'main.js');
     const env = {
       ...process.env,
+      ...PROCESS_ENV,
       ...this.shared,
       ...this.options.env,
       ...spec.env,

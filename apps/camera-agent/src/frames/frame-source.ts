@@ -52,15 +52,22 @@ export class FrameSource implements OnModuleInit {
     if (!paths.length) throw new Error(`no JPEG files in ${folder}`);
     const width = this.config.get('FRAME_WIDTH', { infer: true });
     const height = this.config.get('FRAME_HEIGHT', { infer: true });
-    this.frames = await Promise.all(
-      paths.map((p) =>
-        sharp(readFileSync(p))
+    // One image at a time on one libvips thread, with libvips' operation cache off: the frames are
+    // made once, and decoding six photos at once on every core left ~100 MiB of peak memory behind
+    // in the allocator for the life of the process (docs/performance.md, "Memory").
+    sharp.cache(false);
+    sharp.concurrency(1);
+    const frames: Buffer[] = [];
+    for (const p of paths) {
+      frames.push(
+        await sharp(readFileSync(p))
           .rotate()
           .resize(width, height, { fit: 'contain', background: { r: 24, g: 26, b: 32 } })
           .jpeg({ quality: 85, mozjpeg: false })
           .toBuffer(),
-      ),
-    );
+      );
+    }
+    this.frames = frames;
     this.logger.log(`${this.frames.length} frames of ${width}x${height} from ${folder ?? 'the built-in samples'}`);
   }
 

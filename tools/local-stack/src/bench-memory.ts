@@ -1,0 +1,103 @@
+/**
+ * Memory bench: each service started as `npm start` and its container start it (the same bundle, the
+ * same Node flags and environment), its resident memory at idle, after a warm-up, and at its peak
+ * under the whole pipeline's load (every camera streaming frames with faces through the collector,
+ * both analysers, the sections, alerts and both panels), printed beside the memory request and
+ * limit of its Deployment in the rendered plain overlay.
+ *
+ *   npx nx run local-stack:bench-memory -- --fps 4 --seconds 30 [--json results/bench/memory.json]
+ */
+import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  camerasDone,
+  deploymentOf,
+  overlayDir,
+  renderedResources,
+  stackMemory,
+  streamCameras,
+  type ProcessMemory,
+} from './memory.js';
+import { DEFAULT_SERVICES, withPortOffset } from './services.js';
+import { LocalStack, REPO_ROOT } from './stack.js';
+
+const { values } = parseArgs({
+  options: {
+    fps: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '30' },
+    idle: { type: 'string', default: '10' },
+    json: { type: 'string' },
+  },
+});
+const fps = Number(values.fps);
+const seconds = Number(values.seconds);
+const idleSeconds = Number(values.idle);
+if (!(fps > 0 && fps <= 30 && seconds > 0 && seconds <= 600 && idleSeconds >= 0))
+  throw new Error('--fps in (0, 30], --seconds in (0, 600], --idle ≥ 0');
+
+const services = withPortOffset(DEFAULT_SERVICES, 26_000);
+const cameras = services.filter((s) => s.app === 'camera-agent');
+const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+const stack = new LocalStack({ services, dataDir: dir, env: { LOG_LEVEL: 'warn', WATCHLIST_SEED: 'default' } });
+const resources = await renderedResources(overlayDir(REPO_ROOT, 'plain'));
+
+let idle: Record<string, ProcessMemory>;
+let warm: Record<string, ProcessMemory>;
+let peak: Record<string, ProcessMemory>;
+try {
+  await stack.start();
+  console.log(`stack ready; idle for ${idleSeconds} s…`);
+  await sleep(idleSeconds * 1000);
+  idle = stackMemory(stack, services);
+  console.log(`warm-up: every camera, ${fps} frames/s, 5 s…`);
+  await streamCameras(stack, cameras, fps, Math.ceil(fps * 5));
+  await camerasDone(stack, cameras, 120_000);
+  warm = stackMemory(stack, services);
+  console.log(`load: ${cameras.length} cameras × ${fps} frames/s for ${seconds} s…`);
+  await streamCameras(stack, cameras, fps, Math.ceil(fps * seconds));
+  await camerasDone(stack, cameras, seconds * 1000 + 120_000);
+  peak = stackMemory(stack, services);
+} finally {
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const rows = services.map((s) => {
+  const r = resources.get(deploymentOf(s));
+  return {
+    service: s.name,
+    deployment: deploymentOf(s),
+    idleMiB: idle[s.name].rssMiB,
+    warmMiB: warm[s.name].rssMiB,
+    peakMiB: peak[s.name].peakRssMiB,
+    requestMiB: r?.requestMiB,
+    limitMiB: r?.limitMiB,
+    peakOfLimit: r?.limitMiB ? peak[s.name].peakRssMiB / r.limitMiB : undefined,
+  };
+});
+const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
+console.log(
+  `\nmemory on ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load: ${cameras.length} cameras × ${fps} frames/s, ${seconds} s`,
+);
+console.log(
+  '| service | idle RSS (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | request (MiB) | limit (MiB) | peak / limit |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows)
+  console.log(
+    `| ${r.service} | ${f(r.idleMiB)} | ${f(r.warmMiB)} | ${f(r.peakMiB)} | ${f(r.requestMiB)} | ${f(r.limitMiB)} | ${r.peakOfLimit === undefined ? '–' : r.peakOfLimit.toFixed(2)} |`,
+  );
+if (values.json) {
+  mkdirSync(dirname(values.json), { recursive: true });
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, fps, seconds, rows },
+      null,
+      2,
+    ) + '\n',
+  );
+}
