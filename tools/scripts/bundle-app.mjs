@@ -6,7 +6,7 @@
 // - dist/main.js (telemetry first) stays the entry; everything it imports dynamically after
 //   `startTelemetry()` (the platform and the service) becomes a chunk in dist/chunks/, loaded only
 //   after the telemetry hooks are in place.
-// - Packages that OpenTelemetry patches (pino through its module hook, OpenTelemetry itself), native
+// - Packages that OpenTelemetry patches (pino, through its module hook), NestJS's optional packages, native
 //   addons (sharp, onnxruntime-node), packages that find their own files on disk (swagger-ui-dist),
 //   and NestJS's optional packages that are not installed stay outside, loaded from node_modules.
 // - The rest of dist/ (compiled by SWC) stays as it is: openapi.js and worker threads still run from it.
@@ -16,9 +16,10 @@ import { join, resolve } from 'node:path';
 const root = resolve(process.argv[2] ?? '.');
 const EXTERNAL = [
   'pino',
-  '@opentelemetry/*',
-  'import-in-the-middle',
-  'require-in-the-middle',
+  // NestJS loads these through its optional-package loader (a dynamic import whose result it uses as a
+  // namespace): bundled, their CommonJS exports arrive under another shape.
+  'class-validator',
+  'class-transformer',
   'sharp',
   'onnxruntime-node',
   'piscina',
