@@ -1,4 +1,4 @@
-import { FRAME_ID_PATTERN, frameId } from './frame-id.js';
+import { FRAME_ID_PATTERN, frameId } from './ids.js';
 
 describe('frameId', () => {
   it('joins camera id and sequence number', () => {
