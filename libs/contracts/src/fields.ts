@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -201,7 +202,7 @@ export const NumberField = (min: number, max: number, options: FieldOptions = {}
 /** A nested object of one of the shared classes. */
 export const NestedField = (type: () => new () => object, options: FieldOptions = {}) =>
   // An arrow function named `type` is what @nestjs/swagger reads as a lazy type.
-  field({ type: () => type() }, options, ValidateNested(), Type(type));
+  field({ type: () => type() }, options, IsObject(), ValidateNested(), Type(type));
 
 /** A list of at most `max` objects of one of the shared classes, each validated. */
 export const NestedArrayField = (type: () => new () => object, max: number, options: FieldOptions = {}) =>

@@ -122,9 +122,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       const jpeg = Buffer.from(body.image, 'base64');
       let size: { width: number; height: number };
       try {
-        const header = imageHeader(jpeg);
-        if (header.format !== 'jpeg') throw new ImageFormatError(422, 'image is not a JPEG (no SOI marker)');
-        size = header;
+        if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8)
+          throw new ImageFormatError(422, 'image is not a JPEG (no SOI marker)');
+        size = imageHeader(jpeg);
       } catch (error) {
         if (error instanceof ImageFormatError) throw new UnprocessableEntityException(problem(422, error.message));
         throw error;
