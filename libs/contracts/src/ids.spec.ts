@@ -1,4 +1,4 @@
-import { FRAME_ID_PATTERN, frameId } from './ids.js';
+import { FRAME_ID_PATTERN, SEQ_MAX, frameId, isFrameId, parseFrameId } from './ids.js';
 
 describe('frameId', () => {
   it('joins camera id and sequence number', () => {
@@ -10,5 +10,17 @@ describe('frameId', () => {
     expect(() => frameId('a:b', 1)).toThrow(RangeError);
     expect(() => frameId('cam', -1)).toThrow(RangeError);
     expect(() => frameId('cam', 1.5)).toThrow(RangeError);
+    expect(() => frameId('cam', SEQ_MAX + 1)).toThrow(RangeError);
+  });
+
+  it('has one bound on seq: every id frameId makes parses back, and nothing beyond it does', () => {
+    const max = frameId('cam', SEQ_MAX);
+    expect(max).toBe('cam:9007199254740991');
+    expect(parseFrameId(max)).toEqual({ cameraId: 'cam', seq: SEQ_MAX });
+    expect(isFrameId('cam:9007199254740992')).toBe(false);
+    expect(isFrameId('cam:99999999999999999')).toBe(false);
+    expect(isFrameId('cam:0')).toBe(true);
+    expect(isFrameId('cam:007')).toBe(false); // not the canonical form frameId makes
+    expect(isFrameId('a:b:1')).toBe(false);
   });
 });
