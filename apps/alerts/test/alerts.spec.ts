@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { startTestService, type TestService } from '@airport-mesh/platform/testing';
 import { alertsService } from '../src/service.js';
 
+const T0 = Date.now() - 2 * 3_600_000; // two hours ago: within the accepted clock skew
 const alert = (seq: number, extra: Record<string, unknown> = {}) => ({
   frameId: `1:${seq}`,
   cameraId: '1',
   section: '1',
   event: 'entry',
-  timestamp: new Date(Date.UTC(2026, 0, 5, 10, 0, seq)).toISOString(),
+  timestamp: new Date(T0 + seq * 1000).toISOString(),
   personId: 'p-42',
   name: 'PersonX',
   similarity: 0.83,
@@ -78,9 +79,13 @@ describe('alerts service over HTTP with a real SQLite file', () => {
       stored: true,
       duplicate: false,
     });
-    const again = await post(alert(1, { name: 'Somebody else', similarity: 0.99 }));
+    const again = await post(alert(1));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ alert: stored.alert, stored: false, duplicate: true }); // as first stored
+    const other = await post(alert(1, { name: 'Somebody else', similarity: 0.99 }));
+    expect(other.status).toBe(409);
+    expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await other.json()) as { detail: string }).detail).toMatch(/from another frame; nothing changed/);
     expect(await count()).toBe(1);
 
     // Another person in the same frame is another alert.
@@ -116,6 +121,19 @@ describe('alerts service over HTTP with a real SQLite file', () => {
     expect(section2.items.map((a) => a.frameId)).toEqual(['1:6', '1:4', '1:2']);
   });
 
+  it('with the image digest, a retry is the same frame however it was scored; another image is a 409', async () => {
+    const digest = (c: string) => c.repeat(64);
+    const body = alert(40, { frameId: '1:40', imageSha256: digest('a') });
+    expect((await post(body)).status).toBe(201);
+    const retried = await post({ ...body, similarity: 0.9, box: { x: 11, y: 20, width: 64, height: 80 } });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ duplicate: true, alert: { similarity: 0.83 } });
+    const impostor = await post({ ...body, imageSha256: digest('b') });
+    expect(impostor.status).toBe(409);
+    const listed = await get<Page>('/alerts?limit=1000');
+    expect(listed.items.filter((a) => a.frameId === '1:40')).toHaveLength(1);
+  });
+
   it.each([
     ['invalid JSON', '{"frameId":', 'application/json', 400, /not valid JSON/],
     ['a missing field', { ...alert(20), personId: undefined }, 'application/json', 400, /personId must be/],
@@ -135,7 +153,28 @@ describe('alerts service over HTTP with a real SQLite file', () => {
       alert(26, { timestamp: 'yesterday' }),
       'application/json',
       400,
-      /timestamp must be a valid ISO 8601/,
+      /timestamp must be an RFC 3339 date-time with an offset/,
+    ],
+    [
+      'an ISO 8601 week date (once a 500)',
+      alert(26, { timestamp: '2026-W01-1' }),
+      'application/json',
+      400,
+      /timestamp must be an RFC 3339 date-time with an offset/,
+    ],
+    [
+      'a far-future timestamp (it would pin the latest alert)',
+      alert(26, { timestamp: '2999-12-31T23:59:59Z' }),
+      'application/json',
+      400,
+      /timestamp is more than 5 minutes ahead/,
+    ],
+    [
+      'a frame id beyond the shared seq bound',
+      alert(26, { frameId: '1:99999999999999999' }),
+      'application/json',
+      400,
+      /frameId must be cameraId:seq/,
     ],
     ['a negative box', alert(27, { box: { x: -1, y: 0, width: 1, height: 1 } }), 'application/json', 400, /box\.x/],
     [
@@ -187,10 +226,11 @@ describe('alerts service over HTTP with a real SQLite file', () => {
       info: { store: { status: 'up', webhook: false } },
     });
     const text = await (await fetch(`${alerts.url}/metrics`)).text();
-    expect(text).toMatch(/alerts_stored_total\{service="alerts",version="v1"\} 8/);
-    expect(text).toMatch(/alerts_duplicates_total\{service="alerts",version="v1"\} 1/);
+    expect(text).toMatch(/alerts_stored_total\{service="alerts",version="v1"\} 9/);
+    expect(text).toMatch(/alerts_duplicates_total\{service="alerts",version="v1"\} 2/);
+    expect(text).toMatch(/alerts_conflicts_total\{service="alerts",version="v1"\} 2/);
     expect(text).toMatch(
-      /http_server_requests_total\{method="POST",route="\/alerts",status_code="201",service="alerts",version="v1"\} 8/,
+      /http_server_requests_total\{method="POST",route="\/alerts",status_code="201",service="alerts",version="v1"\} 9/,
     );
   });
 

@@ -1,17 +1,17 @@
 import { BaseEnv, toInt } from '@airport-mesh/platform';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { CAMERA_EVENTS, type CameraEvent } from '@airport-mesh/contracts';
+import { CAMERA_EVENTS, CAMERA_ID_PATTERN, type CameraEvent, SECTION_ID_PATTERN } from '@airport-mesh/contracts';
 
 const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value;
 
 export class CameraEnv extends BaseEnv {
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'CAMERA_ID must be a short id such as 1' })
+  @Matches(CAMERA_ID_PATTERN, { message: 'CAMERA_ID must be a short id such as 1' })
   CAMERA_ID = '1';
 
-  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'CAMERA_SECTION must be a section id such as 1' })
+  @Matches(SECTION_ID_PATTERN, { message: 'CAMERA_SECTION must be a section id such as 1' })
   CAMERA_SECTION = '1';
 
   @IsIn(CAMERA_EVENTS)

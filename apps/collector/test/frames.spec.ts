@@ -9,7 +9,24 @@ const sectionMain = join(import.meta.dirname, '../../section/dist/main.js');
 const sample = readFileSync(
   join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample1.jpg'),
 );
+const sample2 = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo/sample2.jpg'),
+);
 const SECTION_PORT = 18_185;
+const ANALYSIS_PORT = 18_182;
+const analysisMain = join(import.meta.dirname, '../../image-analysis/dist/main.js');
+
+/** Valid SOI, frame header and EOI, but a Huffman table no decoder accepts: the analyser refuses it. */
+function corruptJpeg(jpeg: Buffer): Buffer {
+  const out = Buffer.from(jpeg);
+  for (let i = 2; i + 4 <= out.length; i += 2 + out.readUInt16BE(i + 2)) {
+    if (out[i + 1] === 0xc4) {
+      out.fill(0xff, i + 5, i + 21); // the 16 code-length counts of the first DHT segment
+      return out;
+    }
+  }
+  throw new Error('no DHT segment');
+}
 
 let seq = 1000;
 const frame = (extra: Record<string, unknown> = {}) => ({
@@ -117,7 +134,7 @@ describe('collector → section over real HTTP', () => {
       { cameraId: '3' },
       'application/json',
       400,
-      /section must match.*event must be one of.*seq must be an integer.*image must be base64/,
+      /seq must be an integer.*image must be base64.*section must be a section id.*event must be one of.*timestamp must be an RFC 3339/,
     ],
     ['an unknown field', frame({ colour: 'red' }), 'application/json', 400, /property colour should not exist/],
     [
@@ -143,6 +160,34 @@ describe('collector → section over real HTTP', () => {
     ],
     ['an unknown section', frame({ section: '9' }), 'application/json', 422, /unknown section 9/],
     ['a negative seq', frame({ seq: -1 }), 'application/json', 400, /seq must not be less than 0/],
+    [
+      'a seq beyond the shared bound',
+      frame({ seq: 9007199254740992 }),
+      'application/json',
+      400,
+      /seq must not be greater than 9007199254740991/,
+    ],
+    [
+      'an ISO 8601 week date (once a 502)',
+      frame({ timestamp: '2026-W01-1' }),
+      'application/json',
+      400,
+      /timestamp must be an RFC 3339 date-time with an offset/,
+    ],
+    [
+      'a far-future timestamp',
+      frame({ timestamp: '2999-01-01T00:00:00Z' }),
+      'application/json',
+      400,
+      /timestamp is more than 5 minutes ahead/,
+    ],
+    [
+      'a camera id that is not an id',
+      frame({ cameraId: 'a:b' }),
+      'application/json',
+      400,
+      /cameraId must be a camera id/,
+    ],
     ['a raw JPEG body', sample, 'image/jpeg', 415, /Unsupported Media Type/i],
     [
       'a body over the limit',
@@ -166,7 +211,83 @@ describe('collector → section over real HTTP', () => {
     expect((await stored()).total).toBe(before);
   });
 
+  it('passes the largest seq to the section, which stores it (one bound on seq for both)', async () => {
+    const body = frame({ seq: 9007199254740991 });
+    const res = await post(body);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ frameId: '3:9007199254740991', duplicate: false });
+    expect((await stored()).items.map((i) => i.frameId)).toContain('3:9007199254740991');
+  });
+
+  it('refuses another frame under a stored frame id with 409, and stores nothing', async () => {
+    const body = frame();
+    expect((await post(body)).status).toBe(201);
+    const before = (await stored()).total;
+    const other = sample2.toString('base64');
+    const res = await post({ ...body, image: other });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/section 1 refused the frame: HTTP 409/);
+    expect((await post({ ...body, event: 'exit' })).status).toBe(409);
+    expect((await stored()).total).toBe(before);
+    // The same frame again (re-stamped, as a camera may) is still a duplicate, not a conflict.
+    const again = await post({ ...body, timestamp: new Date().toISOString() });
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
+  });
+
   it('prints the seeds status line', async () => {
     expect(await (await fetch(`${collector.url}/status`)).text()).toBe('Collector v1 : Online');
   });
+});
+
+describe('collector → image-analysis → section over real HTTP', () => {
+  let dir: string;
+  let section: TestProcess;
+  let analysis: TestProcess;
+  let collector: TestService;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'collector-analysis-'));
+    [section, analysis] = await Promise.all([
+      startTestProcess(sectionMain, SECTION_PORT + 1, { SECTION_ID: '1', DB_PATH: join(dir, 'section-1.db') }),
+      startTestProcess(analysisMain, ANALYSIS_PORT, {}, 120_000),
+    ]);
+    collector = await startTestService(collectorService, {
+      SECTION_URLS: `1=${section.url}`,
+      IMAGE_ANALYSIS_URL: analysis.url,
+      RESILIENCE: 'client',
+    });
+  }, 150_000);
+  afterAll(async () => {
+    await collector?.close();
+    await Promise.all([section?.kill(), analysis?.kill()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const postFrame = (body: unknown) =>
+    fetch(`${collector.url}/frames`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const total = async () =>
+    ((await (await fetch(`${section.url}/statistics?limit=1`)).json()) as { total: number }).total;
+
+  it("answers a corrupt JPEG with the analyser's 4xx (never 502), stores nothing, and keeps serving", async () => {
+    const before = await total();
+    for (let i = 0; i < 6; i += 1) {
+      // more than the breaker's failure threshold: a refusal must not count as a failure
+      const res = await postFrame(frame({ image: corruptJpeg(sample).toString('base64') }));
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/image-analysis refused the frame: HTTP 4\d\d/);
+    }
+    expect(await total()).toBe(before);
+    const good = await postFrame(frame());
+    expect(good.status).toBe(201);
+    expect(((await good.json()) as { personCount: number }).personCount).toBeGreaterThan(0);
+    expect(await total()).toBe(before + 1);
+  }, 60_000);
 });

@@ -488,6 +488,23 @@ describe('cpanel over real HTTP', () => {
     await expectProblem(await fetch(`${v2.url}/assets/..%2Fpackage.json`), 404, /no asset/);
   });
 
+  it('shows at most 16 sections: pushes for more are a 422 problem and add no state', async () => {
+    let accepted = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i < 40 && !refused; i += 1) {
+      const res = await post(`${v2.url}/analysis`, analysis({ section: `extra-${i}` }));
+      if (res.status === 200) accepted += 1;
+      else refused = res;
+    }
+    expect(refused).toBeDefined();
+    await expectProblem(refused!, 422, /at most 16 sections/);
+    const { items } = await getJson<{ items: unknown[] }>(`${v2.url}/analysis`);
+    expect(items.length).toBeLessThanOrEqual(16);
+    expect(accepted).toBeLessThan(16);
+    expect((await fetch(`${v2.url}/analysis/extra-39`)).status).toBe(404);
+    expect((await post(`${v2.url}/analysis`, analysis())).status).toBe(200); // a shown section still is
+  });
+
   describe('bad input changes nothing', () => {
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(100)]);
     it.each([

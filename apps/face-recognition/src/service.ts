@@ -11,5 +11,5 @@ export const faceRecognitionService: ServiceDefinition<FaceRecognitionEnv> = {
   defaultPort: 8083,
   envClass: FaceRecognitionEnv,
   module: AppModule,
-  rawBodyContentTypes: ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'],
+  rawBodyContentTypes: ['image/jpeg', 'image/png', 'application/octet-stream'],
 };

@@ -135,6 +135,65 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
     expect((await persons()).length).toBe(before);
   });
 
+  it('enrols from an EXIF-rotated photo (orientation 6) and crops the upright face', async () => {
+    // Upright: the face at the bottom of a tall picture. Stored: the pixels turned a quarter, with the
+    // EXIF tag that turns them back, so stored and upright width and height differ.
+    const upright = await sharp(await faceCrop())
+      .extend({ top: 800, background: '#808080' })
+      .jpeg()
+      .toBuffer();
+    const stored = await sharp(upright).rotate(270).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const meta = await sharp(stored).metadata();
+    expect(meta.orientation).toBe(6);
+    expect(meta.width).toBeGreaterThan(meta.height!);
+    const before = (await persons()).length;
+    const res = await json('/persons', { name: 'Rotated R', images: [stored.toString('base64')] });
+    expect(res.status).toBe(201);
+    const person = (await res.json()) as Person;
+    const thumbnail = await fetch(`${svc.url}${person.thumbnailUrl}`);
+    expect(thumbnail.status).toBe(200);
+    const thumb = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
+    expect([thumb.width, thumb.height]).toEqual([112, 112]);
+    expect((await recognize(upright)).matches.map((m) => m.name)).toContain('Rotated R');
+    expect((await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await persons()).length).toBe(before);
+  });
+
+  it.each([
+    ['a GIF', () => sharp(sample(1)).resize(64).gif().toBuffer(), 415, /not a supported image format \(GIF\)/],
+    ['a WebP', () => sharp(sample(1)).resize(64).webp().toBuffer(), 415, /not a supported image format \(WebP\)/],
+    ['a TIFF', () => sharp(sample(1)).resize(64).tiff().toBuffer(), 415, /not a supported image format \(TIFF\)/],
+    [
+      'an SVG',
+      async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9000" height="9000"></svg>'),
+      415,
+      /not a supported image format \(SVG\)/,
+    ],
+    [
+      'a PNG header claiming 100000×100000 pixels',
+      async () =>
+        Buffer.concat([
+          Buffer.from('89504e470d0a1a0a0000000d49484452000186a0000186a00806000000', 'hex'),
+          Buffer.alloc(64),
+        ]),
+      413,
+      /image too large: 100000×100000/,
+    ],
+  ])('refuses to enrol from %s with a problem body, storing nothing', async (_name, make, status, detail) => {
+    const before = (await persons()).length;
+    const res = await json('/persons', { name: 'Nobody N', images: [(await make()).toString('base64')] });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    expect((await persons()).length).toBe(before);
+    const raw = await fetch(`${svc.url}/recognize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: (await make()) as unknown as BodyInit,
+    });
+    expect(raw.status).toBe(status);
+  });
+
   it('matches descriptors computed elsewhere without running the model again', async () => {
     const [x] = await persons();
     // PersonX's own photo, described the way image-analysis describes it, must match PersonX.

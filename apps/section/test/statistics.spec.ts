@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { startTestService, type TestService } from '@airport-mesh/platform/testing';
 import { sectionService } from '../src/service.js';
 
+const T0 = Date.now() - 2 * 3_600_000; // two hours ago: within the accepted skew, outside a 60 s window
 const record = (seq: number, extra: Record<string, unknown> = {}) => ({
   frameId: `7:${seq}`,
   cameraId: '7',
   section: '1',
   event: 'entry',
-  timestamp: new Date(Date.UTC(2026, 0, 5, 10, 0, seq)).toISOString(),
+  timestamp: new Date(T0 + seq * 1000).toISOString(),
   personCount: 2,
   faces: [
     { gender: 'male', age: 41.5, ageRange: '38-43' },
@@ -46,13 +47,17 @@ describe('section service over HTTP with a real SQLite file', () => {
     expect(await res.text()).toBe('Section 1 v1 : Online');
   });
 
-  it('stores a frame once: 201, then 200 duplicate for the same frame id', async () => {
+  it('stores a frame once: 201, then 200 duplicate for the same frame, 409 for another frame under its id', async () => {
     const first = await post(record(1));
     expect(first.status).toBe(201);
     expect(await first.json()).toEqual({ frameId: '7:1', stored: true, duplicate: false });
-    const again = await post(record(1, { personCount: 9 }));
+    const again = await post(record(1));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ frameId: '7:1', stored: false, duplicate: true });
+    const other = await post(record(1, { personCount: 9 }));
+    expect(other.status).toBe(409);
+    expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await other.json()) as { detail: string }).detail).toMatch(/7:1 is stored already with other content/);
     const page = (await (await fetch(`${section.url}/statistics`)).json()) as {
       items: { frameId: string; personCount: number }[];
       total: number;
@@ -75,7 +80,7 @@ describe('section service over HTTP with a real SQLite file', () => {
       ages: { '40-49': 1, '20-29': 1, '60-69': 1 },
     });
     const recent = await (await fetch(`${section.url}/summary?windowSeconds=60`)).json();
-    expect(recent).toMatchObject({ frames: 0, windowSeconds: 60 }); // the frames above were taken on 2026-01-05
+    expect(recent).toMatchObject({ frames: 0, windowSeconds: 60 }); // the frames above were taken two hours ago
   });
 
   it.each([
@@ -83,6 +88,62 @@ describe('section service over HTTP with a real SQLite file', () => {
     ['a missing field', { ...record(3), event: undefined }, 'application/json', 400, /event must be one of/],
     ['an unknown field', record(4, { extra: true }), 'application/json', 400, /property extra should not exist/],
     ['a bad frame id', record(5, { frameId: 'nope' }), 'application/json', 400, /frameId must be cameraId:seq/],
+    [
+      'a seq beyond the shared bound',
+      record(5, { frameId: '7:9007199254740992' }),
+      'application/json',
+      400,
+      /frameId must be cameraId:seq with seq at most 9007199254740991/,
+    ],
+    [
+      'a frame id of another camera',
+      record(5, { frameId: '8:5' }),
+      'application/json',
+      400,
+      /frameId must be cameraId:seq \(its camera part differs/,
+    ],
+    [
+      'an ISO 8601 week date',
+      record(5, { timestamp: '2026-W01-1' }),
+      'application/json',
+      400,
+      /timestamp must be an RFC 3339 date-time with an offset/,
+    ],
+    [
+      'a time without an offset',
+      record(5, { timestamp: '2026-11-21T10:00:00' }),
+      'application/json',
+      400,
+      /timestamp must be an RFC 3339 date-time with an offset/,
+    ],
+    [
+      'a day that does not exist',
+      record(5, { timestamp: '2026-02-30T10:00:00Z' }),
+      'application/json',
+      400,
+      /timestamp must be an RFC 3339/,
+    ],
+    [
+      'a far-future time',
+      record(5, { timestamp: '2099-01-01T00:00:00Z' }),
+      'application/json',
+      400,
+      /timestamp is more than 5 minutes ahead/,
+    ],
+    [
+      'a time long past',
+      record(5, { timestamp: '2020-01-01T00:00:00Z' }),
+      'application/json',
+      400,
+      /timestamp is more than 24 hours behind/,
+    ],
+    [
+      'a section that is not an id',
+      record(5, { section: 'a b' }),
+      'application/json',
+      400,
+      /section must be a section id/,
+    ],
     ['a wrong type', record(6, { personCount: 'two' }), 'application/json', 400, /personCount must be an integer/],
     [
       'a negative age',
@@ -109,6 +170,13 @@ describe('section service over HTTP with a real SQLite file', () => {
     expect(problem.status).toBe(status);
     expect(`${problem.title} ${problem.detail}`).toMatch(detail);
     expect(await count()).toBe(before);
+  });
+
+  it('stores a frame with the largest seq the collector accepts', async () => {
+    const max = record(0, { frameId: '7:9007199254740991', timestamp: new Date().toISOString() });
+    const res = await post(max);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ frameId: '7:9007199254740991', stored: true });
   });
 
   it('answers readiness with the store and 404 with a problem body', async () => {

@@ -10,6 +10,7 @@ export * from './metrics/metrics.service.js';
 export * from './platform.module.js';
 export * from './problem/problem.js';
 export * from './problem/image-body.js';
+export * from './problem/image-format.js';
 export * from './problem/problem.filter.js';
 export * from './service-definition.js';
 export * from './status/service-identity.js';

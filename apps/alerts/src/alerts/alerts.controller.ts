@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -24,13 +25,15 @@ export class AlertsController {
 
   /**
    * Stores an alert. Idempotent by frame id + person id: 201 the first time, 200 for a repeat (same
-   * body shape, the alert as first stored). A configured webhook is called afterwards, in the background.
+   * body shape, the alert as first stored), 409 when another frame's alert holds the frame id and person.
+   * A configured webhook is called afterwards, in the background.
    */
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ type: StoreAlertResultDto, description: 'Stored' })
   @ApiOkResponse({ type: StoreAlertResultDto, description: 'Already stored (duplicate delivery), nothing changed' })
   @ApiBadRequestResponse({ description: 'Invalid alert (problem+json)' })
+  @ApiConflictResponse({ description: 'The frame id and person are stored with another frame (problem+json)' })
   storeAlert(@Body() body: CreateAlertDto, @Res({ passthrough: true }) reply: FastifyReply): StoreAlertResultDto {
     const result = this.alerts.store(body);
     if (result.duplicate) void reply.status(200);

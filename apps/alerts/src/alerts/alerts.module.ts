@@ -1,8 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { ReadinessRegistry } from '@airport-mesh/platform';
 import type { AlertsEnv } from '../alerts.env.js';
 import { AlertWebhook } from './alert-webhook.js';
 import { AlertsController } from './alerts.controller.js';
@@ -24,17 +23,4 @@ import { AlertsService } from './alerts.service.js';
     AlertsService,
   ],
 })
-export class AlertsModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    private readonly repository: AlertsRepository,
-    private readonly webhook: AlertWebhook,
-  ) {}
-
-  onModuleInit(): void {
-    this.readiness.register('store', () => {
-      this.repository.ping();
-      return { path: this.repository.path, webhook: this.webhook.enabled };
-    });
-  }
-}
+export class AlertsModule {}

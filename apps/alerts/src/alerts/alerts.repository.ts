@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { canonicalTimestamp, frameFingerprint } from '@airport-mesh/contracts';
 import { openDatabase } from '@airport-mesh/platform';
 import type { AlertDto, CreateAlertDto } from './alerts.dto.js';
 
@@ -15,6 +16,7 @@ interface Row {
   similarity: number;
   box: string | null;
   stored_at: string;
+  fingerprint: string | null;
 }
 
 /** A position in the newest-first order: (frame time, store sequence). */
@@ -53,7 +55,8 @@ function toAlert(r: Row): AlertDto {
 /**
  * The alerts' durable store: one SQLite file (WAL, synchronous=FULL: a row is on disk before the insert
  * returns, so an acknowledged alert survives SIGKILL). (frame id, person id) is unique, which makes a
- * retried delivery a no-op.
+ * retried delivery a no-op; each row keeps its frame's fingerprint (contracts' frameFingerprint), so an
+ * alert of another frame under a stored frame id is told apart from a retry.
  */
 @Injectable()
 export class AlertsRepository implements OnApplicationShutdown {
@@ -77,38 +80,51 @@ export class AlertsRepository implements OnApplicationShutdown {
         similarity REAL NOT NULL,
         box        TEXT,
         stored_at  TEXT NOT NULL,
+        fingerprint TEXT,
         UNIQUE (frame_id, person_id)
       ) STRICT;
       CREATE INDEX IF NOT EXISTS alerts_newest ON alerts (taken_at DESC, id DESC);
       CREATE INDEX IF NOT EXISTS alerts_section_newest ON alerts (section, taken_at DESC, id DESC);
     `);
+    const columns = this.db.prepare('PRAGMA table_info(alerts)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE alerts ADD COLUMN fingerprint TEXT'); // a store from before fingerprints
     this.insertStmt = this.db.prepare(
-      `INSERT INTO alerts (frame_id, person_id, camera_id, section, event, taken_at, name, similarity, box, stored_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id, person_id) DO NOTHING RETURNING *`,
+      `INSERT INTO alerts (frame_id, person_id, camera_id, section, event, taken_at, name, similarity, box, stored_at, fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id, person_id) DO NOTHING RETURNING *`,
     );
     this.byKeyStmt = this.db.prepare('SELECT * FROM alerts WHERE frame_id = ? AND person_id = ?');
     this.pingStmt = this.db.prepare('SELECT 1');
   }
 
-  /** Stores the alert unless (frame id, person id) is already stored; returns the stored row either way. */
-  insert(alert: CreateAlertDto, storedAt: Date): { alert: AlertDto; stored: boolean } {
+  /**
+   * Stores the alert unless (frame id, person id) is already stored; returns the stored row either way,
+   * and whether it is this alert's frame (`conflict`: another frame's alert holds the frame id).
+   */
+  insert(alert: CreateAlertDto, storedAt: Date): { alert: AlertDto; stored: boolean; conflict: boolean } {
     const box = alert.box
       ? JSON.stringify({ x: alert.box.x, y: alert.box.y, width: alert.box.width, height: alert.box.height })
       : null;
+    const fingerprint = frameFingerprint(alert, [alert.name, alert.similarity, box]);
     const inserted = this.insertStmt.get(
       alert.frameId,
       alert.personId,
       alert.cameraId,
       alert.section,
       alert.event,
-      new Date(alert.timestamp).toISOString(),
+      canonicalTimestamp(alert.timestamp),
       alert.name,
       alert.similarity,
       box,
       storedAt.toISOString(),
+      fingerprint,
     ) as Row | undefined;
-    if (inserted) return { alert: toAlert(inserted), stored: true };
-    return { alert: toAlert(this.byKeyStmt.get(alert.frameId, alert.personId) as unknown as Row), stored: false };
+    if (inserted) return { alert: toAlert(inserted), stored: true, conflict: false };
+    const row = this.byKeyStmt.get(alert.frameId, alert.personId) as unknown as Row;
+    return {
+      alert: toAlert(row),
+      stored: false,
+      conflict: Boolean(row.fingerprint) && row.fingerprint !== fingerprint,
+    };
   }
 
   count(section?: string): number {

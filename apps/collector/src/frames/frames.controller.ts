@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -19,7 +20,11 @@ export class FramesController {
   @HttpCode(201)
   @ApiCreatedResponse({ type: FrameAckDto, description: 'Stored by the section: acknowledged' })
   @ApiBadRequestResponse({ description: 'Invalid JSON or fields (problem+json)' })
-  @ApiUnprocessableEntityResponse({ description: 'Not a JPEG, truncated, or unknown section (problem+json)' })
+  @ApiConflictResponse({ description: 'Another frame is stored under this frame id; nothing stored (problem+json)' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'Not a JPEG, truncated or corrupt (also as the analyser said it, with its status: 413, 415, 422), or unknown section',
+  })
   @ApiBadGatewayResponse({ description: 'The section could not store it; not acknowledged, send it again' })
   postFrame(@Body() frame: CreateFrameDto): Promise<FrameAckDto> {
     return this.frames.accept(frame);

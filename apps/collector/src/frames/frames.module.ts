@@ -2,21 +2,21 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ServiceClients } from '@airport-mesh/platform';
 import type { CollectorEnv } from '../collector.env.js';
-import { AlertsGateway } from './alerts.gateway.js';
-import { CpanelGateway } from './cpanel.gateway.js';
+import { AlertsAdapter } from './alerts.adapter.js';
+import { CpanelAdapter } from './cpanel.adapter.js';
 import { FrameAnalyzer, NoFrameAnalyzer } from './frame-analyzer.js';
 import { FramesController } from './frames.controller.js';
 import { FramesService } from './frames.service.js';
 import { RemoteFrameAnalyzer } from './remote-frame-analyzer.js';
-import { SectionGateway } from './section.gateway.js';
+import { SectionAdapter } from './section.adapter.js';
 
 @Module({
   controllers: [FramesController],
   providers: [
     FramesService,
-    SectionGateway,
-    AlertsGateway,
-    CpanelGateway,
+    SectionAdapter,
+    AlertsAdapter,
+    CpanelAdapter,
     {
       provide: FrameAnalyzer,
       inject: [ConfigService, ServiceClients],

@@ -1,19 +1,20 @@
-import { BadGatewayException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { BadGatewayException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { frameId as makeFrameId } from '@airport-mesh/contracts';
-import { MetricsService, problem } from '@airport-mesh/platform';
-import { AlertsGateway, AlertsUnavailableError } from './alerts.gateway.js';
-import { CpanelGateway } from './cpanel.gateway.js';
+import { frameId as makeFrameId, sha256Hex } from '@airport-mesh/contracts';
+import { MetricsService, jpegProblem, problem } from '@airport-mesh/platform';
+import { AlertsAdapter, AlertsUnavailableError } from './alerts.adapter.js';
+import { CpanelAdapter } from './cpanel.adapter.js';
+import { DownstreamRefusedError } from './downstream.js';
 import { FrameAnalyzer } from './frame-analyzer.js';
 import type { CreateFrameDto, FrameAckDto } from './frame.dto.js';
-import { jpegProblem } from './jpeg.js';
 import { AnalyzerUnavailableError } from './remote-frame-analyzer.js';
-import { SectionGateway, SectionUnavailableError, UnknownSectionError } from './section.gateway.js';
+import { SectionAdapter, SectionUnavailableError, UnknownSectionError } from './section.adapter.js';
 
 /**
  * One frame's way through the collector: check it, have it analysed, store its statistics in its
- * section and an alert per recognised person of interest, and only when all of them are stored
- * acknowledge it. A frame that could not be stored is answered with an error,
+ * section, then an alert per recognised person of interest, and only when all of them are stored
+ * acknowledge it. A frame a service refuses (a 4xx: a corrupt image, another frame under this id) is
+ * refused to the camera with that status, which no client retries. A frame that could not be stored is answered with an error,
  * so the camera knows it was not taken (at-least-once; the section deduplicates by frame id).
  */
 @Injectable()
@@ -27,9 +28,9 @@ export class FramesService {
 
   constructor(
     private readonly analyzer: FrameAnalyzer,
-    private readonly sections: SectionGateway,
-    private readonly alerts: AlertsGateway,
-    private readonly cpanel: CpanelGateway,
+    private readonly sections: SectionAdapter,
+    private readonly alerts: AlertsAdapter,
+    private readonly cpanel: CpanelAdapter,
     metrics: MetricsService,
   ) {
     this.received = metrics.counter('collector_frames_received_total', 'Frames received from cameras');
@@ -65,50 +66,48 @@ export class FramesService {
         problem(422, `frame ${frameId}: unknown section ${frame.section}; known: ${this.sections.sections.join(', ')}`),
       );
     }
+    const imageSha256 = sha256Hex(jpeg);
     let analysis;
     try {
-      analysis = await this.analyzer.analyze(frame.image, frameId);
+      analysis = await this.analyzer.analyze(frame.image);
     } catch (error) {
       if (error instanceof AnalyzerUnavailableError) {
         this.failed.inc({ reason: error.service });
         throw new BadGatewayException(problem(502, `frame ${frameId} not analysed: ${error.message}`));
       }
-      throw error;
+      throw this.refused(frameId, error);
     }
     const alerts = this.alerts.enabled ? analysis.matches : [];
     try {
-      const [result, ...storedAlerts] = await Promise.all([
-        this.sections.store(frame.section, {
-          frameId,
-          cameraId: frame.cameraId,
-          section: frame.section,
-          event: frame.event,
-          timestamp: frame.timestamp,
-          personCount: analysis.personCount,
-          faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
-        }),
-        ...alerts.map((m) =>
+      // The section first: it holds the frame's identity, so a frame it refuses (409) leaves no alert behind.
+      const ref = {
+        frameId,
+        cameraId: frame.cameraId,
+        section: frame.section,
+        event: frame.event,
+        timestamp: frame.timestamp,
+        imageSha256,
+      };
+      const result = await this.sections.store(frame.section, {
+        ...ref,
+        personCount: analysis.personCount,
+        faces: analysis.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })),
+      });
+      const storedAlerts = await Promise.all(
+        alerts.map((m) =>
           this.alerts.store({
-            frameId,
-            cameraId: frame.cameraId,
-            section: frame.section,
-            event: frame.event,
-            timestamp: frame.timestamp,
+            ...ref,
             personId: m.personId,
             name: m.name,
             similarity: m.similarity,
             box: m.box,
           }),
         ),
-      ]);
+      );
       this.alerted.inc(alerts.length);
       this.acknowledged.inc();
       this.cpanel.analysis({
-        frameId,
-        cameraId: frame.cameraId,
-        section: frame.section,
-        event: frame.event,
-        timestamp: frame.timestamp,
+        ...ref,
         personCount: analysis.personCount,
         faces: analysis.faces.map((f) => ({
           ...f,
@@ -137,7 +136,14 @@ export class FramesService {
         throw new BadGatewayException(problem(502, `frame ${frameId} not acknowledged: ${error.message}`));
       }
       if (error instanceof UnknownSectionError) throw new UnprocessableEntityException(problem(422, error.message));
-      throw error;
+      throw this.refused(frameId, error);
     }
+  }
+
+  /** A service refused the frame itself: the camera gets the same 4xx (never retried), else the error as is. */
+  private refused(frameId: string, error: unknown): unknown {
+    if (!(error instanceof DownstreamRefusedError)) return error;
+    this.rejected.inc({ reason: error.status === 409 ? 'conflict' : error.service.split(' ')[0] });
+    return new HttpException(problem(error.status, `frame ${frameId}: ${error.message}`), error.status);
   }
 }

@@ -3,7 +3,7 @@ import { ServiceClients } from '@airport-mesh/platform';
 import * as analysis from '@airport-mesh/image-analysis-client';
 import * as recognition from '@airport-mesh/face-recognition-client';
 import { type FrameAnalysis, FrameAnalyzer } from './frame-analyzer.js';
-import { describeHttpError } from './section.gateway.js';
+import { describeHttpError, refusal } from './downstream.js';
 
 export class AnalyzerUnavailableError extends Error {
   constructor(
@@ -12,6 +12,11 @@ export class AnalyzerUnavailableError extends Error {
   ) {
     super(`${service} failed: ${reason}`);
   }
+}
+
+/** The analyser's refusal of the image (a 4xx: the frame is bad), or the service being unavailable. */
+function failure(service: AnalyzerUnavailableError['service'], error: unknown): Error {
+  return refusal(service, error) ?? new AnalyzerUnavailableError(service, describeHttpError(error));
 }
 
 /** Image analysis and face recognition, through their generated clients. */
@@ -53,7 +58,7 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
       })
       .then(
         (r) => r.data,
-        (e: unknown) => Promise.reject(new AnalyzerUnavailableError('image-analysis', describeHttpError(e))),
+        (e: unknown) => Promise.reject(failure('image-analysis', e)),
       );
     const described = analysed.faces.filter((f) => f.descriptor);
     const recognised =
@@ -66,7 +71,7 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
             })
             .then(
               (r) => r.data,
-              (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))),
+              (e: unknown) => Promise.reject(failure('face-recognition', e)),
             )
         : undefined;
     return {
@@ -80,7 +85,7 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
     if (!this.recognitionClient) return undefined;
     return recognition.recognizeImage({ client: this.recognitionClient, body: { image }, throwOnError: true }).then(
       (r) => r.data,
-      (e: unknown) => Promise.reject(new AnalyzerUnavailableError('face-recognition', describeHttpError(e))),
+      (e: unknown) => Promise.reject(failure('face-recognition', e)),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CAMERA_EVENTS, type CameraEvent } from '@airport-mesh/contracts';
+import { CAMERA_EVENTS, CAMERA_ID_PATTERN, type CameraEvent, SECTION_ID_PATTERN } from '@airport-mesh/contracts';
 import { packageRoot, parseUrlMap } from '@airport-mesh/platform';
 
 /** One camera of the cameras file (seed 000), ids and sections as strings. */
@@ -24,8 +24,6 @@ export class CamerasFileError extends Error {
 /** The local stack's cameras, at the app's root (apps/cpanel/cameras.local.json). */
 export const DEFAULT_CAMERAS_FILE = join(packageRoot(import.meta.url), 'cameras.local.json');
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const SECTION = /^[A-Za-z0-9-]{1,32}$/;
 const FIELDS = ['id', 'description', 'url', 'section', 'type'];
 
 function idOf(value: unknown, pattern: RegExp): string | null {
@@ -78,13 +76,13 @@ export function parseCamerasFile(
     const c = entry as Record<string, unknown>;
     const before = problems.length;
     for (const key of Object.keys(c)) if (!FIELDS.includes(key)) problems.push(`${at}: unknown field ${key}`);
-    const id = idOf(c.id, ID);
+    const id = idOf(c.id, CAMERA_ID_PATTERN);
     if (id === null) problems.push(`${at}.id must be a non-negative integer or a short id`);
     else if (seen.has(id)) problems.push(`${at}.id ${id} is used twice`);
     else seen.add(id);
     if (typeof c.description !== 'string' || c.description.length > 200)
       problems.push(`${at}.description must be a string of at most 200 characters`);
-    const section = idOf(c.section, SECTION);
+    const section = idOf(c.section, SECTION_ID_PATTERN);
     if (section === null) problems.push(`${at}.section must be a section id such as 1`);
     if (!CAMERA_EVENTS.includes(c.type as CameraEvent))
       problems.push(`${at}.type must be one of ${CAMERA_EVENTS.join(', ')}`);

@@ -13,7 +13,7 @@ import type { Counter } from 'prom-client';
 import { MetricsService, ServiceClients, problem } from '@airport-mesh/platform';
 import { type Client, createClient, getState, startStream, stopStream } from '@airport-mesh/camera-agent-client';
 import type { CPanelEnv } from '../cpanel.env.js';
-import { DashboardEvents } from '../live/dashboard-events.js';
+import { DashboardEvents } from '../dashboard-events/dashboard-events.js';
 import { LiveService } from '../live/live.service.js';
 import { Upstreams, describeCallError } from '../upstream/upstreams.js';
 import { type CameraConfig, CamerasFileError, loadCamerasFile } from './cameras-file.js';

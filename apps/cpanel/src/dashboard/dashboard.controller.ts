@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Observable, concat, defer, interval, map, merge, of, takeUntil } from 'rxjs';
 import { packageRoot, problem, runsFromSource } from '@airport-mesh/platform';
-import { DashboardEvents } from '../live/dashboard-events.js';
+import { DashboardEvents } from '../dashboard-events/dashboard-events.js';
 import { DASHBOARD_CSS } from './dashboard.css.js';
 import { DASHBOARD_CSP, renderDashboard } from './dashboard.page.js';
 import { DashboardService } from './dashboard.service.js';

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CamerasModule } from '../cameras/cameras.module.js';
+import { DashboardEventsModule } from '../dashboard-events/dashboard-events.module.js';
 import { HealthAllModule } from '../health-all/health-all.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardService } from './dashboard.service.js';
 
 @Module({
-  imports: [LiveModule, CamerasModule, HealthAllModule],
+  imports: [DashboardEventsModule, LiveModule, CamerasModule, HealthAllModule],
   controllers: [DashboardController],
   providers: [DashboardService],
 })

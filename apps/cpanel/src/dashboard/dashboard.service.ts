@@ -24,10 +24,6 @@ export class DashboardService {
     private readonly health: HealthAllService,
   ) {}
 
-  get v2(): boolean {
-    return this.identity.version !== 'v1';
-  }
-
   snapshot(): DashboardSnapshot {
     return {
       version: this.identity.version,

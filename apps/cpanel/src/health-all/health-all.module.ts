@@ -1,12 +1,11 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { CamerasModule } from '../cameras/cameras.module.js';
-import { LiveModule } from '../live/live.module.js';
+import { DashboardEventsModule } from '../dashboard-events/dashboard-events.module.js';
 import { HealthAllController } from './health-all.controller.js';
 import { HealthAllService } from './health-all.service.js';
 
 @Module({
-  imports: [HttpModule.register({ maxRedirects: 0 }), CamerasModule, LiveModule],
+  imports: [CamerasModule, DashboardEventsModule],
   controllers: [HealthAllController],
   providers: [HealthAllService],
   exports: [HealthAllService],

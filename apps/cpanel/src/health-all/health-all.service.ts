@@ -1,21 +1,21 @@
-import { HttpService } from '@nestjs/axios';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ServiceIdentity } from '@airport-mesh/platform';
 import { status as alertsStatus } from '@airport-mesh/alerts-client';
 import { getState, status as cameraStatus } from '@airport-mesh/camera-agent-client';
 import { status as collectorStatus } from '@airport-mesh/collector-client';
+import { status as faceRecognitionStatus } from '@airport-mesh/face-recognition-client';
+import { status as imageAnalysisStatus } from '@airport-mesh/image-analysis-client';
 import { status as sectionStatus } from '@airport-mesh/section-client';
 import { CamerasService } from '../cameras/cameras.service.js';
-import { DashboardEvents } from '../live/dashboard-events.js';
+import { DashboardEvents } from '../dashboard-events/dashboard-events.js';
 import { Upstreams, describeCallError } from '../upstream/upstreams.js';
 import type { HealthAllDto, ServiceHealthDto } from './health-all.dto.js';
 
 const DASHBOARD_HEALTH_INTERVAL_MS = 10_000;
 
 /**
- * Every service's `/status` line, like the seeds' `make health`: each through its generated client
- * (image-analysis and face-recognition through the platform's HTTP client until theirs exist), all in
- * parallel and each within UPSTREAM_TIMEOUT_MS, so one dead or hanging service shows as unreachable
+ * Every service's `/status` line, like the seeds' `make health`: each through its generated client, all
+ * in parallel and each within UPSTREAM_TIMEOUT_MS, so one dead or hanging service shows as unreachable
  * instead of holding up the rest.
  */
 @Injectable()
@@ -27,7 +27,6 @@ export class HealthAllService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly identity: ServiceIdentity,
     private readonly upstreams: Upstreams,
     private readonly cameras: CamerasService,
-    private readonly http: HttpService,
     private readonly events: DashboardEvents,
   ) {}
 
@@ -87,23 +86,17 @@ export class HealthAllService implements OnApplicationBootstrap, OnModuleDestroy
           return { line, state };
         }),
       ),
-      // No generated clients for these two yet: the platform's HTTP client, same deadline.
-      ...[
-        ['image-analysis', this.upstreams.imageAnalysisUrl],
-        ['face-recognition', this.upstreams.faceRecognitionUrl],
-      ].map(([name, url]) =>
-        probe(
-          name,
-          url,
-          timeout,
-          async () =>
-            (
-              await this.http.axiosRef.get<string>(`${url}/status`, {
-                responseType: 'text',
-                ...this.upstreams.callOptions,
-              })
-            ).data,
-        ),
+      probe(
+        'image-analysis',
+        this.upstreams.imageAnalysis.url,
+        timeout,
+        async () => (await imageAnalysisStatus({ client: this.upstreams.imageAnalysis.client, ...opts() })).data,
+      ),
+      probe(
+        'face-recognition',
+        this.upstreams.faceRecognition.url,
+        timeout,
+        async () => (await faceRecognitionStatus({ client: this.upstreams.faceRecognition.client, ...opts() })).data,
       ),
     ];
     const services = await Promise.all(probes);

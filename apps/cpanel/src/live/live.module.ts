@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DashboardEventsModule } from '../dashboard-events/dashboard-events.module.js';
 import { AlertController } from './alert.controller.js';
 import { AnalysisController } from './analysis.controller.js';
-import { DashboardEvents } from './dashboard-events.js';
 import { LiveService } from './live.service.js';
 
 @Module({
   controllers: [AnalysisController, AlertController],
-  providers: [LiveService, DashboardEvents],
-  exports: [LiveService, DashboardEvents],
+  imports: [DashboardEventsModule],
+  providers: [LiveService],
+  exports: [LiveService],
 })
 export class LiveModule {}

@@ -8,13 +8,12 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Counter } from 'prom-client';
-import { MetricsService, ServiceIdentity, problem } from '@airport-mesh/platform';
+import { ImageFormatError, MetricsService, ServiceIdentity, imageHeader, problem } from '@airport-mesh/platform';
 import { getLatestAlert, type AlertDto as StoredAlert } from '@airport-mesh/alerts-client';
 import { getSummary, listStatistics, type StatisticsRecordDto, type SummaryDto } from '@airport-mesh/section-client';
 import type { CPanelEnv } from '../cpanel.env.js';
 import { Upstreams, describeCallError } from '../upstream/upstreams.js';
-import { DashboardEvents } from './dashboard-events.js';
-import { jpegSize, NotAJpegError } from './jpeg-size.js';
+import { DashboardEvents } from '../dashboard-events/dashboard-events.js';
 import type {
   AlertAcceptedDto,
   AlertViewDto,
@@ -29,6 +28,11 @@ const MAX_OCCUPANCY_POINTS = 360;
 const MAX_AGE_POINTS = 400;
 const BACKFILL_RECORDS = 300;
 const SUMMARY_MIN_INTERVAL_MS = 1000;
+/**
+ * Sections shown at most: the configured ones count, and pushes may add others up to this. Each holds
+ * one photo (at most a frame image, 6 MiB) and bounded histories, so the whole view is bounded.
+ */
+export const MAX_SECTIONS = 16;
 
 interface Photo {
   jpeg: Buffer;
@@ -91,10 +95,6 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  get keepsPhotos(): boolean {
-    return this.v2;
-  }
-
   onApplicationBootstrap(): void {
     this.firstRefresh = this.refresh();
     if (this.refreshMs > 0) {
@@ -122,9 +122,11 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       const jpeg = Buffer.from(body.image, 'base64');
       let size: { width: number; height: number };
       try {
-        size = jpegSize(jpeg);
+        if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8)
+          throw new ImageFormatError(422, 'image is not a JPEG (no SOI marker)');
+        size = imageHeader(jpeg);
       } catch (error) {
-        if (error instanceof NotAJpegError) throw new UnprocessableEntityException(problem(422, error.message));
+        if (error instanceof ImageFormatError) throw new UnprocessableEntityException(problem(422, error.message));
         throw error;
       }
       if (this.v2) {
@@ -144,6 +146,10 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     const state = this.section(body.section);
+    if (!state)
+      throw new UnprocessableEntityException(
+        problem(422, `section ${body.section} is not shown: this panel shows at most ${MAX_SECTIONS} sections`),
+      );
     const view: AnalysisViewDto = {
       frameId: body.frameId,
       cameraId: body.cameraId,
@@ -450,9 +456,14 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     return points;
   }
 
-  private section(id: string): SectionState {
+  /** The state of a section, created on first use while fewer than MAX_SECTIONS are shown; else undefined. */
+  private section(id: string): SectionState | undefined {
     let state = this.sections.get(id);
     if (!state) {
+      if (this.sections.size >= MAX_SECTIONS) {
+        this.logger.warn(`section ${id} not shown: at most ${MAX_SECTIONS} sections`);
+        return undefined;
+      }
       state = {
         id,
         analysis: null,

@@ -1,4 +1,5 @@
-import type { AlertViewDto, AnalysisViewDto, FaceViewDto, MatchDto } from './live.dto.js';
+import type { PersonMatchDto as MatchDto } from '@airport-mesh/contracts';
+import type { AlertViewDto, AnalysisViewDto, FaceViewDto } from './live.dto.js';
 
 /** The section service's totals, as last read. */
 export interface SummaryView {

@@ -4,6 +4,14 @@ import { isAxiosError } from 'axios';
 import { ServiceClients, parseUrlMap } from '@airport-mesh/platform';
 import { type Client as AlertsClient, createClient as createAlertsClient } from '@airport-mesh/alerts-client';
 import { type Client as CollectorClient, createClient as createCollectorClient } from '@airport-mesh/collector-client';
+import {
+  type Client as FaceRecognitionClient,
+  createClient as createFaceRecognitionClient,
+} from '@airport-mesh/face-recognition-client';
+import {
+  type Client as ImageAnalysisClient,
+  createClient as createImageAnalysisClient,
+} from '@airport-mesh/image-analysis-client';
 import { type Client as SectionClient, createClient as createSectionClient } from '@airport-mesh/section-client';
 import type { CPanelEnv } from '../cpanel.env.js';
 
@@ -22,8 +30,8 @@ export class Upstreams {
   readonly sections: Map<string, Upstream<SectionClient>>;
   readonly alerts: Upstream<AlertsClient>;
   readonly collector: Upstream<CollectorClient>;
-  readonly imageAnalysisUrl: string;
-  readonly faceRecognitionUrl: string;
+  readonly imageAnalysis: Upstream<ImageAnalysisClient>;
+  readonly faceRecognition: Upstream<FaceRecognitionClient>;
   readonly timeoutMs: number;
 
   constructor(config: ConfigService<CPanelEnv, true>, clients: ServiceClients) {
@@ -42,8 +50,18 @@ export class Upstreams {
       url: collectorUrl,
       client: clients.create(createCollectorClient, collectorUrl),
     };
-    this.imageAnalysisUrl = trim(config.get('IMAGE_ANALYSIS_URL', { infer: true }));
-    this.faceRecognitionUrl = trim(config.get('FACE_RECOGNITION_URL', { infer: true }));
+    const imageAnalysisUrl = trim(config.get('IMAGE_ANALYSIS_URL', { infer: true }));
+    this.imageAnalysis = {
+      name: 'image-analysis',
+      url: imageAnalysisUrl,
+      client: clients.create(createImageAnalysisClient, imageAnalysisUrl),
+    };
+    const faceRecognitionUrl = trim(config.get('FACE_RECOGNITION_URL', { infer: true }));
+    this.faceRecognition = {
+      name: 'face-recognition',
+      url: faceRecognitionUrl,
+      client: clients.create(createFaceRecognitionClient, faceRecognitionUrl),
+    };
   }
 
   /** Options every read-through call passes to a generated client: the deadline. */

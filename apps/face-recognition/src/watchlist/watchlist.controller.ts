@@ -10,6 +10,7 @@ import {
   ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { imageFromBody } from '@airport-mesh/platform';
 import { EnrolPersonDto, ImageRequestDto, MatchRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
@@ -23,13 +24,14 @@ export class WatchlistController {
   /** Persons of interest recognised in the image (faces at or above the similarity threshold). */
   @Post('recognize')
   @HttpCode(200)
-  @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
+  @ApiConsumes('application/json', 'image/jpeg', 'image/png')
   @ApiBody({
     type: ImageRequestDto,
     description: 'JSON {"image": base64}, or the raw image bytes with their content type',
   })
   @ApiOkResponse({ type: RecognitionDto })
   @ApiBadRequestResponse({ description: 'Empty body or no base64 image (problem+json)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not a JPEG or PNG (problem+json)' })
   recognizeImage(@Body() body: unknown): Promise<RecognitionDto> {
     return this.watchlist.recognize(imageFromBody(body));
   }
@@ -50,6 +52,7 @@ export class WatchlistController {
   @Post('persons')
   @ApiCreatedResponse({ type: PersonDto })
   @ApiBadRequestResponse({ description: 'Invalid request (problem+json)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'A photo is not a JPEG or PNG (problem+json)' })
   @ApiUnprocessableEntityResponse({ description: 'A photo shows no face or several faces, or is truncated' })
   createPerson(@Body() body: EnrolPersonDto): Promise<PersonDto> {
     return this.watchlist.enrol(

@@ -1,39 +1,23 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, Length } from 'class-validator';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBase64,
-  IsNumber,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+  BoxDto,
+  ImageRequestDto,
+  NestedArrayField,
+  NestedField,
+  PersonMatchDto,
+  PersonNameField,
+} from '@airport-mesh/contracts';
 
-export class BoxDto {
-  @ApiProperty() x: number;
-  @ApiProperty() y: number;
-  @ApiProperty() width: number;
-  @ApiProperty() height: number;
-}
+export { ImageRequestDto };
 
 export class EnrolPersonDto {
-  @ApiProperty({ example: 'PersonX', description: 'Name shown in alerts' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  @Matches(/^[^\u0000-\u001f<>]+$/, { message: 'name must be printable text without < or >' })
-  name: string;
+  @PersonNameField() name: string;
 
   @ApiProperty({
     type: [String],
     format: 'byte',
-    description: 'One or more photos (base64 JPEG/PNG/WebP), each showing exactly one face',
+    description: 'One or more photos (base64 JPEG or PNG), each showing exactly one face',
   })
   @IsArray()
   @ArrayMinSize(1)
@@ -42,45 +26,22 @@ export class EnrolPersonDto {
   images: string[];
 }
 
-export class PersonDto {
+export class PersonDto extends PickType(PersonMatchDto, ['name']) {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
   @ApiProperty({ description: 'Face descriptors enrolled (one per photo)' }) descriptors: number;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ description: 'URL of a face thumbnail (JPEG)' }) thumbnailUrl: string;
-}
-
-export class MatchDto {
-  @ApiProperty({ format: 'uuid' }) personId: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ description: 'Cosine similarity of the best enrolled descriptor, 0..1' }) similarity: number;
-  @ApiProperty({ type: BoxDto }) box: BoxDto;
 }
 
 export class RecognitionDto {
   @ApiProperty({ description: 'Faces found in the image' }) faces: number;
-  @ApiProperty({ type: [MatchDto], description: 'Faces matched to a person of interest, best first' })
-  matches: MatchDto[];
+  @ApiProperty({ type: [PersonMatchDto], description: 'Faces matched to a person of interest, best first' })
+  matches: PersonMatchDto[];
   @ApiProperty({ description: 'Similarity threshold in force' }) threshold: number;
 }
 
-export class ImageRequestDto {
-  @ApiProperty({ description: 'The image (JPEG, PNG or WebP), base64-encoded', format: 'byte' })
-  image: string;
-}
-
-export class BoxInputDto {
-  @ApiProperty() @IsNumber() @Min(0) x: number;
-  @ApiProperty() @IsNumber() @Min(0) y: number;
-  @ApiProperty() @IsNumber() @Min(0) width: number;
-  @ApiProperty() @IsNumber() @Min(0) height: number;
-}
-
 export class FaceDescriptorDto {
-  @ApiProperty({ type: BoxInputDto })
-  @ValidateNested()
-  @Type(() => BoxInputDto)
-  box: BoxInputDto;
+  @NestedField(() => BoxDto, { description: 'The face in the frame (from image-analysis)' }) box: BoxDto;
 
   @ApiProperty({
     description: 'The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)',
@@ -92,10 +53,5 @@ export class FaceDescriptorDto {
 }
 
 export class MatchRequestDto {
-  @ApiProperty({ type: [FaceDescriptorDto] })
-  @IsArray()
-  @ArrayMaxSize(256)
-  @ValidateNested({ each: true })
-  @Type(() => FaceDescriptorDto)
-  faces: FaceDescriptorDto[];
+  @NestedArrayField(() => FaceDescriptorDto, 256) faces: FaceDescriptorDto[];
 }

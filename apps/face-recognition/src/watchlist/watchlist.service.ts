@@ -4,6 +4,7 @@ import {
   Logger,
   NotFoundException,
   type OnApplicationBootstrap,
+  type OnModuleInit,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Counter } from 'prom-client';
-import { MetricsService, ReadinessRegistry, problem } from '@airport-mesh/platform';
+import { MetricsService, ReadinessRegistry, checkedImage, problem } from '@airport-mesh/platform';
 import { type Box, matchDescriptor } from '@airport-mesh/vision';
 import { VisionProvider, toHttpError } from '@airport-mesh/vision/nest';
 import type { FaceRecognitionEnv } from '../face-recognition.env.js';
@@ -34,7 +35,7 @@ const roundBox = (b: Box) => ({
 });
 
 @Injectable()
-export class WatchlistService implements OnApplicationBootstrap {
+export class WatchlistService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(WatchlistService.name);
   private gallery: { item: PersonRow; descriptors: Float32Array[] }[] = [];
   private readonly threshold: number;
@@ -46,7 +47,7 @@ export class WatchlistService implements OnApplicationBootstrap {
     private readonly repository: PersonsRepository,
     private readonly provider: VisionProvider,
     config: ConfigService<FaceRecognitionEnv, true>,
-    readiness: ReadinessRegistry,
+    private readonly readiness: ReadinessRegistry,
     metrics: MetricsService,
   ) {
     this.threshold = config.get('MATCH_THRESHOLD', { infer: true });
@@ -57,7 +58,10 @@ export class WatchlistService implements OnApplicationBootstrap {
       ['outcome'],
     );
     this.reload();
-    readiness.register('watchlist', () => {
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('watchlist', () => {
       if (!this.seeded) throw new Error('watch list not seeded yet');
       return { persons: this.gallery.length, path: this.repository.path };
     });
@@ -92,9 +96,12 @@ export class WatchlistService implements OnApplicationBootstrap {
     this.gallery = this.repository.all().map((p) => ({ item: p, descriptors: p.descriptors }));
   }
 
-  /** A square crop around a face box, grown by `margin` of its size on each side. */
+  /**
+   * A square crop around a face box, grown by `margin` of its size on each side. The box is in the
+   * upright image (EXIF orientation applied, as the models saw it), so the bounds are the upright ones.
+   */
   private async crop(image: Buffer, box: Box, margin: number, size?: number): Promise<Buffer> {
-    const meta = await sharp(image).metadata();
+    const meta = (await sharp(image).metadata()).autoOrient;
     const side = Math.max(box.width, box.height) * (1 + 2 * margin);
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
@@ -110,6 +117,7 @@ export class WatchlistService implements OnApplicationBootstrap {
     const descriptors: Float32Array[] = [];
     let thumbnail: Buffer | undefined;
     for (const [i, image] of images.entries()) {
+      checkedImage(image, `image ${i + 1}: `); // JPEG or PNG, bounded size: before any decoder runs
       let result;
       try {
         result = await this.provider.vision.analyze(image);

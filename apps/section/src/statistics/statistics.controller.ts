@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiTags,
@@ -22,12 +23,16 @@ import { StatisticsService } from './statistics.service.js';
 export class StatisticsController {
   constructor(private readonly statistics: StatisticsService) {}
 
-  /** Stores one frame's statistics. Idempotent by frame id: 201 the first time, 200 for a repeat. */
+  /**
+   * Stores one frame's statistics. Idempotent by frame id: 201 the first time, 200 for a repeat of the
+   * same frame, 409 for another frame under a stored id.
+   */
   @Post('statistics')
   @HttpCode(201)
   @ApiCreatedResponse({ type: StoreResultDto, description: 'Stored' })
   @ApiOkResponse({ type: StoreResultDto, description: 'Already stored (duplicate delivery), nothing changed' })
   @ApiBadRequestResponse({ description: 'Invalid record (problem+json)' })
+  @ApiConflictResponse({ description: 'The frame id is stored with other content; nothing changed (problem+json)' })
   @ApiUnprocessableEntityResponse({ description: 'The frame belongs to another section' })
   storeStatistics(@Body() body: CreateStatisticsDto, @Res({ passthrough: true }) reply: FastifyReply): StoreResultDto {
     const result = this.statistics.store(body);

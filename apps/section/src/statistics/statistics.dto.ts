@@ -1,120 +1,45 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { CAMERA_EVENTS, type CameraEvent, FRAME_ID_PATTERN, GENDERS, type Gender } from '@airport-mesh/contracts';
+  DateTimeField,
+  FaceAttributesDto,
+  FrameRefDto,
+  NestedArrayField,
+  PageQueryDto,
+  PersonCountField,
+  SectionIdField,
+} from '@airport-mesh/contracts';
 
-export class FaceStatisticDto {
-  @ApiPropertyOptional({ enum: GENDERS })
-  @IsOptional()
-  @IsIn(GENDERS)
-  gender?: Gender;
-
-  @ApiPropertyOptional({ description: 'Estimated age in years', example: 40.2 })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(130)
-  age?: number;
-
-  @ApiPropertyOptional({ example: '38-43' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^\d{1,3}-\d{1,3}$/)
-  ageRange?: string;
-}
+/** What the section keeps of a face: the attributes only (no box, no descriptor). */
+export class FaceStatisticDto extends PartialType(PickType(FaceAttributesDto, ['gender', 'age', 'ageRange'])) {}
 
 /** One record per camera frame: who the analysers saw in it. */
-export class CreateStatisticsDto {
-  @ApiProperty({
-    description: 'cameraId:seq, unique per frame; storing is idempotent on it',
-    example: '1:1732180000000',
-  })
-  @Matches(FRAME_ID_PATTERN, { message: 'frameId must be cameraId:seq' })
-  frameId: string;
-
-  @ApiProperty({ example: '1' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
-  cameraId: string;
-
-  @ApiProperty({ description: "The section the camera belongs to; must be this service's section", example: '1' })
-  @IsString()
-  @MaxLength(32)
-  section: string;
-
-  @ApiProperty({ enum: CAMERA_EVENTS })
-  @IsIn(CAMERA_EVENTS)
-  event: CameraEvent;
-
-  @ApiProperty({ description: 'When the camera took the frame (ISO 8601)', example: '2026-11-21T10:00:00.000Z' })
-  @IsISO8601({ strict: true })
-  timestamp: string;
-
-  @ApiProperty({
-    description: 'People in the frame; null when the frame was not analysed',
-    nullable: true,
-    type: Number,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  personCount: number | null = null;
-
-  @ApiProperty({ type: [FaceStatisticDto] })
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => FaceStatisticDto)
-  faces: FaceStatisticDto[] = [];
+export class CreateStatisticsDto extends FrameRefDto {
+  @PersonCountField() personCount: number | null = null;
+  @NestedArrayField(() => FaceStatisticDto, 1000) faces: FaceStatisticDto[] = [];
 }
 
-export class StoreResultDto {
-  @ApiProperty() frameId: string;
+export class StoreResultDto extends PickType(FrameRefDto, ['frameId']) {
   @ApiProperty({ description: 'false when this frame id was already stored (a retried delivery)' }) stored: boolean;
   @ApiProperty() duplicate: boolean;
 }
 
-export class StatisticsRecordDto extends CreateStatisticsDto {
-  @ApiProperty({ description: 'When this service stored the record (ISO 8601)' })
-  storedAt: string;
+class StoredAtDto {
+  @DateTimeField({ description: 'When this service stored the record' }) storedAt: string;
 }
+
+export class StatisticsRecordDto extends IntersectionType(
+  OmitType(CreateStatisticsDto, ['imageSha256']),
+  StoredAtDto,
+) {}
 
 export class StatisticsPageDto {
   @ApiProperty({ type: [StatisticsRecordDto] }) items: StatisticsRecordDto[];
   @ApiProperty({ description: 'Total records stored' }) total: number;
 }
 
-export class ListStatisticsQueryDto {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-}
+export class ListStatisticsQueryDto extends PageQueryDto {}
 
 export class SummaryQueryDto {
   @ApiPropertyOptional({ description: 'Only frames taken in the last N seconds; all frames when absent', minimum: 1 })
@@ -133,7 +58,7 @@ export class GenderSplitDto {
 }
 
 export class SummaryDto {
-  @ApiProperty({ example: '1' }) section: string;
+  @SectionIdField() section: string;
   @ApiProperty({ description: 'Frames stored (in the window)' }) frames: number;
   @ApiProperty({ description: 'Frames that were analysed (personCount known)' }) analysedFrames: number;
   @ApiProperty({ description: 'People counted by entry cameras' }) entries: number;

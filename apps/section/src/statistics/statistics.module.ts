@@ -1,7 +1,6 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { ReadinessRegistry } from '@airport-mesh/platform';
 import type { SectionEnv } from '../section.env.js';
 import { StatisticsController } from './statistics.controller.js';
 import { StatisticsRepository } from './statistics.repository.js';
@@ -23,16 +22,4 @@ import { StatisticsService } from './statistics.service.js';
     StatisticsService,
   ],
 })
-export class StatisticsModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessRegistry,
-    private readonly repository: StatisticsRepository,
-  ) {}
-
-  onModuleInit(): void {
-    this.readiness.register('store', () => {
-      this.repository.ping();
-      return { path: this.repository.path };
-    });
-  }
-}
+export class StatisticsModule {}

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { canonicalTimestamp, frameFingerprint } from '@airport-mesh/contracts';
 import { openDatabase } from '@airport-mesh/platform';
 import type { CreateStatisticsDto, StatisticsRecordDto, SummaryDto } from './statistics.dto.js';
 
@@ -12,12 +13,17 @@ interface Row {
   person_count: number | null;
   faces: string;
   stored_at: string;
+  fingerprint: string | null;
 }
+
+/** `stored`: first delivery; `duplicate`: the same frame again; `conflict`: another frame under this id. */
+export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
 
 /**
  * The section's durable store: one SQLite file (WAL, synchronous=FULL, so a row is on disk before the
  * insert returns and an acknowledged frame survives SIGKILL). Frame ids are the primary key, which makes
- * a retried delivery a no-op.
+ * a retried delivery a no-op; each row keeps the fingerprint of its frame (contracts' frameFingerprint),
+ * so a different frame under a stored id is told apart from a retry.
  */
 @Injectable()
 export class StatisticsRepository implements OnApplicationShutdown {
@@ -25,6 +31,7 @@ export class StatisticsRepository implements OnApplicationShutdown {
   private readonly insertStmt: StatementSync;
   private readonly countStmt: StatementSync;
   private readonly pageStmt: StatementSync;
+  private readonly fingerprintStmt: StatementSync;
 
   constructor(readonly path: string) {
     this.db = openDatabase(path);
@@ -37,32 +44,41 @@ export class StatisticsRepository implements OnApplicationShutdown {
         taken_at     TEXT NOT NULL,
         person_count INTEGER,
         faces        TEXT NOT NULL,
-        stored_at    TEXT NOT NULL
+        stored_at    TEXT NOT NULL,
+        fingerprint  TEXT
       ) STRICT;
       CREATE INDEX IF NOT EXISTS statistics_taken_at ON statistics (taken_at);
     `);
+    const columns = this.db.prepare('PRAGMA table_info(statistics)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'fingerprint'))
+      this.db.exec('ALTER TABLE statistics ADD COLUMN fingerprint TEXT'); // a store from before fingerprints
     this.insertStmt = this.db.prepare(
-      `INSERT INTO statistics (frame_id, camera_id, section, event, taken_at, person_count, faces, stored_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING`,
+      `INSERT INTO statistics (frame_id, camera_id, section, event, taken_at, person_count, faces, stored_at, fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING`,
     );
+    this.fingerprintStmt = this.db.prepare('SELECT fingerprint FROM statistics WHERE frame_id = ?');
     this.countStmt = this.db.prepare('SELECT count(*) AS n FROM statistics');
     this.pageStmt = this.db.prepare('SELECT * FROM statistics ORDER BY taken_at DESC, frame_id DESC LIMIT ? OFFSET ?');
   }
 
-  /** Returns false when the frame id was already stored. */
-  insert(record: CreateStatisticsDto, storedAt: Date): boolean {
+  /** Stores the record unless its frame id is stored already; then tells a retry from another frame. */
+  insert(record: CreateStatisticsDto, storedAt: Date): InsertOutcome {
     const faces = JSON.stringify(record.faces.map(({ gender, age, ageRange }) => ({ gender, age, ageRange })));
+    const fingerprint = frameFingerprint(record, [record.personCount ?? null, faces]);
     const result = this.insertStmt.run(
       record.frameId,
       record.cameraId,
       record.section,
       record.event,
-      new Date(record.timestamp).toISOString(),
+      canonicalTimestamp(record.timestamp),
       record.personCount ?? null,
       faces,
       storedAt.toISOString(),
+      fingerprint,
     );
-    return Number(result.changes) === 1;
+    if (Number(result.changes) === 1) return 'stored';
+    const stored = this.fingerprintStmt.get(record.frameId) as Pick<Row, 'fingerprint'> | undefined;
+    return !stored?.fingerprint || stored.fingerprint === fingerprint ? 'duplicate' : 'conflict';
   }
 
   count(): number {

@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomInt, createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -47,7 +47,7 @@ export type ChaosAuthResult = 'ok' | 'disabled' | 'unauthorized';
  * so the same seed and the same request order give the same faults.
  */
 @Injectable()
-export class ChaosService {
+export class ChaosService implements OnModuleInit {
   private faults: Faults = ChaosService.defaults(0);
   private random = new SeededRandom(0);
   private since = new Date().toISOString();
@@ -58,7 +58,11 @@ export class ChaosService {
   private readonly unreadyGauge: Gauge;
   private readonly tokenDigest?: Buffer;
 
-  constructor(@Inject(CHAOS_OPTIONS) options: ChaosOptions, metrics: MetricsService, readiness: ReadinessRegistry) {
+  constructor(
+    @Inject(CHAOS_OPTIONS) options: ChaosOptions,
+    metrics: MetricsService,
+    private readonly readiness: ReadinessRegistry,
+  ) {
     this.tokenDigest = options.adminToken ? digest(options.adminToken) : undefined;
     this.injected = metrics.counter(
       'chaos_injected_total',
@@ -71,7 +75,10 @@ export class ChaosService {
     this.delayGauge = metrics.gauge('chaos_delay_ms', 'Added delay set through the chaos API, milliseconds (0 = none)');
     this.unreadyGauge = metrics.gauge('chaos_unready', '1 when the chaos API holds readiness down');
     this.reset();
-    readiness.register('chaos', () => {
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('chaos', () => {
       if (this.faults.unready) throw new Error('held unready through the chaos API (DELETE /chaos to clear)');
     });
   }

@@ -70,10 +70,6 @@ export class ServiceClients {
     }
   }
 
-  get mode(): ResilienceOptions['mode'] {
-    return this.resilience.mode;
-  }
-
   create<C>(createClient: (config: GeneratedClientConfig) => C, baseURL: string, options: ClientOptions = {}): C {
     if (this.resilience.mode === 'none' || !this.metrics) {
       return createClient({ baseURL, axios: this.http.axiosRef, throwOnError: true });

@@ -6,6 +6,10 @@ export type ReadinessCheck = () => Promise<Record<string, unknown> | void> | Rec
 /**
  * Where an app registers what its readiness depends on (store open, models loaded, …). Liveness never
  * consults it. Readiness also fails as soon as graceful shutdown starts.
+ *
+ * One way to register: the provider that owns the resource registers its check in its own
+ * `onModuleInit` (e.g. a service for its store, the vision provider for its models), never a module
+ * class or a constructor.
  */
 @Injectable()
 export class ReadinessRegistry {

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { ImageFormatError, imageHeader } from './image-format.js';
 import { problem } from './problem.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -6,9 +7,26 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * An image request body in either form the image services accept: raw bytes (a content type the app
  * lists in `rawBodyContentTypes`, parsed to a Buffer) or JSON `{ "image": "<base64>" }`. Anything else
- * is a 400 problem. The image itself is checked by whoever decodes it.
+ * is a 400 problem. The image's header is checked before it is returned ({@link checkedImage}): JPEG or
+ * PNG only (others 415), a bounded number of pixels (413), a readable header (422); its body is checked
+ * by whoever decodes it.
  */
 export function imageFromBody(body: unknown): Buffer {
+  return checkedImage(rawImageFromBody(body));
+}
+
+/** The image unchanged when its header is allowed ({@link imageHeader}); else the problem as an HttpException. */
+export function checkedImage(image: Buffer, prefix = ''): Buffer {
+  try {
+    imageHeader(image);
+  } catch (error) {
+    if (error instanceof ImageFormatError) throw error.toHttp(prefix);
+    throw error;
+  }
+  return image;
+}
+
+function rawImageFromBody(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const keys = Object.keys(body);

@@ -5,33 +5,48 @@ export type ClientOptions = {
 };
 
 export type AlertDto = {
+  /**
+   * The matched face in the frame
+   */
   box?: BoxDto;
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   /**
-   * cameraId:seq of the frame; with personId, storing is idempotent on it
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
   /**
    * Store sequence number (also the order of arrival)
    */
   id: number;
+  /**
+   * Name shown in alerts
+   */
   name: string;
   /**
    * The watch-list id of the person (face-recognition)
    */
   personId: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
-   * Similarity of the face to the enrolled person, 0..1
+   * Cosine similarity to the enrolled person, 0..1
    */
   similarity: number;
   /**
-   * When this service stored the alert (ISO 8601)
+   * When the alerts service stored the alert
    */
   storedAt: string;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
@@ -140,25 +155,44 @@ export type ChaosStateDto = {
 };
 
 export type CreateAlertDto = {
+  /**
+   * The matched face in the frame
+   */
   box?: BoxDto;
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   /**
-   * cameraId:seq of the frame; with personId, storing is idempotent on it
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
+  /**
+   * SHA-256 (hex) of the frame's image bytes. With it, a repeat of the frame id is the same frame when camera, section, event and image match (what was derived from the image may differ); a different frame is a 409
+   */
+  imageSha256?: string;
+  /**
+   * Name shown in alerts
+   */
   name: string;
   /**
    * The watch-list id of the person (face-recognition)
    */
   personId: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
-   * Similarity of the face to the enrolled person, 0..1
+   * Cosine similarity to the enrolled person, 0..1
    */
   similarity: number;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
@@ -181,7 +215,7 @@ export type ListAlertsData = {
   query?: {
     limit?: unknown;
     /**
-     * Skip this many (ignored with cursor)
+     * Skip this many
      */
     offset?: unknown;
     /**
@@ -221,6 +255,10 @@ export type StoreAlertErrors = {
    * Invalid alert (problem+json)
    */
   400: unknown;
+  /**
+   * The frame id and person are stored with another frame (problem+json)
+   */
+  409: unknown;
 };
 
 export type StoreAlertResponses = {

@@ -43,6 +43,9 @@ export type CameraStateDto = {
    * Frames per second while streaming, 0 when stopped
    */
   fps: number;
+  /**
+   * A section id
+   */
   section: string;
   streaming: boolean;
 };
@@ -134,7 +137,7 @@ export type StartStreamDto = {
    */
   destination?: string;
   /**
-   * Frames per second
+   * Frames per second (default: the camera's)
    */
   fps?: number;
   /**

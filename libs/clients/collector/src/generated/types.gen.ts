@@ -86,19 +86,28 @@ export type ChaosStateDto = {
 };
 
 export type CreateFrameDto = {
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   /**
    * The JPEG image, base64-encoded
    */
   image: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
    * The camera's frame counter; the frame id is `cameraId:seq`
    */
   seq: number;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
@@ -112,11 +121,17 @@ export type FrameAckDto = {
    * true when the section already had this frame (a retried delivery)
    */
   duplicate: boolean;
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
   /**
    * People in the frame; null when it was not analysed
    */
   personCount: number | null;
+  /**
+   * A section id
+   */
   section: string;
 };
 
@@ -215,7 +230,11 @@ export type PostFrameErrors = {
    */
   400: unknown;
   /**
-   * Not a JPEG, truncated, or unknown section (problem+json)
+   * Another frame is stored under this frame id; nothing stored (problem+json)
+   */
+  409: unknown;
+  /**
+   * Not a JPEG, truncated or corrupt (also as the analyser said it, with its status: 413, 415, 422), or unknown section
    */
   422: unknown;
   /**

@@ -83,7 +83,7 @@ export type {
   LiveErrors,
   LiveResponse,
   LiveResponses,
-  MatchDto,
+  PersonMatchDto,
   PhotoDto,
   PostAlertData,
   PostAlertErrors,

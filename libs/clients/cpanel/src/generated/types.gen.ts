@@ -5,48 +5,105 @@ export type ClientOptions = {
 };
 
 export type AlertAcceptedDto = {
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
   /**
    * false when a newer alert was already shown
    */
   latest: boolean;
+  /**
+   * The watch-list id of the person (face-recognition)
+   */
   personId: string;
 };
 
 export type AlertViewDto = {
+  /**
+   * The matched face in the frame
+   */
   box?: BoxDto;
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
+  /**
+   * Store sequence number (also the order of arrival)
+   */
   id?: number;
+  /**
+   * Name shown in alerts
+   */
   name: string;
+  /**
+   * The watch-list id of the person (face-recognition)
+   */
   personId: string;
   /**
    * When cpanel got it
    */
   receivedAt: string;
+  /**
+   * A section id
+   */
   section: string;
+  /**
+   * Cosine similarity to the enrolled person, 0..1
+   */
   similarity: number;
   source: 'collector' | 'alerts';
+  /**
+   * When the alerts service stored the alert
+   */
   storedAt?: string;
+  /**
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
+   */
   timestamp: string;
 };
 
 export type AnalysisAcceptedDto = {
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
   /**
    * false when a newer frame of the section was already shown (this one arrived late)
    */
   latest: boolean;
+  /**
+   * A section id
+   */
   section: string;
 };
 
 export type AnalysisViewDto = {
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   faces: Array<FaceViewDto>;
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
-  matches: Array<MatchDto>;
+  matches: Array<PersonMatchDto>;
+  /**
+   * People in the frame; null when it was not analysed
+   */
   personCount: number | null;
   /**
    * v2 only: the frame photo
@@ -56,11 +113,17 @@ export type AnalysisViewDto = {
    * When cpanel got it
    */
   receivedAt: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
    * Pushed by the collector, or read through from the section service
    */
   source: 'collector' | 'section';
+  /**
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
+   */
   timestamp: string;
 };
 
@@ -81,21 +144,39 @@ export type CameraDto = {
    * Why the camera could not be reached, or null
    */
   error: string | null;
+  /**
+   * A camera id
+   */
   id: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
    * As last read from the camera; null when it could not be read
    */
   state: CameraStateDto | null;
+  /**
+   * Where the camera stands (the cameras file `type`)
+   */
   type: 'entry' | 'exit';
   url: string;
 };
 
 export type CameraStateDto = {
+  /**
+   * Frames sent since the stream was started
+   */
   cycle: number;
   destination: string;
-  event: string;
+  event: 'entry' | 'exit';
+  /**
+   * Frames per second while streaming, 0 when stopped
+   */
   fps: number;
+  /**
+   * A section id
+   */
   section: string;
   streaming: boolean;
 };
@@ -194,54 +275,89 @@ export type ChaosStateDto = {
 };
 
 export type CreateAlertDto = {
+  /**
+   * The matched face in the frame
+   */
   box?: BoxDto;
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   /**
-   * cameraId:seq
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
   /**
-   * The alerts service's id, when known
+   * Store sequence number (also the order of arrival)
    */
   id?: number;
+  /**
+   * SHA-256 (hex) of the frame's image bytes. With it, a repeat of the frame id is the same frame when camera, section, event and image match (what was derived from the image may differ); a different frame is a 409
+   */
+  imageSha256?: string;
+  /**
+   * Name shown in alerts
+   */
   name: string;
+  /**
+   * The watch-list id of the person (face-recognition)
+   */
   personId: string;
+  /**
+   * A section id
+   */
   section: string;
   /**
-   * Similarity of the face to the enrolled person, 0..1
+   * Cosine similarity to the enrolled person, 0..1
    */
   similarity: number;
   /**
-   * When the alerts service stored it, when known
+   * When the alerts service stored the alert
    */
   storedAt?: string;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
 
 export type CreateAnalysisDto = {
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   faces: Array<FaceDto>;
   /**
-   * cameraId:seq
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
   /**
    * The frame as base64 JPEG; kept by v2 only (for the photo)
    */
   image?: string;
-  matches: Array<MatchDto>;
+  /**
+   * SHA-256 (hex) of the frame's image bytes. With it, a repeat of the frame id is the same frame when camera, section, event and image match (what was derived from the image may differ); a different frame is a 409
+   */
+  imageSha256?: string;
+  matches: Array<PersonMatchDto>;
   /**
    * People in the frame; null when it was not analysed
    */
   personCount: number | null;
+  /**
+   * A section id
+   */
   section: string;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
@@ -251,11 +367,17 @@ export type FaceDto = {
    * Estimated age in years
    */
   age?: number;
+  /**
+   * Inter-quartile range of the age
+   */
   ageRange?: string;
+  /**
+   * Face box in pixels of the frame
+   */
   box: BoxDto;
   gender?: 'male' | 'female';
   /**
-   * Confidence of the gender estimate, 0..1
+   * Probability of the reported gender, 0.5..1
    */
   genderScore?: number;
   /**
@@ -265,11 +387,26 @@ export type FaceDto = {
 };
 
 export type FaceViewDto = {
+  /**
+   * Estimated age in years
+   */
   age?: number;
+  /**
+   * Inter-quartile range of the age
+   */
   ageRange?: string;
+  /**
+   * Face box in pixels of the frame
+   */
   box?: BoxDto;
   gender?: 'male' | 'female';
+  /**
+   * Probability of the reported gender, 0.5..1
+   */
   genderScore?: number;
+  /**
+   * Detector confidence, 0..1
+   */
   score?: number;
 };
 
@@ -290,12 +427,21 @@ export type LatestAnalysesDto = {
   items: Array<AnalysisViewDto>;
 };
 
-export type MatchDto = {
-  box?: BoxDto;
+export type PersonMatchDto = {
+  /**
+   * The matched face in the frame
+   */
+  box: BoxDto;
+  /**
+   * Name shown in alerts
+   */
   name: string;
+  /**
+   * The watch-list id of the person (face-recognition)
+   */
   personId: string;
   /**
-   * Similarity to the enrolled person, 0..1
+   * Cosine similarity to the enrolled person, 0..1
    */
   similarity: number;
 };
@@ -438,6 +584,9 @@ export type PostAnalysisResponse = PostAnalysisResponses[keyof PostAnalysisRespo
 export type GetSectionAnalysisData = {
   body?: never;
   path: {
+    /**
+     * A section id
+     */
     section: string;
   };
   query?: never;
@@ -460,6 +609,9 @@ export type GetSectionAnalysisResponse = GetSectionAnalysisResponses[keyof GetSe
 export type GetSectionPhotoData = {
   body?: never;
   path: {
+    /**
+     * A section id
+     */
     section: string;
   };
   query?: {
@@ -523,6 +675,9 @@ export type ReloadCamerasResponse = ReloadCamerasResponses[keyof ReloadCamerasRe
 export type StartCameraData = {
   body: StartCameraDto;
   path: {
+    /**
+     * A camera id
+     */
     id: string;
   };
   query?: never;
@@ -553,6 +708,9 @@ export type StartCameraResponse = StartCameraResponses[keyof StartCameraResponse
 export type GetCameraStateData = {
   body?: never;
   path: {
+    /**
+     * A camera id
+     */
     id: string;
   };
   query?: never;
@@ -579,6 +737,9 @@ export type GetCameraStateResponse = GetCameraStateResponses[keyof GetCameraStat
 export type StopCameraData = {
   body?: never;
   path: {
+    /**
+     * A camera id
+     */
     id: string;
   };
   query?: never;

@@ -18,7 +18,6 @@ export {
 } from './sdk.gen.js';
 export type {
   BoxDto,
-  BoxInputDto,
   ChaosInjectedDto,
   ChaosSettingsDto,
   ChaosStateDto,
@@ -53,13 +52,13 @@ export type {
   LiveErrors,
   LiveResponse,
   LiveResponses,
-  MatchDto,
   MatchFacesData,
   MatchFacesErrors,
   MatchFacesResponse,
   MatchFacesResponses,
   MatchRequestDto,
   PersonDto,
+  PersonMatchDto,
   ReadyData,
   ReadyError,
   ReadyErrors,

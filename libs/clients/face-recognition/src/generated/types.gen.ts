@@ -11,13 +11,6 @@ export type BoxDto = {
   y: number;
 };
 
-export type BoxInputDto = {
-  height: number;
-  width: number;
-  x: number;
-  y: number;
-};
-
 export type ChaosInjectedDto = {
   /**
    * Requests the faults applied to since the last PUT/DELETE
@@ -101,7 +94,7 @@ export type ChaosStateDto = {
 
 export type EnrolPersonDto = {
   /**
-   * One or more photos (base64 JPEG/PNG/WebP), each showing exactly one face
+   * One or more photos (base64 JPEG or PNG), each showing exactly one face
    */
   images: Array<string>;
   /**
@@ -111,7 +104,10 @@ export type EnrolPersonDto = {
 };
 
 export type FaceDescriptorDto = {
-  box: BoxInputDto;
+  /**
+   * The face in the frame (from image-analysis)
+   */
+  box: BoxDto;
   /**
    * The face descriptor from image-analysis: base64 of 1024 little-endian float32 (5464 characters)
    */
@@ -120,19 +116,9 @@ export type FaceDescriptorDto = {
 
 export type ImageRequestDto = {
   /**
-   * The image (JPEG, PNG or WebP), base64-encoded
+   * The image (JPEG or PNG), base64-encoded
    */
   image: string;
-};
-
-export type MatchDto = {
-  box: BoxDto;
-  name: string;
-  personId: string;
-  /**
-   * Cosine similarity of the best enrolled descriptor, 0..1
-   */
-  similarity: number;
 };
 
 export type MatchRequestDto = {
@@ -146,11 +132,33 @@ export type PersonDto = {
    */
   descriptors: number;
   id: string;
+  /**
+   * Name shown in alerts
+   */
   name: string;
   /**
    * URL of a face thumbnail (JPEG)
    */
   thumbnailUrl: string;
+};
+
+export type PersonMatchDto = {
+  /**
+   * The matched face in the frame
+   */
+  box: BoxDto;
+  /**
+   * Name shown in alerts
+   */
+  name: string;
+  /**
+   * The watch-list id of the person (face-recognition)
+   */
+  personId: string;
+  /**
+   * Cosine similarity to the enrolled person, 0..1
+   */
+  similarity: number;
 };
 
 export type RecognitionDto = {
@@ -161,7 +169,7 @@ export type RecognitionDto = {
   /**
    * Faces matched to a person of interest, best first
    */
-  matches: Array<MatchDto>;
+  matches: Array<PersonMatchDto>;
   /**
    * Similarity threshold in force
    */
@@ -480,6 +488,10 @@ export type CreatePersonErrors = {
    */
   400: unknown;
   /**
+   * A photo is not a JPEG or PNG (problem+json)
+   */
+  415: unknown;
+  /**
    * A photo shows no face or several faces, or is truncated
    */
   422: unknown;
@@ -576,6 +588,10 @@ export type RecognizeImageErrors = {
    * Empty body or no base64 image (problem+json)
    */
   400: unknown;
+  /**
+   * Not a JPEG or PNG (problem+json)
+   */
+  415: unknown;
 };
 
 export type RecognizeImageResponses = {

@@ -109,11 +109,11 @@ export type FaceAnalysisDto = {
    */
   age: number;
   /**
-   * Inter-quartile range of the age estimate
+   * Inter-quartile range of the age
    */
   ageRange: string;
   /**
-   * Face box in pixels of the submitted image
+   * Face box in pixels of the frame
    */
   box: BoxDto;
   /**
@@ -133,7 +133,7 @@ export type FaceAnalysisDto = {
 
 export type ImageRequestDto = {
   /**
-   * The image (JPEG, PNG or WebP), base64-encoded
+   * The image (JPEG or PNG), base64-encoded
    */
   image: string;
 };

@@ -86,23 +86,33 @@ export type ChaosStateDto = {
 };
 
 export type CreateStatisticsDto = {
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   faces: Array<FaceStatisticDto>;
   /**
-   * cameraId:seq, unique per frame; storing is idempotent on it
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
   /**
-   * People in the frame; null when the frame was not analysed
+   * SHA-256 (hex) of the frame's image bytes. With it, a repeat of the frame id is the same frame when camera, section, event and image match (what was derived from the image may differ); a different frame is a 409
+   */
+  imageSha256?: string;
+  /**
+   * People in the frame; null when it was not analysed
    */
   personCount: number | null;
   /**
-   * The section the camera belongs to; must be this service's section
+   * A section id
    */
   section: string;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
@@ -112,6 +122,9 @@ export type FaceStatisticDto = {
    * Estimated age in years
    */
   age?: number;
+  /**
+   * Inter-quartile range of the age
+   */
   ageRange?: string;
   gender?: 'male' | 'female';
 };
@@ -134,33 +147,42 @@ export type StatisticsPageDto = {
 };
 
 export type StatisticsRecordDto = {
+  /**
+   * A camera id
+   */
   cameraId: string;
+  /**
+   * Entry or exit camera of its section
+   */
   event: 'entry' | 'exit';
   faces: Array<FaceStatisticDto>;
   /**
-   * cameraId:seq, unique per frame; storing is idempotent on it
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
    */
   frameId: string;
   /**
-   * People in the frame; null when the frame was not analysed
+   * People in the frame; null when it was not analysed
    */
   personCount: number | null;
   /**
-   * The section the camera belongs to; must be this service's section
+   * A section id
    */
   section: string;
   /**
-   * When this service stored the record (ISO 8601)
+   * When this service stored the record
    */
   storedAt: string;
   /**
-   * When the camera took the frame (ISO 8601)
+   * When the camera took the frame: RFC 3339 with an offset, at most 5 minutes ahead of and 24 hours behind the receiver's clock
    */
   timestamp: string;
 };
 
 export type StoreResultDto = {
   duplicate: boolean;
+  /**
+   * cameraId:seq, seq at most 9007199254740991; unique per frame, stores are idempotent on it
+   */
   frameId: string;
   /**
    * false when this frame id was already stored (a retried delivery)
@@ -200,6 +222,9 @@ export type SummaryDto = {
    * entries − exits
    */
   occupancy: number;
+  /**
+   * A section id
+   */
   section: string;
   windowSeconds: number | null;
 };
@@ -475,6 +500,9 @@ export type ListStatisticsData = {
   path?: never;
   query?: {
     limit?: unknown;
+    /**
+     * Skip this many
+     */
     offset?: unknown;
   };
   url: '/statistics';
@@ -498,6 +526,10 @@ export type StoreStatisticsErrors = {
    * Invalid record (problem+json)
    */
   400: unknown;
+  /**
+   * The frame id is stored with other content; nothing changed (problem+json)
+   */
+  409: unknown;
   /**
    * The frame belongs to another section
    */

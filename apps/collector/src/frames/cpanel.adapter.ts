@@ -20,8 +20,8 @@ const MAX_IN_FLIGHT = 8;
  * one that cannot be delivered is counted and dropped (the panels also read through from the stores).
  */
 @Injectable()
-export class CpanelGateway {
-  private readonly logger = new Logger(CpanelGateway.name);
+export class CpanelAdapter {
+  private readonly logger = new Logger(CpanelAdapter.name);
   private readonly panels: { url: string; client: Client; inFlight: number }[];
   private readonly pushes: Counter<'kind' | 'outcome'>;
 

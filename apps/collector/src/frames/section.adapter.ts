@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { isAxiosError } from 'axios';
 import { ServiceClients, parseUrlMap } from '@airport-mesh/platform';
 import {
   type Client,
@@ -10,6 +9,7 @@ import {
   storeStatistics,
 } from '@airport-mesh/section-client';
 import type { CollectorEnv } from '../collector.env.js';
+import { describeHttpError, refusal } from './downstream.js';
 
 export class UnknownSectionError extends Error {}
 
@@ -24,7 +24,7 @@ export class SectionUnavailableError extends Error {
 
 /** The section services, one generated client per section. */
 @Injectable()
-export class SectionGateway {
+export class SectionAdapter {
   private readonly clients = new Map<string, Client>();
 
   constructor(config: ConfigService<CollectorEnv, true>, clients: ServiceClients) {
@@ -45,15 +45,7 @@ export class SectionGateway {
       const { data } = await storeStatistics({ client, body: record, throwOnError: true });
       return data;
     } catch (error) {
-      throw new SectionUnavailableError(section, describeHttpError(error));
+      throw refusal(`section ${section}`, error) ?? new SectionUnavailableError(section, describeHttpError(error));
     }
   }
-}
-
-export function describeHttpError(error: unknown): string {
-  if (isAxiosError(error)) {
-    if (error.response) return `HTTP ${error.response.status}`;
-    return error.code ?? error.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

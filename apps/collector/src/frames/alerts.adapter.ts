@@ -9,13 +9,13 @@ import {
   storeAlert,
 } from '@airport-mesh/alerts-client';
 import type { CollectorEnv } from '../collector.env.js';
-import { describeHttpError } from './section.gateway.js';
+import { describeHttpError, refusal } from './downstream.js';
 
 export class AlertsUnavailableError extends Error {}
 
 /** The alerts service: one alert per recognised person per frame (idempotent on both). */
 @Injectable()
-export class AlertsGateway {
+export class AlertsAdapter {
   private readonly client?: Client;
 
   constructor(config: ConfigService<CollectorEnv, true>, clients: ServiceClients) {
@@ -33,7 +33,10 @@ export class AlertsGateway {
       const { data } = await storeAlert({ client: this.client, body: alert, throwOnError: true });
       return data;
     } catch (error) {
-      throw new AlertsUnavailableError(`alerts did not store the alert: ${describeHttpError(error)}`);
+      throw (
+        refusal('alerts', error) ??
+        new AlertsUnavailableError(`alerts did not store the alert: ${describeHttpError(error)}`)
+      );
     }
   }
 }
