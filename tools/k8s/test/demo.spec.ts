@@ -316,8 +316,15 @@ describe('scenarios that make a replica sick through the chaos API', () => {
     try {
       const env = {
         RECORDER_SECRET: 'present',
-        RECORDER_PODS: JSON.stringify({ 'app=section-1': 's1', 'app=collector': 'c1 c2' }),
-        RECORDER_FORWARD: JSON.stringify({ s1: a.port, c1: a.port, c2: a.port }),
+        RECORDER_PODS: JSON.stringify({
+          'app=section-1': 'section-1-6b7c9-x2k4p',
+          'app=collector': 'collector-6f8d7-abcde collector-6f8d7-fghij',
+        }),
+        RECORDER_FORWARD: JSON.stringify({
+          'section-1-6b7c9-x2k4p': a.port,
+          'collector-6f8d7-abcde': a.port,
+          'collector-6f8d7-fghij': a.port,
+        }),
       };
       expect(await commands(io(env, [])).retries([])).toBe(0);
       expect(seen.map((s) => `${s.method} ${JSON.parse(s.body).errorRate}`)).toEqual(['PUT 0.3', 'PUT 0.3']);
@@ -325,8 +332,10 @@ describe('scenarios that make a replica sick through the chaos API', () => {
         calls()
           .filter((x) => x.args.includes('port-forward'))
           .map((x) => x.args[3]),
-      ).toEqual(['pod/s1', 'pod/c1']);
-      const pods = JSON.stringify({ 'app.kubernetes.io/part-of=airport-mesh': 's1 c1' });
+      ).toEqual(['pod/section-1-6b7c9-x2k4p', 'pod/collector-6f8d7-abcde']);
+      const pods = JSON.stringify({
+        'app.kubernetes.io/part-of=airport-mesh': 'section-1-6b7c9-x2k4p collector-6f8d7-abcde',
+      });
       await commands(io({ ...env, RECORDER_PODS: pods }, []))['chaos-reset']([]);
       expect(seen.slice(2).map((s) => `${s.method} ${s.url} ${s.auth}`)).toEqual([
         'DELETE /chaos Bearer t0ken',
