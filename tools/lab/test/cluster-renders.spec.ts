@@ -18,8 +18,8 @@ import {
   type K8sObject,
 } from '@airport-mesh/k8s-tools';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
-import { EXPERIMENTS } from './experiments.js';
-import { CLUSTER_MODES } from './types.js';
+import { EXPERIMENTS } from '../src/experiments.js';
+import { CLUSTER_MODES } from '../src/types.js';
 
 const renders = new Map<string, K8sObject[]>();
 const withCluster = EXPERIMENTS.filter((e) => e.cluster);
