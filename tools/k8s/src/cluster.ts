@@ -189,7 +189,8 @@ export async function deployTarget(io: Io, dir: string): Promise<K8sObject[]> {
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
   io.out(`kubectl apply (Namespace ${namespaces.map((n) => n.metadata?.name).join(', ')})`);
   await kubectlOk(io, ['apply', '-f', '-'], list(namespaces));
-  await ensureChaosSecret(io);
+  // pods that started before the Secret existed (the system applied without the demo) have no token
+  const tokenless = (await ensureChaosSecret(io)) && (await pods(io, PART_OF)).length > 0;
   const rest = objects.filter((o) => o.kind !== 'Namespace');
   io.out(`kubectl apply --prune --applyset=${APPLYSET} (${dir}: ${rest.length} objects)`);
   await kubectlOk(io, ['apply', '-n', NAMESPACE, '--prune', `--applyset=${APPLYSET}`, '-f', '-'], list(rest), {
@@ -197,8 +198,12 @@ export async function deployTarget(io: Io, dir: string): Promise<K8sObject[]> {
   });
   const ns = namespaces.find((n) => n.metadata?.name === NAMESPACE);
   const injectionAfter = ns?.metadata?.labels?.['istio-injection'] ?? '';
-  if (injectionBefore !== injectionAfter && hadSecret) {
-    io.out(`sidecar injection ${injectionBefore || 'off'} → ${injectionAfter || 'off'}: restarting every Deployment`);
+  if ((injectionBefore !== injectionAfter && hadSecret) || tokenless) {
+    io.out(
+      tokenless
+        ? 'the running pods started without the chaos token: restarting every Deployment'
+        : `sidecar injection ${injectionBefore || 'off'} → ${injectionAfter || 'off'}: restarting every Deployment`,
+    );
     await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'restart', 'deployment', '-l', PART_OF]);
   }
   await waitForRollouts(io, objects);

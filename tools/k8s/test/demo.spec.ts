@@ -222,6 +222,15 @@ describe('deploy', () => {
     ).toBe(true);
   }, 60_000);
 
+  it('after `kubectl apply -k` without the demo (no chaos Secret, pods running), the first deploy creates the token and restarts the pods so they read it', async () => {
+    const pods = JSON.stringify({ 'app.kubernetes.io/part-of=airport-mesh': 'collector-6f8d7-abcde' });
+    const table = commands(io({ RECORDER_INJECTION: 'enabled', RECORDER_PODS: pods }, []));
+    expect(await table['deploy-istio-default']([])).toBe(0);
+    const c = changes();
+    expect(c.filter((x) => x === 'apply -f -')).toHaveLength(2); // the Namespace, then the Secret
+    expect(c).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
+  }, 60_000);
+
   it('switching between plain and Istio restarts every Deployment (sidecars come and go)', async () => {
     const table = commands(io({ RECORDER_SECRET: 'present', RECORDER_INJECTION: 'enabled' }, []));
     expect(await table['deploy-app-default']([])).toBe(0);
