@@ -217,6 +217,20 @@ export async function waitForRollouts(io: Io, objects: K8sObject[]): Promise<voi
     io.out(`kubectl rollout status deployment/${d.metadata?.name}`);
     await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'status', `deployment/${d.metadata?.name}`, timeout]);
   }
+  // the plain overlay's entry: Envoy Gateway has programmed the Gateway (its Envoy pods serve the routes)
+  for (const g of objects.filter(
+    (o) => o.kind === 'Gateway' && o.apiVersion?.startsWith('gateway.networking.k8s.io/'),
+  )) {
+    io.out(`kubectl wait gateway/${g.metadata?.name} --for=condition=Programmed`);
+    await kubectlOk(io, [
+      '-n',
+      NAMESPACE,
+      'wait',
+      `gateways.gateway.networking.k8s.io/${g.metadata?.name}`,
+      '--for=condition=Programmed',
+      timeout,
+    ]);
+  }
   for (const c of objects.filter((o) => o.kind === 'Canary')) {
     io.out(`kubectl wait canary/${c.metadata?.name} --for=condition=Promoted (Flagger initialized it)`);
     await kubectlOk(io, [

@@ -235,6 +235,10 @@ describe('deploy', () => {
     const table = commands(io({ RECORDER_SECRET: 'present', RECORDER_INJECTION: 'enabled' }, []));
     expect(await table['deploy-app-default']([])).toBe(0);
     expect(changes()).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
+    // the plain overlay is ready to serve when Envoy Gateway has programmed its Gateway
+    expect(calls().map((x) => x.args.join(' '))).toContain(
+      `-n ${NAMESPACE} wait gateways.gateway.networking.k8s.io/airport --for=condition=Programmed --timeout=300s`,
+    );
     writeFileSync(log, '');
     expect(await table['deploy-istio-default']([])).toBe(0);
     expect(changes().some((x) => x.includes('rollout restart'))).toBe(false);
