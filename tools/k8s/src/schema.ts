@@ -83,6 +83,8 @@ export const SUPPORTED_KINDS: Record<string, KindSource> = Object.fromEntries(
 /** CRDs vendored under tools/k8s/schemas, by apiVersion/kind. */
 const VENDORED_CRDS: Record<string, string> = {
   'flagger.app/v1beta1/Canary': 'flagger-canary-crd.yaml',
+  'gateway.networking.k8s.io/v1/Gateway': 'gateway-api-crds.yaml',
+  'gateway.networking.k8s.io/v1/HTTPRoute': 'gateway-api-crds.yaml',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

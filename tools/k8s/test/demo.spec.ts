@@ -7,29 +7,60 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commands, ingressAddress, type Io } from '../src/demo.js';
+import { APPS, image } from '../src/cluster-up.js';
+import { APPLYSET, commands, DEPLOYS, GATEWAY_API, ingressAddress, NAMESPACE, type Io } from '../src/demo.js';
+import { kubectlPath } from '../src/kubectl.js';
 import { repoRoot } from '../src/paths.js';
+import type { K8sObject } from '../src/render.js';
+import { deployHash, rendered } from './renders.js';
 
 const root = repoRoot();
+/** what kubelets report: every image of the system, loaded into the node (kind load) */
+const OUR_IMAGES = APPS.map((a) => `["docker.io/${image(a)}","sha256:0"]`).join(' ');
+const RENDER_CACHE = join(root, 'node_modules', '.cache', 'airport-mesh-recorder', deployHash);
 let dir: string;
 let log: string;
 let recorder: string;
 
+// The recorder stands in for the cluster API only: `kubectl kustomize` is passed through to the real
+// kubectl 1.34 (REAL_KUBECTL), so every manifest the demo applies is the real render.
 const RECORDER = `#!${process.execPath}
 const fs = require('fs');
+const { execFileSync } = require('child_process');
 const args = process.argv.slice(2);
 let stdin = '';
-try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
-fs.appendFileSync(process.env.RECORDER_LOG, JSON.stringify({ args, stdin }) + '\\n');
+if (args[0] !== 'kustomize' && !args.includes('port-forward')) { try { stdin = fs.readFileSync(0, 'utf8'); } catch {} }
+fs.appendFileSync(process.env.RECORDER_LOG, JSON.stringify({ args, stdin, applyset: process.env.KUBECTL_APPLYSET }) + '\\n');
 const has = (...xs) => xs.every((x) => args.includes(x));
+const env = (k, d) => (process.env[k] === undefined ? d : process.env[k]);
+if (args[0] === 'kustomize') {
+  // one real render per directory and content of deploy/ (RECORDER_CACHE is keyed by that content)
+  const file = require('path').join(process.env.RECORDER_CACHE, Buffer.from(args[1]).toString('base64url'));
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(process.env.RECORDER_CACHE, { recursive: true });
+    fs.writeFileSync(file + '.' + process.pid, execFileSync(process.env.REAL_KUBECTL, args, { maxBuffer: 1 << 26 }));
+    fs.renameSync(file + '.' + process.pid, file);
+  }
+  process.stdout.write(fs.readFileSync(file)); process.exit(0);
+}
+if (has('get', 'crd') || has('get', 'apiservice')) {
+  const missing = env('RECORDER_MISSING', '').split(',');
+  if (missing.includes(args[2])) { console.error('NotFound'); process.exit(1); }
+  console.log(args[2]); process.exit(0);
+}
 if (has('get', 'secret', 'chaos-admin', '-o', 'name')) {
-  if (process.env.RECORDER_SECRET === 'present') { console.log('secret/chaos-admin'); process.exit(0); }
+  if (env('RECORDER_SECRET', '') === 'present') { console.log('secret/chaos-admin'); process.exit(0); }
   console.error('Error from server (NotFound): secrets "chaos-admin" not found'); process.exit(1);
 }
 if (has('get', 'secret', 'chaos-admin')) { process.stdout.write(Buffer.from('t0ken').toString('base64')); process.exit(0); }
-if (has('get', 'pods')) { const sel = args[args.indexOf('-l') + 1]; process.stdout.write(JSON.parse(process.env.RECORDER_PODS || '{}')[sel] || ''); process.exit(0); }
+if (has('get', 'canaries.flagger.app')) { process.stdout.write(env('RECORDER_CANARY', '')); process.exit(0); }
+if (has('get', 'namespace')) { process.stdout.write(env('RECORDER_INJECTION', '')); process.exit(0); }
+if (has('get', 'nodes') && args.some((a) => a.includes('images'))) { process.stdout.write(env('RECORDER_IMAGES', '')); process.exit(0); }
+if (has('get', 'pods')) { const sel = args[args.indexOf('-l') + 1]; process.stdout.write(JSON.parse(env('RECORDER_PODS', '{}'))[sel] || ''); process.exit(0); }
 if (has('get', 'service')) {
-  if (args.includes('istio-ingressgateway')) { console.log(process.env.RECORDER_GATEWAY_SVC); process.exit(0); }
+  const svcs = JSON.parse(env('RECORDER_SERVICES', '{}'));
+  const key = args.includes('-l') ? args[args.indexOf('-l') + 1] : args[args.indexOf('service') + 1];
+  if (svcs[key]) { console.log(svcs[key]); process.exit(0); }
   console.error('NotFound'); process.exit(1);
 }
 if (has('get', 'nodes')) { process.stdout.write('192.0.2.10'); process.exit(0); }
@@ -73,13 +104,21 @@ const calls = () =>
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+    .map((l) => JSON.parse(l) as { args: string[]; stdin: string; applyset?: string });
 
 function io(env: Record<string, string>, out: string[]): Io {
   return {
     out: (l) => out.push(l),
     err: (l) => out.push(`ERR ${l}`),
-    env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, ...env },
+    env: {
+      ...process.env,
+      KUBECTL: recorder,
+      REAL_KUBECTL: kubectlPath({}),
+      RECORDER_CACHE: RENDER_CACHE,
+      RECORDER_LOG: log,
+      RECORDER_IMAGES: OUR_IMAGES,
+      ...env,
+    },
     root,
   };
 }
@@ -96,68 +135,145 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const key = (o: K8sObject) => `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`;
+const applied = (stdin: string) => (JSON.parse(stdin) as { items: K8sObject[] }).items;
+
+/** The commands a deploy issues that change the cluster, in order (probes and reads left out). */
+const changes = () =>
+  calls()
+    .map((x) => x.args.join(' '))
+    .filter((a) => /^(apply|delete|-n airport-mesh (delete|rollout restart|apply))/.test(a));
+
 describe('deploy', () => {
-  it('deploy-istio-default creates the namespace with a random chaos token first, then applies the default scenario', async () => {
+  it('deploy-istio-default: preflight, the Namespace, a random chaos token, then the whole render as one ApplySet with pruning, then a rollout wait per Deployment', async () => {
     const out: string[] = [];
     expect(await commands(io({}, out))['deploy-istio-default']([])).toBe(0);
     const c = calls();
-    expect(c.map((x) => x.args.join(' '))).toEqual([
-      '-n airport-mesh get secret chaos-admin -o name',
+    const args = c.map((x) => x.args.join(' '));
+    const render = await rendered('deploy/scenarios/default');
+    // preflight before the first change
+    const firstChange = args.findIndex((a) => a.startsWith('apply'));
+    expect(args.slice(0, firstChange).some((a) => a.includes('get crd virtualservices.networking.istio.io'))).toBe(
+      true,
+    );
+    expect(args.slice(0, firstChange).some((a) => a.startsWith('get nodes'))).toBe(true);
+    const applies = c.filter((x) => x.args[0] === 'apply' || x.args.includes('apply'));
+    expect(applies.map((x) => x.args.join(' '))).toEqual([
       'apply -f -',
-      `apply -k ${join(root, 'deploy/scenarios/default')}`,
+      'apply -f -',
+      `apply -n ${NAMESPACE} --prune --applyset=${APPLYSET} -f -`,
     ]);
-    const list = JSON.parse(c[1].stdin) as {
-      items: { kind: string; metadata: { name: string }; stringData?: { token: string } }[];
-    };
-    expect(list.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual([
-      'Namespace/airport-mesh',
-      'Secret/chaos-admin',
-    ]);
-    const token = list.items[1].stringData?.token ?? '';
-    expect(token).toMatch(/^[0-9a-f]{32}$/);
-    expect(out.join('\n')).not.toContain(token);
-  });
+    expect(applied(applies[0].stdin).map(key)).toEqual(['Namespace/-/airport-mesh']);
+    const secret = applied(applies[1].stdin)[0];
+    expect(key(secret)).toBe('Secret/airport-mesh/chaos-admin');
+    expect(secret.stringData?.token).toMatch(/^[0-9a-f]{32}$/);
+    expect(out.join('\n')).not.toContain(secret.stringData?.token);
+    // exactly the render (without its Namespace), with ApplySets switched on
+    expect(applies[2].applyset).toBe('true');
+    expect(applied(applies[2].stdin).map(key).sort()).toEqual(
+      render
+        .filter((o) => o.kind !== 'Namespace')
+        .map(key)
+        .sort(),
+    );
+    const waits = args.filter((a) => a.includes('rollout status')).map((a) => a.split(' ')[4]);
+    expect(waits.sort()).toEqual(
+      render
+        .filter((o) => o.kind === 'Deployment')
+        .map((o) => `deployment/${o.metadata?.name}`)
+        .sort(),
+    );
+    expect(args.indexOf(`-n ${NAMESPACE} rollout status deployment/collector --timeout=300s`)).toBeGreaterThan(
+      firstChange,
+    );
+  }, 60_000);
 
-  it('keeps an existing chaos token, and deploy-app-default applies the plain overlay', async () => {
+  it('names what is missing and changes nothing: flagger-canary without Flagger or metrics-server, any deploy without the images on the nodes', async () => {
     const out: string[] = [];
-    expect(await commands(io({ RECORDER_SECRET: 'present' }, out))['deploy-app-default']([])).toBe(0);
-    expect(calls().map((x) => x.args.join(' '))).toEqual([
-      '-n airport-mesh get secret chaos-admin -o name',
-      `apply -k ${join(root, 'deploy/overlays/plain')}`,
-    ]);
-  });
+    await expect(
+      commands(io({ RECORDER_MISSING: 'canaries.flagger.app,v1beta1.metrics.k8s.io' }, out))['flagger-canary']([]),
+    ).rejects.toThrow(/Flagger \(CRD canaries.flagger.app\), metrics-server .*nothing was changed/);
+    expect(changes()).toEqual([]);
+    writeFileSync(log, '');
+    await expect(commands(io({ RECORDER_IMAGES: '' }, out))['deploy-app-default']([])).rejects.toThrow(
+      /the images airport-mesh\/.*on the nodes/,
+    );
+    expect(changes()).toEqual([]);
+  }, 60_000);
 
-  it('every scenario command applies its own scenario directory', async () => {
+  it('leaving flagger-canary deletes the Canary (and what Flagger made) before applying; entering it deletes nothing by hand', async () => {
+    const table = commands(
+      io(
+        { RECORDER_SECRET: 'present', RECORDER_CANARY: 'canary.flagger.app/cpanel', RECORDER_INJECTION: 'enabled' },
+        [],
+      ),
+    );
+    expect(await table['deploy-istio-default']([])).toBe(0);
+    const c = changes();
+    expect(c[0]).toBe(
+      `-n ${NAMESPACE} delete canaries.flagger.app --all --cascade=foreground --wait=true --timeout=300s`,
+    );
+    expect(c.at(-1)).toBe(`apply -n ${NAMESPACE} --prune --applyset=${APPLYSET} -f -`);
+    writeFileSync(log, '');
+    expect(await table['flagger-canary']([])).toBe(0);
+    expect(changes().filter((x) => x.includes('delete'))).toEqual([]);
+    expect(
+      calls().some((x) => x.args.join(' ').includes('wait canaries.flagger.app/cpanel --for=condition=Promoted')),
+    ).toBe(true);
+  }, 60_000);
+
+  it('after `kubectl apply -k` without the demo (no chaos Secret, pods running), the first deploy creates the token and restarts the pods so they read it', async () => {
+    const pods = JSON.stringify({ 'app.kubernetes.io/part-of=airport-mesh': 'collector-6f8d7-abcde' });
+    const table = commands(io({ RECORDER_INJECTION: 'enabled', RECORDER_PODS: pods }, []));
+    expect(await table['deploy-istio-default']([])).toBe(0);
+    const c = changes();
+    expect(c.filter((x) => x === 'apply -f -')).toHaveLength(2); // the Namespace, then the Secret
+    expect(c).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
+  }, 60_000);
+
+  it('switching between plain and Istio restarts every Deployment (sidecars come and go)', async () => {
+    const table = commands(io({ RECORDER_SECRET: 'present', RECORDER_INJECTION: 'enabled' }, []));
+    expect(await table['deploy-app-default']([])).toBe(0);
+    expect(changes()).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
+    // the plain overlay is ready to serve when Envoy Gateway has programmed its Gateway
+    expect(calls().map((x) => x.args.join(' '))).toContain(
+      `-n ${NAMESPACE} wait gateways.gateway.networking.k8s.io/airport --for=condition=Programmed --timeout=300s`,
+    );
+    writeFileSync(log, '');
+    expect(await table['deploy-istio-default']([])).toBe(0);
+    expect(changes().some((x) => x.includes('rollout restart'))).toBe(false);
+  }, 60_000);
+
+  it('every deploy command applies its own render, pruned, in one namespace (so one ApplySet covers it all)', async () => {
     const table = commands(io({ RECORDER_SECRET: 'present' }, []));
-    for (const [command, scenario] of [
-      ['cpanel-50-50', 'cpanel-50-50'],
-      ['cpanel-v2', 'cpanel-v2'],
-      ['load_balancing', 'scale-v2-x3-round-robin'],
-      ['random', 'random'],
-      ['fault-injection-500', 'fault-abort'],
-      ['fault-injection-delay10', 'fault-delay'],
-      ['circuit-breaker', 'circuit-breaker'],
-      ['mirror-v2', 'mirror-v2'],
-      ['canary-header', 'canary-header'],
-      ['mtls-strict', 'mtls-strict'],
-      ['authz', 'authz'],
-      ['egress', 'egress'],
-      ['rate-limit', 'rate-limit'],
-      ['least-request', 'least-request'],
-    ]) {
+    for (const [command, d] of Object.entries(DEPLOYS)) {
+      if (d.chaos) continue; // the chaos steps are tested below
       writeFileSync(log, '');
       expect(await table[command]([])).toBe(0);
-      expect(calls().at(-1)?.args).toEqual(['apply', '-k', join(root, 'deploy/scenarios', scenario)]);
+      const last = calls()
+        .filter((x) => x.args.includes('--prune'))
+        .at(-1);
+      expect(last?.args).toEqual(['apply', '-n', NAMESPACE, '--prune', `--applyset=${APPLYSET}`, '-f', '-']);
+      const objects = applied(last?.stdin ?? '{"items":[]}');
+      expect(objects.map(key).sort()).toEqual(
+        (await rendered(d.target))
+          .filter((o) => o.kind !== 'Namespace')
+          .map(key)
+          .sort(),
+      );
+      expect(objects.filter((o) => o.metadata?.namespace !== NAMESPACE).map(key)).toEqual([]);
     }
-  });
+  }, 240_000);
 
-  it("scale_v2_x3 and all-reset run the seed's kubectl commands", async () => {
+  it("scale_v2_x3 and all-reset run the seed's kubectl commands (and wait)", async () => {
     const table = commands(io({}, []));
     await table.scale_v2_x3([]);
     await table['all-reset']([]);
     expect(calls().map((x) => x.args.join(' '))).toEqual([
       '-n airport-mesh scale deployment cpanel-v2 --replicas=3',
-      'delete namespace airport-mesh airport-legacy --ignore-not-found',
+      '-n airport-mesh rollout status deployment/cpanel-v2 --timeout=300s',
+      '-n airport-mesh get canaries.flagger.app -o name',
+      'delete namespace airport-mesh --ignore-not-found --wait=true --timeout=300s',
     ]);
   });
 });
@@ -183,7 +299,13 @@ describe('scenarios that make a replica sick through the chaos API', () => {
       };
       expect(await commands(io(env, out)).timeout([])).toBe(0);
       const c = calls().map((x) => x.args.join(' '));
-      expect(c[1]).toBe(`apply -k ${join(root, 'deploy/scenarios/timeout')}`);
+      // the chaos comes after the render is applied and rolled out
+      const applyAt = c.indexOf(`apply -n ${NAMESPACE} --prune --applyset=${APPLYSET} -f -`);
+      expect(applyAt).toBeGreaterThan(0);
+      expect(c.findIndex((x) => x.includes('port-forward'))).toBeGreaterThan(applyAt);
+      expect(c.findIndex((x) => x.includes('port-forward'))).toBeGreaterThan(
+        c.lastIndexOf('-n airport-mesh rollout status deployment/cpanel-v2 --timeout=300s'),
+      );
       expect(c.filter((x) => x.includes('port-forward'))).toEqual([
         '-n airport-mesh port-forward pod/camera-agent-1-7d9f :8080',
         '-n airport-mesh port-forward pod/cpanel-v1-a :8080',
@@ -208,21 +330,26 @@ describe('scenarios that make a replica sick through the chaos API', () => {
       const env = {
         RECORDER_SECRET: 'present',
         RECORDER_PODS: JSON.stringify({
-          'app=section-1': 's1',
-          'app=collector': 'c1 c2',
-          'app.kubernetes.io/part-of=airport-mesh': 's1 c1',
+          'app=section-1': 'section-1-6b7c9-x2k4p',
+          'app=collector': 'collector-6f8d7-abcde collector-6f8d7-fghij',
         }),
-        RECORDER_FORWARD: JSON.stringify({ s1: a.port, c1: a.port, c2: a.port }),
+        RECORDER_FORWARD: JSON.stringify({
+          'section-1-6b7c9-x2k4p': a.port,
+          'collector-6f8d7-abcde': a.port,
+          'collector-6f8d7-fghij': a.port,
+        }),
       };
-      const table = commands(io(env, []));
-      expect(await table.retries([])).toBe(0);
+      expect(await commands(io(env, [])).retries([])).toBe(0);
       expect(seen.map((s) => `${s.method} ${JSON.parse(s.body).errorRate}`)).toEqual(['PUT 0.3', 'PUT 0.3']);
       expect(
         calls()
           .filter((x) => x.args.includes('port-forward'))
           .map((x) => x.args[3]),
-      ).toEqual(['pod/s1', 'pod/c1']);
-      await table['chaos-reset']([]);
+      ).toEqual(['pod/section-1-6b7c9-x2k4p', 'pod/collector-6f8d7-abcde']);
+      const pods = JSON.stringify({
+        'app.kubernetes.io/part-of=airport-mesh': 'section-1-6b7c9-x2k4p collector-6f8d7-abcde',
+      });
+      await commands(io({ ...env, RECORDER_PODS: pods }, []))['chaos-reset']([]);
       expect(seen.slice(2).map((s) => `${s.method} ${s.url} ${s.auth}`)).toEqual([
         'DELETE /chaos Bearer t0ken',
         'DELETE /chaos Bearer t0ken',
@@ -285,8 +412,8 @@ describe('health and load through the ingress', () => {
     }
   });
 
-  it("without INGRESS, finds the gateway's NodePort on the first node (the LoadBalancer is pending)", async () => {
-    const svc = {
+  it("without INGRESS, asks the gateway of the deployed overlay: Istio's when the namespace has injection, Envoy Gateway's otherwise", async () => {
+    const istio = {
       spec: {
         ports: [
           { name: 'status-port', port: 15021, nodePort: 30001 },
@@ -295,14 +422,33 @@ describe('health and load through the ingress', () => {
       },
       status: { loadBalancer: {} },
     };
-    const env: NodeJS.ProcessEnv = {
+    const envoy = {
+      items: [
+        {
+          metadata: { name: 'envoy-airport-mesh-airport-1a2b' },
+          spec: { ports: [{ name: 'http-80', port: 80 }] },
+          status: { loadBalancer: { ingress: [{ ip: '172.18.0.200' }] } },
+        },
+      ],
+    };
+    const services = JSON.stringify({
+      'istio-ingressgateway': JSON.stringify(istio),
+      [GATEWAY_API.selector]: JSON.stringify(envoy),
+    });
+    const base: NodeJS.ProcessEnv = {
       ...process.env,
       KUBECTL: recorder,
       RECORDER_LOG: log,
-      RECORDER_GATEWAY_SVC: JSON.stringify(svc),
+      RECORDER_SERVICES: services,
     };
-    delete env.INGRESS;
-    expect(await ingressAddress({ out: () => {}, err: () => {}, env, root })).toBe('192.0.2.10:31221');
+    delete base.INGRESS;
+    const at = (env: NodeJS.ProcessEnv) => ingressAddress({ out: () => {}, err: () => {}, env, root });
+    expect(await at({ ...base, RECORDER_INJECTION: 'enabled' })).toBe('192.0.2.10:31221');
+    // the plain overlay deployed while Istio is installed: not the Istio gateway, which has no routes for it
+    expect(await at({ ...base, RECORDER_INJECTION: '' })).toBe('172.18.0.200:80');
+    expect(calls().map((x) => x.args.join(' '))).toContain(
+      `-n envoy-gateway-system get service -l ${GATEWAY_API.selector} -o json`,
+    );
   });
 });
 

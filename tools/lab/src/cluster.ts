@@ -1,18 +1,29 @@
 /**
  * The cluster target: the current kubectl context, the plain overlay (`plain`: RESILIENCE=client in the
  * apps) against the Istio overlay with each experiment's scenario applied (`istio`: the mesh does it,
- * client resilience off). Every cluster call goes through `kubectl` ($KUBECTL overrides which one);
- * faults go to the pods' chaos API through `kubectl port-forward`; load goes to the ingress address
- * (per mode: ingress-nginx for plain, the Istio ingress gateway for istio, or given with --ingress-*).
+ * client resilience off). Every cluster call goes through the one cluster driver of tools/
+ * (`@airport-mesh/k8s-tools`, shared with the demo behind the Makefile): its kubectl rule ($KUBECTL,
+ * else the pinned kubectl 1.34), the deploy of a render as one pruned ApplySet with rollout waits, pod
+ * lookups, port-forwards, the chaos API through the generated clients, and the gateway of the deployed
+ * overlay as the ingress.
  *
- * Each mode starts from a fresh namespace (`kubectl delete namespace airport-mesh`), because switching
- * between the overlays changes sidecar injection, NetworkPolicies and AuthorizationPolicies that a plain
- * `apply` would leave behind. That is why the cluster target needs `--yes`.
+ * Each mode starts from a fresh namespace (`kubectl delete namespace airport-mesh`), so that no state of
+ * a previous run (stores, counters, chaos) leaks into a measurement. That is why the cluster target
+ * needs `--yes`. Frames go to the collector through a port-forward (the gateway only reads: it serves
+ * no write from outside); the collector's own calls, where the resilience under test acts, go through
+ * the mesh or the apps' clients as in production.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  chaosToken,
+  deployTarget,
+  ingressAddress,
+  kubectl,
+  NAMESPACE,
+  openPortForward,
+  pods,
+  type Io,
+} from '@airport-mesh/k8s-tools';
 import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { LabUsageError } from './experiments.js';
@@ -30,7 +41,7 @@ import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
 import { RecordingProxy } from './proxy.js';
 import { CLUSTER_MODES, type ClusterMode, type Experiment, type Run, type RunEvent } from './types.js';
 
-export const NAMESPACE = 'airport-mesh';
+export { NAMESPACE };
 
 export interface ClusterOptions {
   log: (line: string) => void;
@@ -49,34 +60,18 @@ interface KubectlResult {
   stderr: string;
 }
 
+/** The driver's kubectl, bound to one environment (kept as the lab's public API). */
 export class Kubectl {
-  readonly bin: string;
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly root: string,
-  ) {
-    this.bin = env.KUBECTL || 'kubectl';
+  readonly io: Io;
+  constructor(env: NodeJS.ProcessEnv, root: string, log: (line: string) => void = () => {}) {
+    this.io = { out: log, err: log, env, root };
   }
 
   run(args: string[], input?: string): Promise<KubectlResult> {
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        this.bin,
-        args,
-        { env: this.env, cwd: this.root, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 },
-        (error, stdout, stderr) => {
-          const code = (error as { code?: unknown } | null)?.code;
-          if (error && typeof code !== 'number') {
-            if (code === 'ENOENT')
-              return reject(
-                new LabError(`kubectl not found (${this.bin}): install kubectl or set KUBECTL to its path`),
-              );
-            return reject(new LabError(`kubectl ${args.join(' ')}: ${error.message}`));
-          }
-          resolve({ code: error ? Number(code) : 0, stdout: String(stdout), stderr: String(stderr) });
-        },
+    return kubectl(this.io, args, input).catch((e: Error) => {
+      throw new LabError(
+        `kubectl ${args.join(' ')}: ${e.message} (set KUBECTL to a kubectl, or let the pinned one be used)`,
       );
-      child.stdin?.end(input ?? '');
     });
   }
 
@@ -88,33 +83,8 @@ export class Kubectl {
   }
 
   /** `kubectl port-forward pod/<pod> :8080` until `close()`; resolves with the local base URL. */
-  async portForward(pod: string): Promise<{ base: string; close: () => void }> {
-    const child: ChildProcess = spawn(this.bin, ['-n', NAMESPACE, 'port-forward', `pod/${pod}`, ':8080'], {
-      env: this.env,
-      cwd: this.root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new LabError(`port-forward to ${pod}: no port after 15 s`)), 15_000);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      child.once('error', (e) => {
-        clearTimeout(timer);
-        reject(new LabError(`port-forward to ${pod}: ${e.message}`));
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new LabError(`port-forward to ${pod} exited with ${code}`));
-      });
-    });
-    return { base: `http://127.0.0.1:${port}`, close: () => void child.kill('SIGTERM') };
+  portForward(pod: string): Promise<{ base: string; close: () => void }> {
+    return openPortForward(this.io, pod);
   }
 }
 
@@ -133,89 +103,32 @@ async function preflight(k: Kubectl, log: (l: string) => void): Promise<string> 
   return context;
 }
 
-async function freshNamespace(k: Kubectl, log: (l: string) => void): Promise<string> {
+/** A fresh namespace for a mode, then its render deployed by the driver; returns the chaos admin token. */
+async function freshDeploy(k: Kubectl, manifests: string, log: (l: string) => void): Promise<string> {
   log(`kubectl delete namespace ${NAMESPACE} --wait (a fresh start for this mode)`);
   await k.ok(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=300s']);
-  const token = randomBytes(16).toString('hex');
-  const manifest = JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'chaos-admin', namespace: NAMESPACE },
-        type: 'Opaque',
-        stringData: { token },
-      },
-    ],
-  });
-  await k.ok(['apply', '-f', '-'], manifest);
-  return token;
+  await deployTarget(k.io, manifests);
+  return chaosToken(k.io);
 }
 
-async function applyAndWait(
-  k: Kubectl,
-  root: string,
-  manifests: string,
-  timeoutS: number,
-  log: (l: string) => void,
-): Promise<void> {
-  log(`kubectl apply -k ${manifests}`);
-  await k.ok(['apply', '-k', join(root, manifests)]);
-  const names = (await k.ok(['-n', NAMESPACE, 'get', 'deployments', '-o', 'jsonpath={.items[*].metadata.name}']))
-    .split(/\s+/)
-    .filter(Boolean)
-    .sort();
-  if (names.length === 0) throw new LabError(`no Deployment in namespace ${NAMESPACE} after applying ${manifests}`);
-  for (const name of names)
-    await k.ok(['-n', NAMESPACE, 'rollout', 'status', `deployment/${name}`, `--timeout=${timeoutS}s`]);
-  log(`  ${names.length} deployments rolled out`);
+/** Applies an experiment's render over the mode's (pruned ApplySet) and waits for every rollout. */
+async function applyAndWait(k: Kubectl, manifests: string, timeoutS: number, log: (l: string) => void): Promise<void> {
+  const objects = await deployTarget({ ...k.io, env: { ...k.io.env, ROLLOUT_TIMEOUT: `${timeoutS}s` } }, manifests);
+  log(`  ${objects.filter((o) => o.kind === 'Deployment').length} deployments rolled out`);
 }
 
 async function podsOf(k: Kubectl, selector: string): Promise<string[]> {
-  const out = await k.ok([
-    '-n',
-    NAMESPACE,
-    'get',
-    'pods',
-    '-l',
-    selector,
-    '--field-selector=status.phase=Running',
-    '-o',
-    'jsonpath={.items[*].metadata.name}',
-  ]);
-  return out.split(/\s+/).filter(Boolean).sort();
+  return pods(k.io, selector);
 }
 
-/** The mode's ingress: given, else the controller's LoadBalancer address, else its NodePort on the first node. */
+/** The mode's ingress: given, else the gateway of the deployed overlay (the driver's discovery). */
 async function ingressFor(k: Kubectl, mode: ClusterMode, given?: string): Promise<string> {
   if (given) return given.replace(/^https?:\/\//, '').replace(/\/$/, '');
-  const [ns, svc] =
-    mode === 'istio' ? ['istio-system', 'istio-ingressgateway'] : ['ingress-nginx', 'ingress-nginx-controller'];
-  const r = await k.run(['-n', ns, 'get', 'service', svc, '-o', 'json']);
-  if (r.code === 0) {
-    const s = JSON.parse(r.stdout) as {
-      spec: { ports: { name?: string; port: number; nodePort?: number }[] };
-      status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-    };
-    const http = s.spec.ports.find((p) => p.name === 'http2' || p.name === 'http') ?? s.spec.ports[0];
-    const lb = s.status?.loadBalancer?.ingress?.[0];
-    if (lb?.ip || lb?.hostname) return `${lb.ip ?? lb.hostname}:${http.port}`;
-    if (http.nodePort) {
-      const node = await k.run([
-        'get',
-        'nodes',
-        '-o',
-        'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}',
-      ]);
-      if (node.code === 0 && node.stdout.trim()) return `${node.stdout.trim()}:${http.nodePort}`;
-    }
+  try {
+    return await ingressAddress(k.io);
+  } catch (e) {
+    throw new LabError(`no ingress address for ${mode}: ${(e as Error).message}; or pass --ingress-${mode} host:port`);
   }
-  throw new LabError(
-    `no ingress address for ${mode} (service ${ns}/${svc}): pass --ingress-${mode} host:port (e.g. a kubectl port-forward of it)`,
-  );
 }
 
 async function checkIngress(address: string): Promise<void> {
@@ -243,7 +156,7 @@ export async function runClusterExperiments(
 ): Promise<void> {
   const log = options.log;
   const root = options.root ?? REPO_ROOT;
-  const k = new Kubectl(options.env ?? process.env, root);
+  const k = new Kubectl(options.env ?? process.env, root, log);
   const timeoutS = options.rolloutTimeoutS ?? 300;
   const stamp = Date.now().toString(36);
   if (!options.yes) {
@@ -253,7 +166,8 @@ export async function runClusterExperiments(
   }
   await preflight(k, log);
   for (const mode of CLUSTER_MODES) {
-    const token = await freshNamespace(k, log);
+    const first = experiments.find((e) => e.cluster)?.cluster?.manifests[mode];
+    const token = first ? await freshDeploy(k, first, log) : '';
     let ingress: string | undefined;
     for (const experiment of experiments) {
       const cluster = experiment.cluster;
@@ -278,8 +192,9 @@ export async function runClusterExperiments(
       };
       const t0 = performance.now();
       const forwards: Forward[] = [];
+      let collector: { base: string; close: () => void } | undefined;
       try {
-        await applyAndWait(k, root, cluster.manifests[mode], timeoutS, log);
+        await applyAndWait(k, cluster.manifests[mode], timeoutS, log);
         ingress ??= await ingressFor(k, mode, options.ingress?.[mode]);
         run.parameters!.ingress = ingress;
         await checkIngress(ingress);
@@ -288,13 +203,24 @@ export async function runClusterExperiments(
           const pods = await podsOf(k, fault.selector);
           if (pods.length === 0) throw new LabError(`no running pod matches ${fault.selector}`);
           for (const pod of pods) forwards.push({ pod, ...(await k.portForward(pod)) });
-          for (const f of forwards) await setChaos(f.base, token, fault.settings);
+          for (const f of forwards) await setChaos(f.base, token, fault.settings, f.pod);
           log(`  chaos on ${forwards.map((f) => f.pod).join(', ')}: ${JSON.stringify(fault.settings)}`);
         }
         const sectionPods = experiment.kind === 'frames' ? await podsOf(k, 'app=section-1') : [];
         const duplicatesBefore = fault.kind === 'kill-pod' ? 0 : await sectionDuplicates(k, sectionPods);
 
-        const proxy = new RecordingProxy(`http://${ingress}`, { captureFirstLine: experiment.kind === 'split' });
+        // frames enter at the collector (a port-forward: the gateway serves no write from outside); the
+        // split experiments read /status through the gateway
+        let target = `http://${ingress}`;
+        let path = cluster.path;
+        if (experiment.kind === 'frames') {
+          const [pod] = await podsOf(k, 'app=collector');
+          if (!pod) throw new LabError('no running collector pod');
+          collector = await k.portForward(pod);
+          target = collector.base;
+          path = cluster.path.replace(/^\/collector(?=\/)/, '');
+        }
+        const proxy = new RecordingProxy(target, { captureFirstLine: experiment.kind === 'split' });
         const proxyUrl = await proxy.start();
         const cameraId = `lab-${experiment.name}-${mode}-${stamp}`;
         const loadStart = performance.now();
@@ -331,7 +257,7 @@ export async function runClusterExperiments(
         let load: LoadResult;
         try {
           load = await runLoad({
-            url: `${proxyUrl}${experiment.kind === 'frames' ? cluster.path : cluster.path}`,
+            url: `${proxyUrl}${path}`,
             method: experiment.kind === 'frames' ? 'POST' : 'GET',
             rate: plan.rate,
             durationMs: plan.durationMs,
@@ -353,11 +279,11 @@ export async function runClusterExperiments(
           let errors = 0;
           let delays = 0;
           for (const f of forwards) {
-            const s = await getChaos(f.base, token);
+            const s = await getChaos(f.base, token, f.pod);
             requests += s.injected.considered;
             errors += s.injected.errors;
             delays += s.injected.delays;
-            await setChaos(f.base, token, null);
+            await setChaos(f.base, token, null, f.pod);
           }
           run.dependency = { service: fault.selector, requests, injectedErrors: errors, injectedDelays: delays };
           log(`  chaos reset on ${forwards.map((f) => f.pod).join(', ')}`);
@@ -383,7 +309,7 @@ export async function runClusterExperiments(
             metrics.tailSuccessRate =
               readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
             const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
-            for (const seq of missing) await sendFrame(`http://${ingress}/collector`, cameraId, seq);
+            for (const seq of missing) await sendFrame(target, cameraId, seq);
             const after = countFrames({
               cameraId,
               sent,
@@ -426,6 +352,7 @@ export async function runClusterExperiments(
         throw error;
       } finally {
         for (const f of forwards) f.close();
+        collector?.close();
       }
     }
   }

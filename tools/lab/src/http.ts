@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { chaosApi, serviceOfPod, type ChaosState } from '@airport-mesh/k8s-tools';
 import type { ChaosSettings } from './types.js';
 
 export class LabError extends Error {
@@ -61,23 +62,33 @@ export async function metricsText(base: string): Promise<string> {
   return res.text();
 }
 
-export interface ChaosState {
-  active: boolean;
-  seed: number;
-  injected: { considered: number; errors: number; delays: number };
+export type { ChaosState } from '@airport-mesh/k8s-tools';
+
+/**
+ * `PUT /chaos` (settings) or `DELETE /chaos` (null) on one replica, through the generated client of
+ * `service` (the chaos API is libs/platform's, the same in every service's OpenAPI document; without a
+ * name, the collector's client speaks it).
+ */
+export async function setChaos(
+  base: string,
+  token: string,
+  settings: ChaosSettings | null,
+  service = 'collector',
+): Promise<ChaosState> {
+  const api = chaosApi(serviceOfPod(service), base, token);
+  try {
+    return await (settings ? api.set(settings) : api.reset());
+  } catch (e) {
+    throw new LabError((e as Error).message);
+  }
 }
 
-/** `PUT /chaos` (settings) or `DELETE /chaos` (null) on one replica. */
-export async function setChaos(base: string, token: string, settings: ChaosSettings | null): Promise<ChaosState> {
-  return json<ChaosState>(`${base}/chaos`, {
-    method: settings ? 'PUT' : 'DELETE',
-    headers: { authorization: `Bearer ${token}`, ...(settings ? { 'content-type': 'application/json' } : {}) },
-    body: settings ? JSON.stringify(settings) : undefined,
-  });
-}
-
-export async function getChaos(base: string, token: string): Promise<ChaosState> {
-  return json<ChaosState>(`${base}/chaos`, { headers: { authorization: `Bearer ${token}` } });
+export async function getChaos(base: string, token: string, service = 'collector'): Promise<ChaosState> {
+  try {
+    return await chaosApi(serviceOfPod(service), base, token).get();
+  } catch (e) {
+    throw new LabError((e as Error).message);
+  }
 }
 
 let sample: string | undefined;

@@ -8,26 +8,52 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kubectlPath, render, type K8sObject } from '@airport-mesh/k8s-tools';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { EXPERIMENTS, runCli, runLab, type Experiment } from '../src/index.js';
 
+const IMAGES = ['camera-agent', 'collector', 'image-analysis', 'face-recognition', 'alerts', 'section', 'cpanel']
+  .map((a) => `["docker.io/airport-mesh/${a}:0.1.0"]`)
+  .join(' ');
+
+// The recorder stands in for the API server only; `kubectl kustomize` goes through to the real kubectl
+// (REAL_KUBECTL), so what the lab applies is the real render. A state folder remembers the chaos
+// Secret once applied, as a cluster would.
 const RECORDER = `#!${process.execPath}
 const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
 const args = process.argv.slice(2);
 let stdin = '';
-try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
+if (args[0] !== 'kustomize' && !args.includes('port-forward')) { try { stdin = fs.readFileSync(0, 'utf8'); } catch {} }
 fs.appendFileSync(process.env.RECORDER_LOG, JSON.stringify({ args, stdin }) + '\\n');
 const has = (...xs) => xs.every((x) => args.includes(x));
+const state = (f) => path.join(path.dirname(process.env.RECORDER_LOG), f);
+if (args[0] === 'kustomize') { process.stdout.write(execFileSync(process.env.REAL_KUBECTL, args, { maxBuffer: 1 << 26 })); process.exit(0); }
 if (has('config', 'current-context')) { console.log('kind-lab'); process.exit(0); }
 if (has('get', 'namespace', 'kube-system')) {
   if (process.env.RECORDER_UNREACHABLE) { console.error('Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused'); process.exit(1); }
   console.log('namespace/kube-system'); process.exit(0);
 }
-if (has('get', 'deployments')) { process.stdout.write('section-1 collector cpanel-v1 cpanel-v2'); process.exit(0); }
+if (has('delete', 'namespace')) { try { fs.unlinkSync(state('token')); } catch {} console.log('ok'); process.exit(0); }
+if (has('get', 'secret', 'chaos-admin', '-o', 'name')) {
+  if (fs.existsSync(state('token'))) { console.log('secret/chaos-admin'); process.exit(0); }
+  console.error('NotFound'); process.exit(1);
+}
+if (has('get', 'secret', 'chaos-admin')) { process.stdout.write(Buffer.from(fs.readFileSync(state('token'), 'utf8')).toString('base64')); process.exit(0); }
+if (args[0] === 'apply' && stdin.includes('"Secret"')) { fs.writeFileSync(state('token'), JSON.parse(stdin).items[0].stringData.token); console.log('applied'); process.exit(0); }
+if (has('get', 'crd') || has('get', 'apiservice')) { console.log(args[2]); process.exit(0); }
+if (has('get', 'nodes')) { process.stdout.write(process.env.RECORDER_IMAGES); process.exit(0); }
+if (has('get', 'canaries.flagger.app') || has('get', 'namespace')) { process.exit(0); }
 if (has('rollout', 'status')) { console.log('deployment "' + args.find((a) => a.startsWith('deployment/')).slice(11) + '" successfully rolled out'); process.exit(0); }
-if (has('get', 'pods')) { const sel = args[args.indexOf('-l') + 1]; process.stdout.write(sel === 'app=section-1' ? 'section-1-7d9f' : ''); process.exit(0); }
+if (has('get', 'pods')) {
+  const sel = args[args.indexOf('-l') + 1];
+  process.stdout.write(sel === 'app=section-1' ? 'section-1-7d9f' : sel === 'app=collector' ? 'collector-5c6d-x2k4p' : '');
+  process.exit(0);
+}
 if (args.includes('port-forward')) {
-  console.log('Forwarding from 127.0.0.1:' + process.env.RECORDER_POD_PORT + ' -> 8080');
+  const pod = args.find((a) => a.startsWith('pod/'));
+  console.log('Forwarding from 127.0.0.1:' + (pod.startsWith('pod/collector') ? process.env.RECORDER_COLLECTOR_PORT : process.env.RECORDER_POD_PORT) + ' -> 8080');
   setInterval(() => {}, 1000);
   process.on('SIGTERM', () => process.exit(0));
 } else {
@@ -65,7 +91,8 @@ function fakeIngress(seen: Seen[]) {
   const stored = new Map<string, { frameId: string; cameraId: string }>();
   let statusCalls = 0;
   return listen((method, url, body) => {
-    if (method === 'POST' && url === '/collector/frames') {
+    // frames reach the collector through its port-forward (POST /frames), reads go through the ingress
+    if (method === 'POST' && (url === '/collector/frames' || url === '/frames')) {
       const f = JSON.parse(body) as { cameraId: string; seq: number };
       const frameId = `${f.cameraId}:${f.seq}`;
       const duplicate = stored.has(frameId);
@@ -153,58 +180,75 @@ describe('lab --target cluster against a recorded kubectl', () => {
         cluster: {
           yes: true,
           ingress: { plain: address, istio: address },
-          env: { ...process.env, KUBECTL: recorder, RECORDER_LOG: log, RECORDER_POD_PORT: String(pod.port) },
+          env: {
+            ...process.env,
+            KUBECTL: recorder,
+            REAL_KUBECTL: kubectlPath({}),
+            RECORDER_LOG: log,
+            RECORDER_IMAGES: IMAGES,
+            RECORDER_POD_PORT: String(pod.port),
+            RECORDER_COLLECTOR_PORT: String(ingress.port),
+          },
         },
       });
       expect(outcome.result.status).toBe('complete');
       expect(outcome.exitCode).toBe(0);
       expect(outcome.dir).toBe(join(dir, 'cluster-run'));
 
-      // The order of what changes the cluster, and how the lab waits for it.
+      // The order of what changes the cluster, and how the lab waits for it: per mode a fresh namespace,
+      // then each experiment's render through the shared driver (one pruned ApplySet, a rollout wait per
+      // Deployment of that render), the kill between.
       const c = calls();
-      const changes = c
-        .map((x) => x.args.join(' '))
-        .filter((a) =>
-          /^(apply|delete|config|get namespace)|rollout status|delete pod/.test(a.replace(/^-n airport-mesh /, '')),
-        );
-      const rollouts = ['collector', 'cpanel-v1', 'cpanel-v2', 'section-1'].map(
-        (d) => `-n airport-mesh rollout status deployment/${d} --timeout=300s`,
+      const renders = new Map<string, K8sObject[]>();
+      for (const t of ['deploy/overlays/plain', 'deploy/scenarios/retries', 'deploy/scenarios/cpanel-50-50'])
+        renders.set(t, await render(join(REPO_ROOT, t)));
+      const steps: string[] = [];
+      for (const x of c) {
+        const a = x.args.join(' ');
+        if (a.startsWith('delete namespace')) steps.push('fresh namespace');
+        else if (a.includes('--prune')) {
+          // the very objects of a render (content, not only names: retries and cpanel-50-50 differ in routes only)
+          const applied = JSON.stringify((JSON.parse(x.stdin) as { items: K8sObject[] }).items);
+          const match = [...renders].find(
+            ([, objs]) => JSON.stringify(objs.filter((o) => o.kind !== 'Namespace')) === applied,
+          );
+          steps.push(`apply ${match?.[0] ?? 'an unknown render'} (--applyset=airport-mesh)`);
+        } else if (a.includes('delete pod')) steps.push(a);
+      }
+      expect(steps).toEqual([
+        'fresh namespace',
+        'apply deploy/overlays/plain (--applyset=airport-mesh)', // the mode's first render, with the token
+        'apply deploy/overlays/plain (--applyset=airport-mesh)',
+        'apply deploy/overlays/plain (--applyset=airport-mesh)',
+        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
+        'apply deploy/overlays/plain (--applyset=airport-mesh)',
+        'fresh namespace',
+        'apply deploy/scenarios/retries (--applyset=airport-mesh)',
+        'apply deploy/scenarios/retries (--applyset=airport-mesh)',
+        'apply deploy/scenarios/retries (--applyset=airport-mesh)',
+        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
+        'apply deploy/scenarios/cpanel-50-50 (--applyset=airport-mesh)',
+      ]);
+      // after each apply, a rollout wait for every Deployment of that render
+      const args = c.map((x) => x.args.join(' '));
+      const lastApply = args.lastIndexOf('apply -n airport-mesh --prune --applyset=airport-mesh -f -');
+      const waited = args
+        .slice(lastApply)
+        .filter((a) => a.includes('rollout status'))
+        .map((a) => a.split(' ')[4]);
+      expect(waited.sort()).toEqual(
+        (renders.get('deploy/scenarios/cpanel-50-50') ?? [])
+          .filter((o) => o.kind === 'Deployment')
+          .map((o) => `deployment/${o.metadata?.name}`)
+          .sort(),
       );
-      const k = (p: string) => `apply -k ${join(REPO_ROOT, p)}`;
-      expect(changes).toEqual([
-        'config current-context',
-        'get namespace kube-system -o name --request-timeout=10s',
-        'delete namespace airport-mesh --ignore-not-found --wait=true --timeout=300s',
-        'apply -f -',
-        k('deploy/overlays/plain'),
-        ...rollouts,
-        k('deploy/overlays/plain'),
-        ...rollouts,
-        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
-        '-n airport-mesh rollout status deployment/section-1 --timeout=300s',
-        k('deploy/overlays/plain'),
-        ...rollouts,
-        'delete namespace airport-mesh --ignore-not-found --wait=true --timeout=300s',
-        'apply -f -',
-        k('deploy/scenarios/retries'),
-        ...rollouts,
-        k('deploy/scenarios/retries'),
-        ...rollouts,
-        '-n airport-mesh delete pod -l app=section-1 --grace-period=0 --force --wait=false',
-        '-n airport-mesh rollout status deployment/section-1 --timeout=300s',
-        k('deploy/scenarios/cpanel-50-50'),
-        ...rollouts,
-      ]);
 
-      // A fresh random token per mode, created with the namespace; every chaos call carries it.
+      // A fresh random token per mode, created after the namespace; every chaos call carries it.
       const secrets = c
-        .filter((x) => x.args.join(' ') === 'apply -f -')
+        .filter((x) => x.args.join(' ') === 'apply -f -' && x.stdin.includes('"Secret"'))
         .map((x) => JSON.parse(x.stdin) as { items: { kind: string; stringData?: { token: string } }[] });
-      expect(secrets.map((s) => s.items.map((i) => i.kind))).toEqual([
-        ['Namespace', 'Secret'],
-        ['Namespace', 'Secret'],
-      ]);
-      const tokens = secrets.map((s) => s.items[1].stringData!.token);
+      expect(secrets.map((s) => s.items.map((i) => i.kind))).toEqual([['Secret'], ['Secret']]);
+      const tokens = secrets.map((s) => s.items[0].stringData!.token);
       expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
       expect(tokens[1]).not.toBe(tokens[0]);
       const chaos = podSeen.filter((s) => s.url === '/chaos');
@@ -217,11 +261,13 @@ describe('lab --target cluster against a recorded kubectl', () => {
         seed: 42,
         routes: ['/statistics'],
       });
-      expect(
-        c
-          .filter((x) => x.args.includes('port-forward'))
-          .every((x) => x.args.join(' ') === '-n airport-mesh port-forward pod/section-1-7d9f :8080'),
-      ).toBe(true);
+      const forwards = c.filter((x) => x.args.includes('port-forward')).map((x) => x.args.join(' '));
+      expect(new Set(forwards)).toEqual(
+        new Set([
+          '-n airport-mesh port-forward pod/section-1-7d9f :8080',
+          '-n airport-mesh port-forward pod/collector-5c6d-x2k4p :8080',
+        ]),
+      );
 
       // Load went through the ingress; frames were counted in the store; the split was measured.
       const result = outcome.result;
@@ -245,7 +291,9 @@ describe('lab --target cluster against a recorded kubectl', () => {
         'deleted pods app=section-1 (grace period 0: SIGKILL)',
         'deployment/section-1 rolled out again',
       ]);
-      expect(ingressSeen.filter((s) => s.url === '/collector/frames').length).toBe(40);
+      // frames entered at the collector's port-forward, not through the gateway
+      expect(ingressSeen.filter((s) => s.method === 'POST' && s.url === '/frames').length).toBe(40);
+      expect(ingressSeen.filter((s) => s.url === '/collector/frames').length).toBe(0);
 
       const report = readFileSync(join(outcome.dir, 'report.md'), 'utf8');
       expect(report.split('\n')[0]).toBe('# Resilience lab: cluster (plain vs istio)');
@@ -311,7 +359,7 @@ describe('lab --target cluster against a recorded kubectl', () => {
         env: { ...process.env, KUBECTL: join(dir, 'no-such-kubectl') },
       }),
     ).toBe(1);
-    expect(err2.join('')).toContain('kubectl not found');
+    expect(err2.join('')).toMatch(/kubectl .*ENOENT/);
     expect(existsSync(join(dir, 'nokubectl-INCOMPLETE', 'result.json'))).toBe(true);
   });
 });
