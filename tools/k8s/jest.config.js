@@ -1,2 +1,2 @@
 import preset from '../../jest.preset.js';
-export default { ...preset, displayName: 'k8s' };
+export default { ...preset, displayName: 'k8s', maxWorkers: 1 };

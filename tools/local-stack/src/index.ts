@@ -1,3 +1,2 @@
 export * from './services.js';
 export * from './stack.js';
-export * from './memory.js';

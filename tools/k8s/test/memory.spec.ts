@@ -7,18 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_SERVICES,
-  LocalStack,
-  REPO_ROOT,
-  camerasDone,
-  deploymentOf,
-  overlayDir,
-  renderedResources,
-  stackMemory,
-  streamCameras,
-  withPortOffset,
-} from '../src/index.js';
+import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
+import { camerasDone, deploymentOf, overlayDir, renderedResources, stackMemory, streamCameras } from '../src/memory.js';
 
 const services = withPortOffset(DEFAULT_SERVICES, 27_000);
 const cameras = services.filter((s) => s.app === 'camera-agent');
@@ -31,7 +21,7 @@ describe('memory: measured peaks within the rendered limits', () => {
     dir = mkdtempSync(join(tmpdir(), 'memory-'));
     stack = new LocalStack({ services, dataDir: dir, env: { LOG_LEVEL: 'warn', WATCHLIST_SEED: 'default' } });
     await stack.start();
-  });
+  }, 180_000);
   afterAll(async () => {
     await stack?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -53,5 +43,5 @@ describe('memory: measured peaks within the rendered limits', () => {
       }
       expect({ overlay, over }).toEqual({ overlay, over: [] });
     }
-  });
+  }, 300_000);
 });

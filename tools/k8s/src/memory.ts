@@ -1,14 +1,13 @@
 /**
  * Memory of the services as processes, beside what the Kubernetes manifests ask for them: the link
  * between a local measurement and a pod's `resources` (docs/performance.md, "Memory"). Used by
- * `nx run local-stack:bench-memory` and by the CI check that a service's peak stays well inside its
+ * `nx run k8s:bench-memory` and by the CI check that a service's peak stays well inside its
  * rendered limit (test/memory.spec.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render, type K8sObject } from '@airport-mesh/k8s-tools/render';
-import type { LocalStack } from './stack.js';
-import type { ServiceSpec } from './services.js';
+import type { LocalStack, ServiceSpec } from '@airport-mesh/local-stack';
+import { render, type K8sObject } from './render.js';
 
 export interface ProcessMemory {
   /** Resident set now. */

@@ -5,7 +5,7 @@
  * both analysers, the sections, alerts and both panels), printed beside the memory request and
  * limit of its Deployment in the rendered plain overlay.
  *
- *   npx nx run local-stack:bench-memory -- --fps 4 --seconds 30 [--json results/bench/memory.json]
+ *   npx nx run k8s:bench-memory -- --fps 4 --seconds 30 [--json results/bench/memory.json]
  */
 import { cpus, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,7 @@ import {
   streamCameras,
   type ProcessMemory,
 } from './memory.js';
-import { DEFAULT_SERVICES, withPortOffset } from './services.js';
-import { LocalStack, REPO_ROOT } from './stack.js';
+import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
 
 const { values } = parseArgs({
   options: {
