@@ -186,7 +186,7 @@ describe('deploy', () => {
     expect(args.indexOf(`-n ${NAMESPACE} rollout status deployment/collector --timeout=300s`)).toBeGreaterThan(
       firstChange,
     );
-  }, 60_000);
+  }, 180_000);
 
   it('names what is missing and changes nothing: flagger-canary without Flagger or metrics-server, any deploy without the images on the nodes', async () => {
     const out: string[] = [];
@@ -199,7 +199,7 @@ describe('deploy', () => {
       /the images airport-mesh\/.*on the nodes/,
     );
     expect(changes()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('leaving flagger-canary deletes the Canary (and what Flagger made) before applying; entering it deletes nothing by hand', async () => {
     const table = commands(
@@ -220,7 +220,7 @@ describe('deploy', () => {
     expect(
       calls().some((x) => x.args.join(' ').includes('wait canaries.flagger.app/cpanel --for=condition=Promoted')),
     ).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('after `kubectl apply -k` without the demo (no chaos Secret, pods running), the first deploy creates the token and restarts the pods so they read it', async () => {
     const pods = JSON.stringify({ 'app.kubernetes.io/part-of=airport-mesh': 'collector-6f8d7-abcde' });
@@ -229,7 +229,7 @@ describe('deploy', () => {
     const c = changes();
     expect(c.filter((x) => x === 'apply -f -')).toHaveLength(2); // the Namespace, then the Secret
     expect(c).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
-  }, 60_000);
+  }, 180_000);
 
   it('switching between plain and Istio restarts every Deployment (sidecars come and go)', async () => {
     const table = commands(io({ RECORDER_SECRET: 'present', RECORDER_INJECTION: 'enabled' }, []));
@@ -242,7 +242,7 @@ describe('deploy', () => {
     writeFileSync(log, '');
     expect(await table['deploy-istio-default']([])).toBe(0);
     expect(changes().some((x) => x.includes('rollout restart'))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('every deploy command applies its own render, pruned, in one namespace (so one ApplySet covers it all)', async () => {
     const table = commands(io({ RECORDER_SECRET: 'present' }, []));
@@ -263,7 +263,7 @@ describe('deploy', () => {
       );
       expect(objects.filter((o) => o.metadata?.namespace !== NAMESPACE).map(key)).toEqual([]);
     }
-  }, 240_000);
+  }, 600_000);
 
   it("scale_v2_x3 and all-reset run the seed's kubectl commands (and wait)", async () => {
     const table = commands(io({}, []));
@@ -321,7 +321,7 @@ describe('scenarios that make a replica sick through the chaos API', () => {
       a.server.close();
       b.server.close();
     }
-  }, 30_000);
+  }, 120_000);
 
   it('retries makes section-1 and one collector replica fail 30%, and chaos-reset clears every pod', async () => {
     const seen: Seen[] = [];
@@ -357,7 +357,7 @@ describe('scenarios that make a replica sick through the chaos API', () => {
     } finally {
       a.server.close();
     }
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('health and load through the ingress', () => {
