@@ -6,6 +6,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CallerOnly } from '@airport-mesh/platform';
 import type { FastifyReply } from 'fastify';
 import {
   CreateStatisticsDto,
@@ -24,6 +25,7 @@ export class StatisticsController {
 
   /** Stores one frame's statistics. Idempotent by frame id: 201 the first time, 200 for a repeat. */
   @Post('statistics')
+  @CallerOnly('collector')
   @HttpCode(201)
   @ApiCreatedResponse({ type: StoreResultDto, description: 'Stored' })
   @ApiOkResponse({ type: StoreResultDto, description: 'Already stored (duplicate delivery), nothing changed' })

@@ -221,6 +221,14 @@ export type StoreAlertErrors = {
    * Invalid alert (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type StoreAlertResponses = {

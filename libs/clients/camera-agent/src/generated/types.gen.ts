@@ -458,6 +458,17 @@ export type StopStreamData = {
   url: '/stream';
 };
 
+export type StopStreamErrors = {
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+};
+
 export type StopStreamResponses = {
   200: CameraStateDto;
 };
@@ -476,6 +487,14 @@ export type StartStreamErrors = {
    * Invalid settings (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type StartStreamResponses = {

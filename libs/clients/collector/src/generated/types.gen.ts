@@ -215,6 +215,14 @@ export type PostFrameErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * Not a JPEG, truncated, or unknown section (problem+json)
    */
   422: unknown;

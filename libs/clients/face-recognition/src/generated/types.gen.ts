@@ -446,6 +446,14 @@ export type MatchFacesErrors = {
    * Invalid faces or descriptors (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type MatchFacesResponses = {
@@ -480,6 +488,14 @@ export type CreatePersonErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * A photo shows no face or several faces, or is truncated
    */
   422: unknown;
@@ -501,6 +517,14 @@ export type DeletePersonData = {
 };
 
 export type DeletePersonErrors = {
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * No such person
    */
@@ -549,6 +573,14 @@ export type GetPersonThumbnailData = {
 
 export type GetPersonThumbnailErrors = {
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * No such person
    */
   404: unknown;
@@ -576,6 +608,14 @@ export type RecognizeImageErrors = {
    * Empty body or no base64 image (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type RecognizeImageResponses = {

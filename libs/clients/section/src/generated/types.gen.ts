@@ -499,6 +499,14 @@ export type StoreStatisticsErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * The frame belongs to another section
    */
   422: unknown;
