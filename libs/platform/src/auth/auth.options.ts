@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash, hkdfSync } from 'node:crypto';
 import type { BaseEnv } from '../config/base-env.js';
-import { CALLERS, type Caller, digest, privateKeyFrom, publicKeyFrom } from './keys.js';
+import { CALLERS, type Caller, callerEnvName, digest, privateKeyFrom, publicKeyFrom } from './keys.js';
 
 /** Injection token of the validated authentication settings. */
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
@@ -26,10 +26,6 @@ export interface AuthOptions {
   sessionKey?: Uint8Array;
   /** Lifetime of a dashboard session. */
   sessionSeconds: number;
-}
-
-export function callerEnvName(caller: Caller): `AUTH_PUBLIC_KEY_${string}` {
-  return `AUTH_PUBLIC_KEY_${caller.toUpperCase().replace(/-/g, '_')}`;
 }
 
 export function authOptionsFrom(env: BaseEnv, identity: string): AuthOptions {

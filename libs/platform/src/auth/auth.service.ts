@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
-import { type Caller, secretMatches } from './keys.js';
+import { type Caller, secretMatches, signCallerToken } from './keys.js';
 
 /** Name of the dashboard's session cookie. */
 export const SESSION_COOKIE = 'am_session';
@@ -47,12 +47,7 @@ export class AuthService {
     const now = Date.now();
     const hit = this.signed.get(cacheKey);
     if (hit && hit.until > now) return `Bearer ${hit.token}`;
-    const token = await new SignJWT({ htm, htu: path })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
-      .setSubject(this.options.identity)
-      .setIssuedAt()
-      .setExpirationTime(`${CALLER_TOKEN_SECONDS}s`)
-      .sign(key);
+    const token = await signCallerToken(key, this.options.identity, htm, path, CALLER_TOKEN_SECONDS);
     if (this.signed.size > 1024) this.signed.clear();
     this.signed.set(cacheKey, { token, until: now + CALLER_TOKEN_REUSE_MS });
     return `Bearer ${token}`;
