@@ -32,6 +32,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const fault = storageFaultOf(error);
     if (fault) {
+      const reason = storageReason(error);
       // The store, not the request, is at fault: 503 (try again, elsewhere), and readiness goes down.
       this.storage?.note(fault, error instanceof Error ? error.message : String(error));
       this.logger.error(
@@ -87,4 +88,9 @@ function isHealthReport(error: unknown): error is HttpException {
     'details' in response &&
     typeof (response as { status?: unknown }).status === 'string'
   );
+}
+
+function storageReason(error: unknown): string {
+  const e = error as { message?: unknown; errstr?: unknown; code?: unknown };
+  return [e.message, e.errstr, e.code].find((v) => typeof v === 'string' && v.length > 0) as string;
 }
