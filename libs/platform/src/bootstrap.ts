@@ -12,6 +12,7 @@ import { ReadinessRegistry } from './health/readiness.registry.js';
 import { StorageFaults } from './storage/storage-faults.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformModule } from './platform.module.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem/problem.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 import { createValidationPipe } from './problem/validation.pipe.js';
 import type { ServiceDefinition } from './service-definition.js';
@@ -71,6 +72,26 @@ export async function createService<E extends BaseEnv>(
       done(null, body),
     );
   }
+  // Errors Fastify answers itself, before any route (a path parameter too long: 414, …), become
+  // problem bodies too, like every other 4xx.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 || !String(reply.getHeader('content-type') ?? '').startsWith('application/json'))
+      return payload;
+    if (typeof payload !== 'string' || !payload.startsWith('{"statusCode"')) return payload;
+    try {
+      const error = JSON.parse(payload) as { statusCode?: number; code?: string; message?: string };
+      if (error.statusCode !== reply.statusCode) return payload;
+      void reply.header('content-type', PROBLEM_CONTENT_TYPE);
+      return JSON.stringify(
+        problem(reply.statusCode, error.message ?? 'Bad request', {
+          instance: request.url.slice(0, 512),
+          type: error.code ? `urn:fastify:${error.code}` : 'about:blank',
+        }),
+      );
+    } catch {
+      return payload;
+    }
+  });
   app.useGlobalPipes(createValidationPipe());
   // Also reached by Fastify's own errors (bad JSON, body too large, unsupported media type): Nest routes
   // them through its exception layer.

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { reportMarkdown, runFuzz } from './runner.js';
+import { type FuzzReport, reportMarkdown, runFuzz } from './runner.js';
 
 const { values } = parseArgs({
   options: {
@@ -12,16 +12,20 @@ const { values } = parseArgs({
     service: { type: 'string', multiple: true },
   },
 });
+const dir = resolve(values.report);
+mkdirSync(dir, { recursive: true });
+const write = (report: FuzzReport) => {
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(dir, 'report.md'), reportMarkdown(report));
+};
 const report = await runFuzz({
+  onProgress: write,
   requestsPerService: Number(values.requests),
   seed: Number(values.seed),
   services: values.service,
   log: (line) => console.log(line),
 });
-const dir = resolve(values.report);
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-writeFileSync(join(dir, 'report.md'), reportMarkdown(report));
+write(report);
 console.log(`report: ${join(dir, 'report.md')}`);
 const bad = report.services.some(
   (s) => s.serverErrors || s.missingProblemBodies || s.storedWhenRefused || s.processExits,

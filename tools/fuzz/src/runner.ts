@@ -64,6 +64,8 @@ export interface FuzzOptions {
   services?: string[];
   portOffset?: number;
   log?: (line: string) => void;
+  /** Called after each service with the report so far (the long run writes it as it goes). */
+  onProgress?: (report: FuzzReport) => void;
 }
 
 export interface FuzzReport {
@@ -92,7 +94,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   const services = withPortOffset(DEFAULT_SERVICES, options.portOffset ?? 2500);
-  const stack = new LocalStack({ services, dataDir, env: { LOG_LEVEL: 'error', REFRESH_INTERVAL_MS: '0' } });
+  const stack = new LocalStack({
+    services,
+    dataDir,
+    env: { LOG_LEVEL: 'warn', REFRESH_INTERVAL_MS: '0' },
+    readyTimeoutMs: 180_000,
+  });
   const images = await makeImages();
   const samples: Samples = { jpegBase64: Buffer.from(images.jpeg).toString('base64'), cameraId: '1', section: '1' };
   const operator = { authorization: `Bearer ${stack.credentials.operatorToken}` };
@@ -193,7 +200,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
             });
             status = res.status;
             type = res.headers.get('content-type') ?? '';
-            text = await res.text();
+            // A live stream (the dashboard's /events) never ends: its status and headers are the answer.
+            if (type.startsWith('text/event-stream')) await res.body?.cancel();
+            else text = await res.text();
           } catch (error) {
             report.networkErrors += 1;
             opReport.statuses.network = (opReport.statuses.network ?? 0) + 1;
@@ -242,19 +251,27 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         `${target.service}: ${report.requests} requests, 5xx ${report.serverErrors}, no problem body ${report.missingProblemBodies}, stored when refused ${report.storedWhenRefused}, exits ${report.processExits}`,
       );
       reports.push(report);
+      options.onProgress?.(summaryOf());
     }
-  } finally {
+  } catch (error) {
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    log(`logs kept in ${dataDir}/logs`);
+    throw error;
   }
-  return {
-    seed: options.seed,
-    requestsPerService: options.requestsPerService,
-    cpu: `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
-    startedAt: new Date(started).toISOString(),
-    durationSeconds: Math.round((Date.now() - started) / 1000),
-    services: reports,
-  };
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return summaryOf();
+
+  function summaryOf(): FuzzReport {
+    return {
+      seed: options.seed,
+      requestsPerService: options.requestsPerService,
+      cpu: `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      services: reports,
+    };
+  }
 }
 
 /** The report as Markdown: per service and operation, requests and statuses. */
