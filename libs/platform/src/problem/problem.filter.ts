@@ -34,11 +34,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (fault) {
       const reason = storageReason(error);
       // The store, not the request, is at fault: 503 (try again, elsewhere), and readiness goes down.
-      this.storage?.note(fault, error instanceof Error ? error.message : String(error));
-      this.logger.error(
-        { url: request.url, fault },
-        `storage ${fault}: ${error instanceof Error ? error.message : ''}`,
-      );
+      this.storage?.note(fault, reason);
+      this.logger.error({ url: request.url, fault }, `storage ${fault}: ${reason}`);
       const body = problem(503, `storage unavailable (${fault}); nothing was stored, try again later`, {
         instance: request.url,
         type: 'urn:airport-mesh:storage',
