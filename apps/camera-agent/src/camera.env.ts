@@ -27,6 +27,16 @@ export class CameraEnv extends BaseEnv {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   COLLECTOR_URL = 'http://127.0.0.1:8081';
 
+  /**
+   * Where `POST /stream` may send frames besides COLLECTOR_URL (comma-separated base URLs): the
+   * allow-list that keeps a request from naming a new host, port or path (docs/security.md).
+   */
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s,]+)(,https?:\/\/[^\s,]+)*$/, {
+    message: 'CAMERA_DESTINATIONS must be comma-separated http(s) base URLs',
+  })
+  CAMERA_DESTINATIONS?: string;
+
   /** A folder of JPEG files to stream instead of the built-in sample photos. */
   @IsOptional()
   @IsString()

@@ -29,6 +29,7 @@ describe('camera agent streaming real frames to a real collector and section', (
       CAMERA_EVENT: 'entry',
       COLLECTOR_URL: collector.url,
       CAMERA_RETRIES: '2',
+      CAMERA_DESTINATIONS: 'http://127.0.0.1:9', // nothing listens: the unreachable-collector case
     });
   }, 60_000);
   afterAll(async () => {

@@ -67,4 +67,11 @@ export class CPanelEnv extends BaseEnv {
   @Min(0)
   @Max(3_600_000)
   REFRESH_INTERVAL_MS = 5000;
+
+  /** Open dashboards (`GET /events` streams) at once; one more gets 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SSE_MAX_CONNECTIONS = 100;
 }

@@ -8,7 +8,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { startTestProcess, startTestService, type TestProcess, type TestService } from '@airport-mesh/platform/testing';
+import {
+  startTestProcess,
+  startTestService,
+  testOperatorHeaders,
+  type TestProcess,
+  type TestService,
+} from '@airport-mesh/platform/testing';
 import { cpanelService } from '../src/service.js';
 
 const apps = resolve(import.meta.dirname, '../..');
@@ -23,7 +29,7 @@ const TIMEOUT = 60_000;
 const post = (url: string, body: unknown, contentType = 'application/json') =>
   fetch(url, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...testOperatorHeaders },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const getJson = async <T = Record<string, unknown>>(url: string): Promise<T> => (await fetch(url)).json() as Promise<T>;
@@ -273,7 +279,7 @@ describe('cpanel over real HTTP', () => {
       height: 1280,
     });
     expect(latest).not.toHaveProperty('image');
-    const photo = await fetch(`${v2.url}${latest.photo.url}`);
+    const photo = await fetch(`${v2.url}${latest.photo.url}`, { headers: testOperatorHeaders });
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await photo.arrayBuffer()).equals(sample)).toBe(true);
     const page = await (await fetch(`${v2.url}/`)).text();
@@ -282,7 +288,7 @@ describe('cpanel over real HTTP', () => {
 
     expect((await post(`${v1.url}/analysis`, analysis({ image: sample.toString('base64') }))).status).toBe(200);
     expect((await getJson(`${v1.url}/analysis/1`)).photo).toBeNull();
-    await expectProblem(await fetch(`${v1.url}/analysis/1/photo`), 404, /v2 only/);
+    await expectProblem(await fetch(`${v1.url}/analysis/1/photo`, { headers: testOperatorHeaders }), 404, /v2 only/);
   });
 
   it("takes the latest alert (POST /alert), also in the alerts service's stored form", async () => {
@@ -355,10 +361,10 @@ describe('cpanel over real HTTP', () => {
       expect(started.status).toBe(200);
       expect(await started.json()).toMatchObject({ id: '1', state: { streaming: true, fps: 5 }, error: null });
       expect(await getJson(`${camera1.url}/state`)).toMatchObject({ streaming: true, fps: 5 });
-      const stopped = await fetch(`${v1.url}/cameras/1/stop`, { method: 'POST' }); // no body at all
+      const stopped = await fetch(`${v1.url}/cameras/1/stop`, { method: 'POST', headers: testOperatorHeaders }); // no body at all
       expect(stopped.status).toBe(200);
       expect(await stopped.json()).toMatchObject({ state: { streaming: false, fps: 0 } });
-      const again = await fetch(`${v1.url}/cameras/1/start`, { method: 'POST' });
+      const again = await fetch(`${v1.url}/cameras/1/start`, { method: 'POST', headers: testOperatorHeaders });
       expect(again.status).toBe(200);
       expect((await post(`${v1.url}/cameras/1/stop`, {})).status).toBe(200);
     });
@@ -407,14 +413,18 @@ describe('cpanel over real HTTP', () => {
         [JSON.stringify({ cameras: [camera(4, CLOSED, { colour: 'red' })] }), /unknown field colour/],
       ] as const) {
         writeFileSync(camerasFile, content);
-        const body = await expectProblem(await fetch(`${v1.url}/cameras/reload`, { method: 'POST' }), 422, detail);
+        const body = await expectProblem(
+          await fetch(`${v1.url}/cameras/reload`, { method: 'POST', headers: testOperatorHeaders }),
+          422,
+          detail,
+        );
         expect(body.detail).toMatch(/the cameras in use are kept/);
         expect((body as { errors?: string[] }).errors?.length).toBeGreaterThan(0);
         expect(await getJson(`${v1.url}/cameras`)).toEqual(before);
       }
       rmSync(camerasFile);
       await expectProblem(
-        await fetch(`${v1.url}/cameras/reload`, { method: 'POST' }),
+        await fetch(`${v1.url}/cameras/reload`, { method: 'POST', headers: testOperatorHeaders }),
         422,
         /cannot be read \(ENOENT\)/,
       );

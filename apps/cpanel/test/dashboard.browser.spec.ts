@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { credentialEnv, newSystemCredentials, signCallerToken } from '@airport-mesh/platform/keys';
 import { startTestProcess, type TestProcess } from '@airport-mesh/platform/testing';
 
 const TIMEOUT = 180_000;
@@ -31,8 +32,17 @@ const PORTS = {
 };
 const CLOSED = 'http://127.0.0.1:9'; // nothing listens there: the collector and the analysers are not part of this test
 
-const json = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** Every process runs with AUTH=app and its own credentials; the test writes as the collector would, signed. */
+const creds = newSystemCredentials();
+const json = async (url: string, body: unknown) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await signCallerToken(creds.keys.collector.privateKey, 'collector', 'POST', new URL(url).pathname)}`,
+    },
+    body: JSON.stringify(body),
+  });
 
 /** Three faces of sample1.jpg (1920×1280), the third one a person of interest. */
 const faces = [
@@ -116,10 +126,22 @@ describe('the cpanel dashboard in Chromium', () => {
       }),
     );
     const started = await Promise.all([
-      startTestProcess(main('section'), PORTS.section1, { SECTION_ID: '1', DB_PATH: join(dir, 's1.db') }),
-      startTestProcess(main('section'), PORTS.section2, { SECTION_ID: '2', DB_PATH: join(dir, 's2.db') }),
-      startTestProcess(main('alerts'), PORTS.alerts, { DB_PATH: join(dir, 'alerts.db') }),
+      startTestProcess(main('section'), PORTS.section1, {
+        ...credentialEnv(creds, 'section'),
+        SECTION_ID: '1',
+        DB_PATH: join(dir, 's1.db'),
+      }),
+      startTestProcess(main('section'), PORTS.section2, {
+        ...credentialEnv(creds, 'section'),
+        SECTION_ID: '2',
+        DB_PATH: join(dir, 's2.db'),
+      }),
+      startTestProcess(main('alerts'), PORTS.alerts, {
+        ...credentialEnv(creds, 'alerts'),
+        DB_PATH: join(dir, 'alerts.db'),
+      }),
       startTestProcess(main('camera-agent'), PORTS.camera1, {
+        ...credentialEnv(creds, 'camera-agent'),
         CAMERA_ID: '1',
         CAMERA_SECTION: '1',
         CAMERA_EVENT: 'exit',
@@ -127,6 +149,7 @@ describe('the cpanel dashboard in Chromium', () => {
         CAMERA_RETRIES: '0',
       }),
       startTestProcess(main('camera-agent'), PORTS.camera2, {
+        ...credentialEnv(creds, 'camera-agent'),
         CAMERA_ID: '2',
         CAMERA_SECTION: '1',
         CAMERA_EVENT: 'entry',
@@ -172,6 +195,7 @@ describe('the cpanel dashboard in Chromium', () => {
     ).toBe(201);
 
     const env = {
+      ...credentialEnv(creds, 'cpanel'),
       CAMERAS_FILE: camerasFile,
       SECTION_URLS: `1=http://127.0.0.1:${PORTS.section1},2=http://127.0.0.1:${PORTS.section2}`,
       ALERTS_URL: `http://127.0.0.1:${PORTS.alerts}`,
@@ -207,7 +231,7 @@ describe('the cpanel dashboard in Chromium', () => {
 
   async function open(
     url: string,
-    options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+    options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; signIn?: boolean } = {},
   ): Promise<Page> {
     const context = await browser.newContext({
       viewport: { width: options.width ?? 1440, height: options.height ?? 1000 },
@@ -219,7 +243,16 @@ describe('the cpanel dashboard in Chromium', () => {
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('requestfailed', (r) => !r.url().includes('/events') && problems.push(`request failed: ${r.url()}`));
     (page as Page & { problems: string[] }).problems = problems;
-    await page.goto(url);
+    if (options.signIn ?? true) {
+      // The operator signs in on the sign-in page with the token `npm start` prints.
+      await page.goto(`${url}/login`);
+      await page.getByLabel('Operator token').fill(creds.operatorToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${url}/`);
+      await page.getByRole('link', { name: 'Sign out' }).waitFor({ timeout: 10_000 });
+    } else {
+      await page.goto(url);
+    }
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 10_000 });
     // Marks this document: if the page reloaded, the mark would be gone.
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
@@ -262,6 +295,26 @@ describe('the cpanel dashboard in Chromium', () => {
     await camera.getByRole('button', { name: `Start camera ${id}` }).waitFor({ timeout: 10_000 });
     await expect(camera.locator('[data-camera-state]').textContent()).resolves.toMatch(/^Stopped/);
   }
+
+  it(
+    'signed out: the views are open, camera control leads to the sign-in, a wrong token is refused',
+    async () => {
+      const url = `http://127.0.0.1:${PORTS.v1}`;
+      const page = await open(url, { signIn: false });
+      await expect(page.getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+      await page.locator('#camera-1').getByRole('button', { name: 'Start camera 1' }).click();
+      await page.waitForURL(`${url}/login`);
+      const state = (await (await fetch(`http://127.0.0.1:${PORTS.camera1}/state`)).json()) as { streaming: boolean };
+      expect(state.streaming).toBe(false);
+      await page.getByLabel('Operator token').fill('not-the-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('wrong operator credential').waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(artifacts, 'sign-in-refused.png'), fullPage: true });
+      expect(problemsOf(page).filter((p) => !/401/.test(p))).toEqual([]);
+      await page.context().close();
+    },
+    TIMEOUT,
+  );
 
   it(
     'v1 shows the stored statistics and alert after a start, then a pushed analysis and alert live, and starts a camera',

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { startTestService, type TestService } from '@airport-mesh/platform/testing';
+import { startTestService, type TestService, testOperatorHeaders } from '@airport-mesh/platform/testing';
 import { faceRecognitionService } from '../src/service.js';
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -30,7 +30,7 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
   const json = (path: string, body: unknown) =>
     fetch(`${svc.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...testOperatorHeaders },
       body: JSON.stringify(body),
     });
   const recognize = async (image: Buffer) =>
@@ -80,11 +80,13 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
       const { matches } = await recognize(image);
       expect({ view, names: matches.map((m) => m.name) }).toEqual({ view, names: ['Test Person'] });
     }
-    const thumb = await fetch(`${svc.url}${person.thumbnailUrl}`);
+    const thumb = await fetch(`${svc.url}${person.thumbnailUrl}`, { headers: testOperatorHeaders });
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(112);
 
-    expect((await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE', headers: testOperatorHeaders })).status,
+    ).toBe(204);
     expect((await recognize(sample(6))).matches).toEqual([]);
     expect((await fetch(`${svc.url}/persons/${person.id}`)).status).toBe(404);
   });
@@ -232,7 +234,10 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
     const badId = await fetch(`${svc.url}/persons/not-a-uuid`);
     expect(badId.status).toBe(400);
     expect(((await badId.json()) as { detail: string }).detail).toMatch(/uuid is expected/);
-    const missing = await fetch(`${svc.url}/persons/00000000-0000-4000-8000-000000000000`, { method: 'DELETE' });
+    const missing = await fetch(`${svc.url}/persons/00000000-0000-4000-8000-000000000000`, {
+      method: 'DELETE',
+      headers: testOperatorHeaders,
+    });
     expect(missing.status).toBe(404);
     expect((await recognize(sample(1))).matches.map((m) => m.name)).toEqual(['PersonX']);
   });

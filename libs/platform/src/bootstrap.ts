@@ -9,8 +9,10 @@ import type { BaseEnv } from './config/base-env.js';
 import { InvalidEnvironmentError, validateEnv } from './config/validate-env.js';
 import { ChaosService } from './chaos/chaos.service.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
+import { StorageFaults } from './storage/storage-faults.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformModule } from './platform.module.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem/problem.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 import { createValidationPipe } from './problem/validation.pipe.js';
 import type { ServiceDefinition } from './service-definition.js';
@@ -46,7 +48,16 @@ export async function createService<E extends BaseEnv>(
   env: E,
   options: { preview?: boolean } = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: env.BODY_LIMIT_BYTES, return503OnClosing: true, logger: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    logger: false,
+    // The whole request (headers and body) within REQUEST_TIMEOUT_MS, checked every second: a slow-body
+    // client is cut off (408) within seconds and never holds a socket or the shutdown.
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: env.KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: env.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(def, env), adapter, {
     bufferLogs: true,
     preview: options.preview ?? false,
@@ -61,10 +72,30 @@ export async function createService<E extends BaseEnv>(
       done(null, body),
     );
   }
+  // Errors Fastify answers itself, before any route (a path parameter too long: 414, …), become
+  // problem bodies too, like every other 4xx.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 || !String(reply.getHeader('content-type') ?? '').startsWith('application/json'))
+      return payload;
+    if (typeof payload !== 'string' || !payload.startsWith('{"statusCode"')) return payload;
+    try {
+      const error = JSON.parse(payload) as { statusCode?: number; code?: string; message?: string };
+      if (error.statusCode !== reply.statusCode) return payload;
+      void reply.header('content-type', PROBLEM_CONTENT_TYPE);
+      return JSON.stringify(
+        problem(reply.statusCode, error.message ?? 'Bad request', {
+          instance: request.url.slice(0, 512),
+          type: error.code ? `urn:fastify:${error.code}` : 'about:blank',
+        }),
+      );
+    } catch {
+      return payload;
+    }
+  });
   app.useGlobalPipes(createValidationPipe());
   // Also reached by Fastify's own errors (bad JSON, body too large, unsupported media type): Nest routes
   // them through its exception layer.
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(options.preview ? undefined : app.get(StorageFaults)));
   if (!options.preview) {
     app.useLogger(app.get(Logger));
     const metrics = app.get(MetricsService);
@@ -139,16 +170,32 @@ export async function runService<E extends BaseEnv>(def: ServiceDefinition<E>): 
   app.get(Logger).log(`${identity.statusLine} on http://${env.HOST}:${port} (Swagger UI: /docs)`, 'Bootstrap');
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    const logger = app.get(Logger);
+    if (stopping) {
+      // A second signal (a impatient Ctrl-C, a repeated SIGTERM) does not cut the drain short.
+      logger.warn(`${signal} again: still draining (ends by the hard deadline at the latest)`, 'Shutdown');
+      return;
+    }
     stopping = true;
+    // A drain that hangs (a stuck request, a store that does not close) still ends.
+    const hard = setTimeout(() => {
+      logger.error(`drain not finished ${env.SHUTDOWN_DEADLINE_MS} ms after the delay: exiting`, 'Shutdown');
+      process.exit(1);
+    }, env.SHUTDOWN_DELAY_MS + env.SHUTDOWN_DEADLINE_MS);
+    hard.unref();
     app.get(ReadinessRegistry).beginShutdown();
-    app.get(Logger).log(`${signal}: readiness failing, draining in ${env.SHUTDOWN_DELAY_MS} ms`, 'Shutdown');
+    logger.log(`${signal}: readiness failing, draining in ${env.SHUTDOWN_DELAY_MS} ms`, 'Shutdown');
     await sleep(env.SHUTDOWN_DELAY_MS);
+    // Requests still open after REQUEST_TIMEOUT_MS of draining are cut (their clients had that long).
+    const server = app.getHttpServer() as import('node:http').Server;
+    const cut = setTimeout(() => server.closeAllConnections(), env.REQUEST_TIMEOUT_MS);
+    cut.unref();
     await app.close();
+    clearTimeout(cut);
     await stopTelemetry();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   return app;
 }

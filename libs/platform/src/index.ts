@@ -1,3 +1,4 @@
+export * from './auth/index.js';
 export * from './bootstrap.js';
 export * from './chaos/index.js';
 export * from './clients/resilience.js';
@@ -16,3 +17,4 @@ export * from './service-definition.js';
 export * from './status/service-identity.js';
 export * from './storage/sqlite.js';
 export * from './paths/package-root.js';
+export * from './storage/storage-faults.js';

@@ -4,6 +4,20 @@ import { validateEnv } from './config/validate-env.js';
 import { createService } from './bootstrap.js';
 import type { ServiceDefinition } from './service-definition.js';
 
+/**
+ * The operator credential every test service gets unless a test sets its own OPERATOR_TOKEN; send
+ * {@link testOperatorHeaders} with operator routes (camera control, watch list writes, face images).
+ */
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789';
+export const testOperatorHeaders: Record<string, string> = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
+/**
+ * What a test service gets by default: AUTH=mesh (callers are not checked by the app, as behind the
+ * mesh's AuthorizationPolicies) and the test operator token. Tests of the application check itself
+ * pass AUTH=app and the keys (apps/*\/test/auth.spec.ts, tools/local-stack).
+ */
+export const TEST_AUTH_DEFAULTS: Record<string, string> = { AUTH: 'mesh', OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
+
 export interface TestService {
   app: NestFastifyApplication;
   url: string;
@@ -18,7 +32,7 @@ export async function startTestService<E extends BaseEnv>(
   def: ServiceDefinition<E>,
   env: Record<string, string> = {},
 ): Promise<TestService> {
-  const app = await createService(def, validateEnv(def.envClass, { LOG_LEVEL: 'warn', ...env }));
+  const app = await createService(def, validateEnv(def.envClass, { LOG_LEVEL: 'warn', ...TEST_AUTH_DEFAULTS, ...env }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -44,7 +58,7 @@ export async function startTestProcess(
 ): Promise<TestProcess> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [mainJs], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...TEST_AUTH_DEFAULTS, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, Module, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { IsString } from 'class-validator';
+import type { DatabaseSync } from 'node:sqlite';
+import { CallerOnly, OperatorOnly, OperatorOrCaller } from '../src/auth/access.guard.js';
 import { BaseEnv } from '../src/config/base-env.js';
+import { openDatabase } from '../src/storage/sqlite.js';
 import type { ServiceDefinition } from '../src/service-definition.js';
 
 class ItemDto {
@@ -38,7 +41,59 @@ class LimitedController {
   }
 }
 
-@Module({ controllers: [ItemsController, LimitedController] })
+/** Routes behind each kind of access rule; each write counts, so a test sees that a refused one stored nothing. */
+@Controller('guarded')
+class GuardedController {
+  static writes = 0;
+
+  @Post('operator')
+  @OperatorOnly()
+  @HttpCode(200)
+  operator() {
+    return { writes: ++GuardedController.writes };
+  }
+
+  @Post('collector')
+  @CallerOnly('collector')
+  @HttpCode(200)
+  collector() {
+    return { writes: ++GuardedController.writes };
+  }
+
+  @Post('either')
+  @OperatorOrCaller('cpanel')
+  @HttpCode(200)
+  either() {
+    return { writes: ++GuardedController.writes };
+  }
+
+  @Get('count')
+  count() {
+    return { writes: GuardedController.writes };
+  }
+}
+
+/** A real SQLite store (in memory) behind POST /notes; tests break it with PRAGMAs to see storage faults. */
+export const demoStore: { db?: DatabaseSync } = {};
+@Controller('notes')
+class NotesController {
+  private get db(): DatabaseSync {
+    if (!demoStore.db) {
+      demoStore.db = openDatabase(':memory:');
+      demoStore.db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+    }
+    return demoStore.db;
+  }
+
+  @Post()
+  @HttpCode(201)
+  create(@Body() item: ItemDto) {
+    this.db.prepare('INSERT INTO notes (text) VALUES (?)').run(item.name.repeat(64));
+    return { notes: Number((this.db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n) };
+  }
+}
+
+@Module({ controllers: [ItemsController, LimitedController, GuardedController, NotesController] })
 class DemoModule {}
 
 export const demoService: ServiceDefinition<BaseEnv> = {

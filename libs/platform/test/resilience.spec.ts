@@ -310,12 +310,15 @@ describe('timeouts', () => {
     }
   });
 
-  it('RESILIENCE=none: exactly the shared axios instance, one attempt, HTTP_TIMEOUT_MS, no client metrics', async () => {
+  it('RESILIENCE=none: the shared instance settings, one attempt, HTTP_TIMEOUT_MS as the whole call deadline, no client metrics', async () => {
     const pair = await startPair({ RESILIENCE: 'none', HTTP_TIMEOUT_MS: '300', RESILIENCE_TIMEOUT_MS: '50' });
     try {
       const { HttpService } = await import('@nestjs/axios');
       const client = pair.clients.create(createClient, pair.server.url);
-      expect(client.axios).toBe(pair.caller.app.get(HttpService).axiosRef);
+      // A child of the shared instance (same defaults), which adds the total deadline and the caller's token.
+      const shared = pair.caller.app.get(HttpService).axiosRef;
+      expect(client.axios.defaults.timeout).toBe(shared.defaults.timeout);
+      expect(client.axios.defaults.maxRedirects).toBe(0);
       await setChaos(pair.server.url, { delayMs: 800, seed: 1 });
       const slow = await call(client, 'GET', '/items/1');
       expect(slow.status).toBe('ECONNABORTED');

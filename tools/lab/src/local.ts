@@ -3,6 +3,7 @@
  * ports moved by an offset), with RESILIENCE=<mode> and a CHAOS_ADMIN_TOKEN, so no state (stores,
  * breakers) leaks from one experiment into the next.
  */
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -163,7 +164,11 @@ export async function runLocalExperiment(
         rate: plan.rate,
         durationMs: plan.durationMs,
         timeoutMs: plan.timeoutMs,
-        headers: { 'content-type': 'application/json' },
+        // The lab's load is a camera: it signs as one with the stack's camera-agent key (AUTH=app).
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, cameraId, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`,
+        },
         body: ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } }),
       });
       await faultDone;

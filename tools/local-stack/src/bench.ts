@@ -7,6 +7,7 @@
  *
  *   npx nx run local-stack:bench -- --rate 15 --duration 30s
  */
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,6 +60,14 @@ async function cpuSeconds(): Promise<Record<string, number>> {
 }
 
 let seq = 0;
+// The bench's load is a camera: signed with the stack's camera-agent key (AUTH=app).
+const cameraToken = await signCallerToken(
+  stack.credentials.keys['camera-agent'].privateKey,
+  'bench',
+  'POST',
+  '/frames',
+  3600,
+);
 const load = (ms: number) =>
   runLoad({
     url: `${stack.url('collector')}/frames`,
@@ -67,7 +76,10 @@ const load = (ms: number) =>
     durationMs: ms,
     timeoutMs: 10_000,
     maxInFlight: 64,
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${cameraToken}`,
+    },
     body: () =>
       JSON.stringify({
         cameraId: 'bench',

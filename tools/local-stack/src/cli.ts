@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVICES } from './services.js';
 import { LocalStack, REPO_ROOT } from './stack.js';
+import { signInHelp } from './credentials.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,9 +78,15 @@ if (panels.length) {
     `\nDashboard: ${panels.map((p) => `http://localhost:${p.port} (${p.env?.VERSION ?? 'v1'})`).join(', ')}: start the cameras there.`,
   );
 }
+console.log(
+  `\n${signInHelp(
+    stack.credentials,
+    panels.map((p) => `http://localhost:${p.port}`),
+  )}`,
+);
 console.log(`
 Or by hand:
-  curl -X POST http://127.0.0.1:8091/stream      # start camera 1
+  curl -X POST -H 'Authorization: Bearer <operator token>' http://127.0.0.1:8091/stream      # start camera 1
   curl http://127.0.0.1:8091/state               # its state
   curl http://127.0.0.1:8085/summary             # section 1 statistics
 Data and logs: ${values['data-dir']}

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'no
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NODE_FLAGS, PROCESS_ENV, type ServiceSpec, wiring } from './services.js';
+import { type StackCredentials, credentialEnv, loadOrCreateCredentials } from './credentials.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -41,10 +42,18 @@ interface Running {
 export class LocalStack {
   private readonly running = new Map<string, Running>();
   private readonly shared: Record<string, string>;
+  /** The operator token and the services' keys (docs/security.md), kept in the data folder. */
+  readonly credentials: StackCredentials;
 
   constructor(private readonly options: StackOptions) {
     this.shared = wiring(options.wiringOf ?? options.services);
     mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
+    this.credentials = loadOrCreateCredentials(options.dataDir);
+  }
+
+  /** Headers that carry the operator credential (camera control, watch list writes, face images). */
+  get operatorHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.credentials.operatorToken}` };
   }
 
   spec(name: string): ServiceSpec {
@@ -117,6 +126,7 @@ export class LocalStack {
       ...process.env,
       ...PROCESS_ENV,
       ...this.shared,
+      ...credentialEnv(this.credentials, spec.app),
       ...this.options.env,
       ...spec.env,
       PORT: String(spec.port),

@@ -54,7 +54,7 @@ describe('the airport end to end', () => {
     for (const camera of CAMERAS) {
       const res = await fetch(`${stack.url(camera)}/stream`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
         body: JSON.stringify({ fps: 2, maxFrames: FRAMES }),
       });
       expect(res.status).toBe(200);

@@ -35,7 +35,7 @@ describe('local stack: camera-agent → collector → section', () => {
   const post = (name: string, path: string, body: unknown) =>
     fetch(`${stack.url(name)}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
       body: JSON.stringify(body),
     });
 
@@ -151,7 +151,7 @@ describe('local stack: camera-agent → collector → section', () => {
     await sleep(1500);
     sending = false;
     await sender;
-    await fetch(`${stack.url(camera)}/stream`, { method: 'DELETE' });
+    await fetch(`${stack.url(camera)}/stream`, { method: 'DELETE', headers: stack.operatorHeaders });
 
     // The outage was real: frames were refused while section-1 was down.
     expect(unacked.size).toBeGreaterThan(0);

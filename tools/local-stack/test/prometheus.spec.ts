@@ -59,7 +59,7 @@ describe('Prometheus scraping the services', () => {
   it('finds every target up and stores the request and frame metrics', async () => {
     await fetch(`${stack.url('camera-agent-1')}/stream`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
       body: '{"fps":5,"maxFrames":5}',
     });
     let up: Vector[] = [];

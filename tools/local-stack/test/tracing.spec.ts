@@ -2,6 +2,7 @@
  * One frame is one trace across every hop, exported over OTLP/HTTP to a real receiver on loopback
  * (this test's HTTP server, decoding the JSON the exporters send), and its trace id is in the logs.
  */
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -79,7 +80,7 @@ describe('tracing across the pipeline', () => {
   it('follows each camera frame through collector, both analysers, the section, alerts and the panels as one trace', async () => {
     await fetch(`${stack.url('camera-agent-1')}/stream`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
       body: JSON.stringify({ fps: 2, maxFrames: 3 }),
     });
     for (let i = 0; i < 100 && (await (await fetch(`${stack.url('camera-agent-1')}/state`)).json()).streaming; i++)
@@ -125,6 +126,7 @@ describe('tracing across the pipeline', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        authorization: `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, 'test', 'POST', '/frames')}`,
         'x-b3-traceid': traceId,
         'x-b3-spanid': '00f067aa0ba902b7',
         'x-b3-sampled': '1',

@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { CallerOnly } from '@airport-mesh/platform';
 import type { FastifyReply } from 'fastify';
 import {
   AlertDto,
@@ -29,6 +30,7 @@ export class AlertsController {
    * A configured webhook is called afterwards, in the background.
    */
   @Post()
+  @CallerOnly('collector')
   @HttpCode(201)
   @ApiCreatedResponse({ type: StoreAlertResultDto, description: 'Stored' })
   @ApiOkResponse({ type: StoreAlertResultDto, description: 'Already stored (duplicate delivery), nothing changed' })

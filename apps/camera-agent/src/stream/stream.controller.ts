@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { OperatorOrCaller } from '@airport-mesh/platform';
 import { CameraCountersDto, CameraStateDto, StartStreamDto } from './stream.dto.js';
 import { StreamService } from './stream.service.js';
 
@@ -17,6 +18,7 @@ export class StreamController {
 
   /** Starts streaming (or restarts with new settings). */
   @Post('stream')
+  @OperatorOrCaller('cpanel')
   @HttpCode(200)
   @ApiOkResponse({ type: CameraStateDto })
   @ApiBadRequestResponse({ description: 'Invalid settings (problem+json)' })
@@ -26,6 +28,7 @@ export class StreamController {
 
   /** Stops streaming after the frame in flight. */
   @Delete('stream')
+  @OperatorOrCaller('cpanel')
   @ApiOkResponse({ type: CameraStateDto })
   stopStream(): Promise<CameraStateDto> {
     return this.stream.stop();

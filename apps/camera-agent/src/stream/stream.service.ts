@@ -1,4 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isAxiosError } from 'axios';
@@ -6,7 +12,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Counter } from 'prom-client';
 import { frameId } from '@airport-mesh/contracts';
-import { MetricsService, ServiceClients } from '@airport-mesh/platform';
+import { MetricsService, ServiceClients, problem } from '@airport-mesh/platform';
 import { type Client, createClient, postFrame } from '@airport-mesh/collector-client';
 import type { CameraEnv } from '../camera.env.js';
 import { FrameSource } from '../frames/frame-source.js';
@@ -40,6 +46,8 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
     | 'CAMERA_AUTOSTART'
     | 'CAMERA_RETRIES'
   >;
+  /** The destinations a request may choose (normalised base URLs): COLLECTOR_URL and CAMERA_DESTINATIONS. */
+  private readonly destinations: Set<string>;
   private readonly clients = new Map<string, Client>();
   private run?: Run;
   private cycle = 0;
@@ -76,6 +84,11 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
       CAMERA_AUTOSTART: config.get('CAMERA_AUTOSTART', { infer: true }),
       CAMERA_RETRIES: config.get('CAMERA_RETRIES', { infer: true }),
     };
+    this.destinations = new Set(
+      [this.env.COLLECTOR_URL, ...(config.get('CAMERA_DESTINATIONS', { infer: true }) ?? '').split(',')]
+        .filter(Boolean)
+        .map(normaliseDestination),
+    );
     this.metric = metrics.counter(
       'camera_frames_total',
       'Frames by outcome: sent, acknowledged, failed, retried, duplicate',
@@ -111,6 +124,13 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Starts streaming, or, when already streaming, restarts with the new settings. */
   async startOrRestart(options: StartStreamDto): Promise<CameraStateDto> {
+    if (options.destination !== undefined && !this.destinations.has(normaliseDestination(options.destination))) {
+      throw new BadRequestException(
+        problem(400, "Invalid request: destination is not one of this camera's configured destinations", {
+          errors: ['destination: not in COLLECTOR_URL or CAMERA_DESTINATIONS'],
+        }),
+      );
+    }
     await this.source.ready();
     if (this.run && !this.run.stop) await this.stop();
     this.start(options);
@@ -118,7 +138,7 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(options: StartStreamDto): void {
-    const destination = (options.destination ?? this.env.COLLECTOR_URL).replace(/\/+$/, '');
+    const destination = normaliseDestination(options.destination ?? this.env.COLLECTOR_URL);
     let client = this.clients.get(destination);
     if (!client) {
       // POST /frames is idempotent by frame id (cameraId:seq): safe to retry.
@@ -227,12 +247,23 @@ export class StreamService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
+/**
+ * A short reason for a failed delivery: the status or the error code only. Never the answer's body: it
+ * would turn GET /counters into an oracle for whatever the destination says.
+ */
 function describe(error: unknown): string {
-  if (isAxiosError(error)) {
-    const detail = (error.response?.data as { detail?: string } | undefined)?.detail;
-    return error.response
-      ? `HTTP ${error.response.status}${detail ? ` ${detail}` : ''}`
-      : (error.code ?? error.message);
+  if (isAxiosError(error)) return error.response ? `HTTP ${error.response.status}` : (error.code ?? 'network error');
+  return 'delivery failed';
+}
+
+/** A base URL as compared with the allow-list: parsed, no query, fragment or credentials, no trailing slash. */
+export function normaliseDestination(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `invalid:${url}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) return `invalid:${url}`;
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
 }

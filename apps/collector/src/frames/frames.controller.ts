@@ -7,6 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CallerOnly } from '@airport-mesh/platform';
 import { CreateFrameDto, FrameAckDto } from './frame.dto.js';
 import { FramesService } from './frames.service.js';
 
@@ -17,6 +18,7 @@ export class FramesController {
 
   /** Takes one camera frame; answers only after its statistics are stored in its section. */
   @Post()
+  @CallerOnly('camera-agent')
   @HttpCode(201)
   @ApiCreatedResponse({ type: FrameAckDto, description: 'Stored by the section: acknowledged' })
   @ApiBadRequestResponse({ description: 'Invalid JSON or fields (problem+json)' })

@@ -7,6 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { OperatorOnly } from '@airport-mesh/platform';
 import { CameraDto, CameraParamDto, CamerasDto, StartCameraDto } from './cameras.dto.js';
 import { CamerasService } from './cameras.service.js';
 
@@ -24,6 +25,7 @@ export class CamerasController {
 
   /** Re-reads the cameras file (seed 000). An invalid file is refused and the cameras in use are kept. */
   @Post('reload')
+  @OperatorOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: CamerasDto })
   @ApiUnprocessableEntityResponse({
@@ -44,6 +46,7 @@ export class CamerasController {
 
   /** Starts a camera streaming (optionally at another fps, or for a number of frames). */
   @Post(':id/start')
+  @OperatorOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: CameraDto })
   @ApiBadRequestResponse({ description: 'Invalid options (problem+json)' })
@@ -55,6 +58,7 @@ export class CamerasController {
 
   /** Stops a camera. */
   @Post(':id/stop')
+  @OperatorOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: CameraDto })
   @ApiNotFoundResponse({ description: 'No such camera (problem+json)' })

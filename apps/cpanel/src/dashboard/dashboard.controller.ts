@@ -1,5 +1,23 @@
-import { Controller, Get, Header, type MessageEvent, NotFoundException, Param, Res, Sse } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  Controller,
+  Get,
+  Header,
+  type MessageEvent,
+  NotFoundException,
+  Param,
+  Res,
+  ServiceUnavailableException,
+  Sse,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { CPanelEnv } from '../cpanel.env.js';
 import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +33,7 @@ const KEEPALIVE_MS = 15_000;
 /** The browser modules, read once from the app's src/dashboard (tests) or dist/dashboard (built; also bundled). */
 const SCRIPTS_DIR = join(packageRoot(import.meta.url), runsFromSource(import.meta.url) ? 'src' : 'dist', 'dashboard');
 const SCRIPTS: Record<string, () => string> = Object.fromEntries(
-  ['dashboard.js', 'render.js'].map((name) => {
+  ['dashboard.js', 'render.js', 'login.js'].map((name) => {
     let text: string | undefined;
     return [name, () => (text ??= readFileSync(join(SCRIPTS_DIR, name), 'utf8'))];
   }),
@@ -27,7 +45,12 @@ export class DashboardController {
   constructor(
     private readonly dashboard: DashboardService,
     private readonly events: DashboardEvents,
-  ) {}
+    config: ConfigService<CPanelEnv, true>,
+  ) {
+    this.maxStreams = config.get('SSE_MAX_CONNECTIONS', { infer: true });
+  }
+
+  private readonly maxStreams: number;
 
   /** The dashboard (seed 000: `GET /`, `GET /index`): v1 statistics and the latest alert; v2 also photos and charts. */
   @Get()
@@ -51,7 +74,12 @@ export class DashboardController {
    */
   @Sse('events')
   @ApiProduces('text/event-stream')
+  @ApiServiceUnavailableResponse({ description: 'Too many open dashboards (SSE_MAX_CONNECTIONS) (problem+json)' })
   streamEvents(): Observable<MessageEvent> {
+    if (this.events.count >= this.maxStreams)
+      throw new ServiceUnavailableException(
+        problem(503, `too many open dashboards (${this.maxStreams}); try again later`),
+      );
     const snapshot = defer(() => of<MessageEvent>({ type: 'snapshot', data: this.dashboard.snapshot() }));
     const live = this.events.stream().pipe(map((e): MessageEvent => ({ type: e.type, data: e.data as object })));
     const keepalive = interval(KEEPALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: { t: Date.now() } })));

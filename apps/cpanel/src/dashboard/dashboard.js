@@ -238,6 +238,10 @@ function connect() {
 
 async function post(url) {
   const res = await fetch(url, { method: 'POST', headers: { accept: 'application/json' } });
+  if (res.status === 401) {
+    location.href = '/login'; // camera control needs the operator's sign-in
+    return {};
+  }
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.detail ?? `HTTP ${res.status}`);
   return body;
@@ -279,3 +283,20 @@ setInterval(() => {
 }, 1000);
 
 connect();
+
+// Signed in (the session cookie is HttpOnly: ask the server): the link becomes "Sign out".
+async function showSession() {
+  const link = $('#signin-link');
+  if (!link) return;
+  const session = await fetch('/session', { headers: { accept: 'application/json' } })
+    .then((r) => r.json())
+    .catch(() => ({ signedIn: false }));
+  if (!session.signedIn) return;
+  link.textContent = 'Sign out';
+  link.addEventListener('click', async (event) => {
+    event.preventDefault();
+    await fetch('/session', { method: 'DELETE' });
+    location.href = '/login';
+  });
+}
+void showSession();

@@ -29,6 +29,7 @@ export function renderDashboard(s: DashboardSnapshot, now = Date.now()): string 
   <div class="brand">${LOGO}<div><p class="brand-name">Airport Mesh</p><p class="brand-sub">Security control panel</p></div></div>
   <div class="topbar-right">
     <span class="badge" title="${esc(s.statusLine)}">CPanel ${esc(s.version)}</span>
+    <a class="link" id="signin-link" href="/login">Sign in</a>
     <p class="conn" id="conn" data-state="connecting" role="status"><span class="dot" aria-hidden="true"></span><span class="conn-text">Connecting…</span></p>
   </div>
 </header>

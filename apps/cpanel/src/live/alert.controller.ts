@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CallerOnly } from '@airport-mesh/platform';
 import { AlertAcceptedDto, AlertViewDto, CreateAlertDto } from './live.dto.js';
 import { LiveService } from './live.service.js';
 
@@ -10,6 +11,7 @@ export class AlertController {
 
   /** The latest alert (seed 000), pushed by the collector after the alerts service stored it. */
   @Post()
+  @CallerOnly('collector')
   @HttpCode(200)
   @ApiOkResponse({ type: AlertAcceptedDto })
   @ApiBadRequestResponse({ description: 'Invalid alert (problem+json)' })

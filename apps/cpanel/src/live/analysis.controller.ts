@@ -7,6 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CallerOnly, OperatorOnly } from '@airport-mesh/platform';
 import {
   AnalysisAcceptedDto,
   AnalysisViewDto,
@@ -27,6 +28,7 @@ export class AnalysisController {
    * It becomes its section's latest unless a newer frame is shown already; open dashboards update at once.
    */
   @Post()
+  @CallerOnly('collector')
   @HttpCode(200)
   @ApiOkResponse({ type: AnalysisAcceptedDto })
   @ApiBadRequestResponse({ description: 'Invalid analysis (problem+json)' })
@@ -52,6 +54,7 @@ export class AnalysisController {
 
   /** v2: the JPEG of the section's latest photo. */
   @Get(':section/photo')
+  @OperatorOnly()
   @Header('content-type', 'image/jpeg')
   @Header('cache-control', 'no-store')
   @ApiProduces('image/jpeg')

@@ -12,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { imageFromBody } from '@airport-mesh/platform';
+import { CallerOnly, OperatorOnly, OperatorOrCaller, imageFromBody } from '@airport-mesh/platform';
 import { EnrolPersonDto, ImageRequestDto, MatchRequestDto, PersonDto, RecognitionDto } from './watchlist.dto.js';
 import { WatchlistService } from './watchlist.service.js';
 
@@ -23,6 +23,7 @@ export class WatchlistController {
 
   /** Persons of interest recognised in the image (faces at or above the similarity threshold). */
   @Post('recognize')
+  @OperatorOrCaller('collector')
   @HttpCode(200)
   @ApiConsumes('application/json', 'image/jpeg', 'image/png')
   @ApiBody({
@@ -41,6 +42,7 @@ export class WatchlistController {
    * matching only, no model run, so a frame's faces go through FaceRes once.
    */
   @Post('match')
+  @CallerOnly('collector')
   @HttpCode(200)
   @ApiOkResponse({ type: RecognitionDto })
   @ApiBadRequestResponse({ description: 'Invalid faces or descriptors (problem+json)' })
@@ -50,6 +52,7 @@ export class WatchlistController {
 
   /** Enrols a person from one or more photos, each showing exactly one face. */
   @Post('persons')
+  @OperatorOnly()
   @ApiCreatedResponse({ type: PersonDto })
   @ApiBadRequestResponse({ description: 'Invalid request (problem+json)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'A photo is not a JPEG or PNG (problem+json)' })
@@ -75,6 +78,7 @@ export class WatchlistController {
   }
 
   @Get('persons/:id/thumbnail')
+  @OperatorOnly()
   @Header('content-type', 'image/jpeg')
   @Header('cache-control', 'private, max-age=3600')
   @ApiProduces('image/jpeg')
@@ -85,6 +89,7 @@ export class WatchlistController {
   }
 
   @Delete('persons/:id')
+  @OperatorOnly()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Removed from the watch list' })
   @ApiNotFoundResponse({ description: 'No such person' })

@@ -9,7 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { imageFromBody } from '@airport-mesh/platform';
+import { CallerOnly, imageFromBody } from '@airport-mesh/platform';
 import { AnalysisDto, AnalyzeQueryDto, ImageRequestDto } from './analysis.dto.js';
 import { AnalysisService } from './analysis.service.js';
 
@@ -20,6 +20,7 @@ export class AnalysisController {
 
   /** Faces in the image with gender and age of each; personCount counts them. */
   @Post('analyze')
+  @CallerOnly('collector')
   @HttpCode(200)
   @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
   @ApiBody({

@@ -7,6 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CallerOnly } from '@airport-mesh/platform';
 import type { FastifyReply } from 'fastify';
 import {
   CreateStatisticsDto,
@@ -28,6 +29,7 @@ export class StatisticsController {
    * same frame, 409 for another frame under a stored id.
    */
   @Post('statistics')
+  @CallerOnly('collector')
   @HttpCode(201)
   @ApiCreatedResponse({ type: StoreResultDto, description: 'Stored' })
   @ApiOkResponse({ type: StoreResultDto, description: 'Already stored (duplicate delivery), nothing changed' })

@@ -47,6 +47,8 @@ export interface ResilienceOptions {
   breakerHalfOpenMs: number;
   bulkhead: number;
   bulkheadQueue: number;
+  /** Total deadline of one call (HTTP_DEADLINE_MS with `client`, HTTP_TIMEOUT_MS with `none`). */
+  deadlineMs?: number;
 }
 
 export function resilienceOptionsFrom(env: BaseEnv): ResilienceOptions {
@@ -60,6 +62,8 @@ export function resilienceOptionsFrom(env: BaseEnv): ResilienceOptions {
     breakerHalfOpenMs: env.RESILIENCE_BREAKER_HALF_OPEN_MS,
     bulkhead: env.RESILIENCE_BULKHEAD,
     bulkheadQueue: env.RESILIENCE_BULKHEAD_QUEUE,
+    deadlineMs:
+      env.RESILIENCE === 'client' ? env.HTTP_DEADLINE_MS : Math.min(env.HTTP_TIMEOUT_MS, env.HTTP_DEADLINE_MS),
   };
 }
 
@@ -258,6 +262,26 @@ export function resilientAdapter(
         error = new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
       }
       metrics.requests.inc({ target, outcome: outcomeOf(error) });
+      throw error;
+    }
+  };
+}
+
+/**
+ * Wraps an adapter with a total deadline: the whole call (connect, every attempt, every byte of the
+ * answer) is aborted after `ms`, unlike axios's `timeout`, which only limits socket idleness. A call's
+ * own shorter `signal` still wins. The failure is an `AxiosError` ECONNABORTED, like a timeout.
+ */
+export function deadlineAdapter(base: AxiosAdapter, ms: number): AxiosAdapter {
+  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    const deadline = AbortSignal.timeout(ms);
+    const own = config.signal instanceof AbortSignal ? config.signal : undefined;
+    const signal = own ? AbortSignal.any([own, deadline]) : deadline;
+    try {
+      return await base({ ...config, signal });
+    } catch (error) {
+      if (deadline.aborted && !own?.aborted)
+        throw new AxiosError(`deadline of ${ms}ms exceeded`, AxiosError.ECONNABORTED, config);
       throw error;
     }
   };

@@ -1,12 +1,14 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
+import { AuthService } from '../auth/auth.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
   RESILIENCE_OPTIONS,
   type ResilienceMetrics,
   type ResilienceOptions,
   TargetPolicies,
+  deadlineAdapter,
   resilientAdapter,
 } from './resilience.js';
 
@@ -50,6 +52,7 @@ export class ServiceClients {
     private readonly http: HttpService,
     @Inject(RESILIENCE_OPTIONS) private readonly resilience: ResilienceOptions,
     metrics: MetricsService,
+    private readonly auth: AuthService,
   ) {
     if (resilience.mode === 'client') {
       this.metrics = {
@@ -71,20 +74,34 @@ export class ServiceClients {
   }
 
   create<C>(createClient: (config: GeneratedClientConfig) => C, baseURL: string, options: ClientOptions = {}): C {
-    if (this.resilience.mode === 'none' || !this.metrics) {
-      return createClient({ baseURL, axios: this.http.axiosRef, throwOnError: true });
-    }
-    const target = options.target ?? new URL(baseURL).host;
-    let policies = this.targets.get(target);
-    if (!policies) {
-      policies = new TargetPolicies(target, this.resilience, this.metrics);
-      this.targets.set(target, policies);
-    }
     const parent = this.http.axiosRef;
     const base = axios.getAdapter(parent.defaults.adapter ?? ['http']);
+    const deadlineMs = this.resilience.deadlineMs ?? 0;
+    let adapter = base;
+    let timeout = parent.defaults.timeout;
+    if (this.resilience.mode === 'client' && this.metrics) {
+      const target = options.target ?? new URL(baseURL).host;
+      let policies = this.targets.get(target);
+      if (!policies) {
+        policies = new TargetPolicies(target, this.resilience, this.metrics);
+        this.targets.set(target, policies);
+      }
+      adapter = resilientAdapter(base, policies, options.idempotent ?? false, this.metrics);
+      timeout = options.timeoutMs ?? this.resilience.timeoutMs;
+    }
     const instance = parent.create({
-      timeout: options.timeoutMs ?? this.resilience.timeoutMs,
-      adapter: resilientAdapter(base, policies, options.idempotent ?? false, this.metrics),
+      timeout,
+      adapter: deadlineMs > 0 ? deadlineAdapter(adapter, deadlineMs) : adapter,
+    });
+    // A write carries this service's signed token (docs/security.md); reads are open and carry none.
+    instance.interceptors.request.use(async (config) => {
+      const method = (config.method ?? 'get').toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD' && !config.headers.has('authorization')) {
+        const path = new URL(instance.getUri(config)).pathname;
+        const authorization = await this.auth.callerAuthorization(method, path);
+        if (authorization) config.headers.set('authorization', authorization);
+      }
+      return config;
     });
     return createClient({ baseURL, axios: instance, throwOnError: true });
   }

@@ -1,5 +1,24 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { privateKeyFrom, publicKeyFrom } from '../auth/keys.js';
+
+function IsEd25519Key(kind: 'private' | 'public'): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEd25519Key',
+    validator: {
+      validate: (value) => {
+        try {
+          (kind === 'private' ? privateKeyFrom : publicKeyFrom)(String(value));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) =>
+        `${args!.property} must be an Ed25519 ${kind} key, base64 DER (${kind === 'private' ? 'PKCS#8' : 'SPKI'})`,
+    },
+  });
+}
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -111,6 +130,85 @@ export class BaseEnv {
   @Min(0)
   @Max(1_000_000)
   RESILIENCE_BULKHEAD_QUEUE = 64;
+
+  /**
+   * Total deadline of one call to another service (every attempt, backoff and body included); axios's
+   * own timeout only limits socket idleness, so a peer that trickles bytes would never time out.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  HTTP_DEADLINE_MS = 30_000;
+
+  /**
+   * Server: the whole request (headers and body) must arrive within this time; a slow client is cut
+   * off with 408 and never holds a socket or the shutdown.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 10_000;
+
+  /** Server: an idle keep-alive connection is closed after this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** A drain that has not finished this long after SIGTERM ends the process anyway (exit 1). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_DEADLINE_MS = 30_000;
+
+  /**
+   * `app`: this service checks the signed token of every internal write's caller and the operator
+   * credential; `mesh`: callers are checked by the mesh (Istio mTLS and AuthorizationPolicies), the
+   * operator credential still here (docs/security.md).
+   */
+  @IsIn(['app', 'mesh'])
+  AUTH: 'app' | 'mesh' = 'app';
+
+  /** This service's Ed25519 private key (base64 PKCS#8 DER): signs its calls to other services' writes. */
+  @IsOptional()
+  @IsEd25519Key('private')
+  AUTH_SERVICE_KEY?: string;
+
+  /** Public key (base64 SPKI DER) of the camera agents, accepted by the collector's POST /frames. */
+  @IsOptional()
+  @IsEd25519Key('public')
+  AUTH_PUBLIC_KEY_CAMERA_AGENT?: string;
+
+  /** Public key of the collector, accepted by the writes it makes (analysis, match, statistics, alerts, cpanel pushes). */
+  @IsOptional()
+  @IsEd25519Key('public')
+  AUTH_PUBLIC_KEY_COLLECTOR?: string;
+
+  /** Public key of cpanel, accepted by the camera agents' POST/DELETE /stream. */
+  @IsOptional()
+  @IsEd25519Key('public')
+  AUTH_PUBLIC_KEY_CPANEL?: string;
+
+  /**
+   * The operator credential (a person: `Authorization: Bearer <OPERATOR_TOKEN>`, or the dashboard's
+   * sign-in): required by the watch list's writes, camera control and face images. Unset = refused.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @Matches(/^\S+$/, { message: 'OPERATOR_TOKEN must not contain spaces' })
+  OPERATOR_TOKEN?: string;
+
+  /** Lifetime of a dashboard sign-in. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  AUTH_SESSION_SECONDS = 12 * 3600;
 }
 
 export { toInt };

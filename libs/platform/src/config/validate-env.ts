@@ -8,9 +8,17 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
+/** Variables whose value is a secret: named in an error, never printed. */
+export const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD|PRIVATE|SERVICE_KEY)/i;
+
+function shown(property: string, value: unknown): string {
+  if (SECRET_VARIABLE.test(property)) return `<secret, ${String(value ?? '').length} characters, not shown>`;
+  return JSON.stringify(value);
+}
+
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${JSON.stringify(e.value)}: ${msg}`),
+    Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${shown(e.property, e.value)}: ${msg}`),
   );
 }
 

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@airport-mesh/contracts';
 import { problem } from './problem.js';
+import { type StorageFaults, storageFaultOf } from '../storage/storage-faults.js';
 
 /** Fastify's own errors (body parsing, limits, content types) carry a statusCode and a code. */
 interface FastifyishError {
@@ -18,6 +19,8 @@ interface FastifyishError {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  constructor(private readonly storage?: StorageFaults) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
@@ -25,6 +28,19 @@ export class ProblemFilter implements ExceptionFilter {
     if (isHealthReport(error)) {
       // Terminus's 503 report (which checks are down) is the body probes and operators expect.
       void reply.status(error.getStatus()).send(error.getResponse());
+      return;
+    }
+    const fault = storageFaultOf(error);
+    if (fault) {
+      const reason = storageReason(error);
+      // The store, not the request, is at fault: 503 (try again, elsewhere), and readiness goes down.
+      this.storage?.note(fault, reason);
+      this.logger.error({ url: request.url, fault }, `storage ${fault}: ${reason}`);
+      const body = problem(503, `storage unavailable (${fault}); nothing was stored, try again later`, {
+        instance: request.url,
+        type: 'urn:airport-mesh:storage',
+      });
+      void reply.status(503).header('retry-after', '5').header('content-type', PROBLEM_CONTENT_TYPE).send(body);
       return;
     }
     const body = this.toProblem(error, request.url);
@@ -69,4 +85,9 @@ function isHealthReport(error: unknown): error is HttpException {
     'details' in response &&
     typeof (response as { status?: unknown }).status === 'string'
   );
+}
+
+function storageReason(error: unknown): string {
+  const e = error as { message?: unknown; errstr?: unknown; code?: unknown };
+  return [e.message, e.errstr, e.code].find((v) => typeof v === 'string' && v.length > 0) as string;
 }

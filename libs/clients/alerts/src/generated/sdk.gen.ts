@@ -63,6 +63,7 @@ export const storeAlert = <ThrowOnError extends boolean = false>(
 ): RequestResult<StoreAlertResponses, StoreAlertErrors, ThrowOnError> =>
   (options.client ?? client).post<StoreAlertResponses, StoreAlertErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/alerts',
     ...options,
     headers: {

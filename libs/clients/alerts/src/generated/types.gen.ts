@@ -256,6 +256,14 @@ export type StoreAlertErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * The frame id and person are stored with another frame (problem+json)
    */
   409: unknown;

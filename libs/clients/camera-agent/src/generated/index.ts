@@ -57,6 +57,7 @@ export type {
   StatusResponse,
   StatusResponses,
   StopStreamData,
+  StopStreamErrors,
   StopStreamResponse,
   StopStreamResponses,
 } from './types.gen.js';

@@ -28,6 +28,7 @@ import type {
   StatusData,
   StatusResponses,
   StopStreamData,
+  StopStreamErrors,
   StopStreamResponses,
 } from './types.gen.js';
 
@@ -130,9 +131,10 @@ export const status = <ThrowOnError extends boolean = false>(
 
 export const stopStream = <ThrowOnError extends boolean = false>(
   options?: Options<StopStreamData, ThrowOnError>,
-): RequestResult<StopStreamResponses, unknown, ThrowOnError> =>
-  (options?.client ?? client).delete<StopStreamResponses, unknown, ThrowOnError>({
+): RequestResult<StopStreamResponses, StopStreamErrors, ThrowOnError> =>
+  (options?.client ?? client).delete<StopStreamResponses, StopStreamErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/stream',
     ...options,
   });
@@ -142,6 +144,7 @@ export const startStream = <ThrowOnError extends boolean = false>(
 ): RequestResult<StartStreamResponses, StartStreamErrors, ThrowOnError> =>
   (options.client ?? client).post<StartStreamResponses, StartStreamErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/stream',
     ...options,
     headers: {

@@ -461,6 +461,17 @@ export type StopStreamData = {
   url: '/stream';
 };
 
+export type StopStreamErrors = {
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+};
+
 export type StopStreamResponses = {
   200: CameraStateDto;
 };
@@ -479,6 +490,14 @@ export type StartStreamErrors = {
    * Invalid settings (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type StartStreamResponses = {

@@ -82,6 +82,7 @@ export const postFrame = <ThrowOnError extends boolean = false>(
 ): RequestResult<PostFrameResponses, PostFrameErrors, ThrowOnError> =>
   (options.client ?? client).post<PostFrameResponses, PostFrameErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/frames',
     ...options,
     headers: {

@@ -230,6 +230,14 @@ export type PostFrameErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * Another frame is stored under this frame id; nothing stored (problem+json)
    */
   409: unknown;

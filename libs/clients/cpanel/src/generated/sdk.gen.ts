@@ -26,6 +26,8 @@ import type {
   GetSectionPhotoData,
   GetSectionPhotoErrors,
   GetSectionPhotoResponses,
+  GetSessionData,
+  GetSessionResponses,
   ListCamerasData,
   ListCamerasResponses,
   LiveData,
@@ -49,6 +51,11 @@ import type {
   SetChaosData,
   SetChaosErrors,
   SetChaosResponses,
+  SignInData,
+  SignInErrors,
+  SignInResponses,
+  SignOutData,
+  SignOutResponses,
   StartCameraData,
   StartCameraErrors,
   StartCameraResponses,
@@ -58,7 +65,7 @@ import type {
   StopCameraErrors,
   StopCameraResponses,
   StreamEventsData,
-  StreamEventsResponses,
+  StreamEventsErrors,
 } from './types.gen.js';
 
 export type Options<
@@ -102,6 +109,7 @@ export const postAlert = <ThrowOnError extends boolean = false>(
 ): RequestResult<PostAlertResponses, PostAlertErrors, ThrowOnError> =>
   (options.client ?? client).post<PostAlertResponses, PostAlertErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/alert',
     ...options,
     headers: {
@@ -124,6 +132,7 @@ export const postAnalysis = <ThrowOnError extends boolean = false>(
 ): RequestResult<PostAnalysisResponses, PostAnalysisErrors, ThrowOnError> =>
   (options.client ?? client).post<PostAnalysisResponses, PostAnalysisErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/analysis',
     ...options,
     headers: {
@@ -146,6 +155,7 @@ export const getSectionPhoto = <ThrowOnError extends boolean = false>(
 ): RequestResult<GetSectionPhotoResponses, GetSectionPhotoErrors, ThrowOnError> =>
   (options.client ?? client).get<GetSectionPhotoResponses, GetSectionPhotoErrors, ThrowOnError>({
     responseType: 'blob',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/analysis/{section}/photo',
     ...options,
   });
@@ -164,6 +174,7 @@ export const reloadCameras = <ThrowOnError extends boolean = false>(
 ): RequestResult<ReloadCamerasResponses, ReloadCamerasErrors, ThrowOnError> =>
   (options?.client ?? client).post<ReloadCamerasResponses, ReloadCamerasErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/cameras/reload',
     ...options,
   });
@@ -173,6 +184,7 @@ export const startCamera = <ThrowOnError extends boolean = false>(
 ): RequestResult<StartCameraResponses, StartCameraErrors, ThrowOnError> =>
   (options.client ?? client).post<StartCameraResponses, StartCameraErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/cameras/{id}/start',
     ...options,
     headers: {
@@ -195,6 +207,7 @@ export const stopCamera = <ThrowOnError extends boolean = false>(
 ): RequestResult<StopCameraResponses, StopCameraErrors, ThrowOnError> =>
   (options.client ?? client).post<StopCameraResponses, StopCameraErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/cameras/{id}/stop',
     ...options,
   });
@@ -235,8 +248,8 @@ export const setChaos = <ThrowOnError extends boolean = false>(
 
 export const streamEvents = <ThrowOnError extends boolean = false>(
   options?: Options<StreamEventsData, ThrowOnError>,
-): RequestResult<StreamEventsResponses, unknown, ThrowOnError> =>
-  (options?.client ?? client).get<StreamEventsResponses, unknown, ThrowOnError>({ url: '/events', ...options });
+): RequestResult<unknown, StreamEventsErrors, ThrowOnError> =>
+  (options?.client ?? client).get<unknown, StreamEventsErrors, ThrowOnError>({ url: '/events', ...options });
 
 export const getHealthAll = <ThrowOnError extends boolean = false>(
   options?: Options<GetHealthAllData, ThrowOnError>,
@@ -272,6 +285,32 @@ export const getIndex = <ThrowOnError extends boolean = false>(
     responseType: 'text',
     url: '/index',
     ...options,
+  });
+
+export const signOut = <ThrowOnError extends boolean = false>(
+  options?: Options<SignOutData, ThrowOnError>,
+): RequestResult<SignOutResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).delete<SignOutResponses, unknown, ThrowOnError>({ url: '/session', ...options });
+
+export const getSession = <ThrowOnError extends boolean = false>(
+  options?: Options<GetSessionData, ThrowOnError>,
+): RequestResult<GetSessionResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<GetSessionResponses, unknown, ThrowOnError>({
+    responseType: 'json',
+    url: '/session',
+    ...options,
+  });
+
+export const signIn = <ThrowOnError extends boolean = false>(
+  options: Options<SignInData, ThrowOnError>,
+): RequestResult<SignInResponses, SignInErrors, ThrowOnError> =>
+  (options.client ?? client).post<SignInResponses, SignInErrors, ThrowOnError>({
+    url: '/session',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
   });
 
 export const status = <ThrowOnError extends boolean = false>(

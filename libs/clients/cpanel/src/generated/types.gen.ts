@@ -477,6 +477,20 @@ export type ServiceHealthDto = {
   url: string;
 };
 
+export type SessionDto = {
+  /**
+   * Whether this browser is signed in as the operator
+   */
+  signedIn: boolean;
+};
+
+export type SignInDto = {
+  /**
+   * The operator credential (OPERATOR_TOKEN; `npm start` prints it)
+   */
+  token: string;
+};
+
 export type StartCameraDto = {
   /**
    * Frames per second (default: the camera's)
@@ -536,6 +550,14 @@ export type PostAlertErrors = {
    * Invalid alert (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type PostAlertResponses = {
@@ -569,6 +591,14 @@ export type PostAnalysisErrors = {
    * Invalid analysis (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * The image is not a JPEG (problem+json)
    */
@@ -625,6 +655,14 @@ export type GetSectionPhotoData = {
 
 export type GetSectionPhotoErrors = {
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * No photo (v1, or none yet) (problem+json)
    */
   404: unknown;
@@ -661,6 +699,14 @@ export type ReloadCamerasData = {
 
 export type ReloadCamerasErrors = {
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * The file is invalid; nothing changed (problem+json, `errors` lists each problem)
    */
   422: unknown;
@@ -689,6 +735,14 @@ export type StartCameraErrors = {
    * Invalid options (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * No such camera (problem+json)
    */
@@ -747,6 +801,14 @@ export type StopCameraData = {
 };
 
 export type StopCameraErrors = {
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * No such camera (problem+json)
    */
@@ -852,8 +914,11 @@ export type StreamEventsData = {
   url: '/events';
 };
 
-export type StreamEventsResponses = {
-  200: unknown;
+export type StreamEventsErrors = {
+  /**
+   * Too many open dashboards (SSE_MAX_CONNECTIONS) (problem+json)
+   */
+  503: unknown;
 };
 
 export type GetHealthAllData = {
@@ -1073,6 +1138,58 @@ export type GetIndexResponses = {
 };
 
 export type GetIndexResponse = GetIndexResponses[keyof GetIndexResponses];
+
+export type SignOutData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/session';
+};
+
+export type SignOutResponses = {
+  /**
+   * Signed out
+   */
+  204: void;
+};
+
+export type SignOutResponse = SignOutResponses[keyof SignOutResponses];
+
+export type GetSessionData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/session';
+};
+
+export type GetSessionResponses = {
+  200: SessionDto;
+};
+
+export type GetSessionResponse = GetSessionResponses[keyof GetSessionResponses];
+
+export type SignInData = {
+  body: SignInDto;
+  path?: never;
+  query?: never;
+  url: '/session';
+};
+
+export type SignInErrors = {
+  /**
+   * Wrong credential, or sign-in is off (problem+json)
+   */
+  401: unknown;
+};
+
+export type SignInResponses = {
+  /**
+   * Signed in (Set-Cookie)
+   */
+  204: void;
+};
+
+export type SignInResponse = SignInResponses[keyof SignInResponses];
 
 export type StatusData = {
   body?: never;

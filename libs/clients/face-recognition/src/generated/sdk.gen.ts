@@ -117,6 +117,7 @@ export const matchFaces = <ThrowOnError extends boolean = false>(
 ): RequestResult<MatchFacesResponses, MatchFacesErrors, ThrowOnError> =>
   (options.client ?? client).post<MatchFacesResponses, MatchFacesErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/match',
     ...options,
     headers: {
@@ -139,6 +140,7 @@ export const createPerson = <ThrowOnError extends boolean = false>(
 ): RequestResult<CreatePersonResponses, CreatePersonErrors, ThrowOnError> =>
   (options.client ?? client).post<CreatePersonResponses, CreatePersonErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/persons',
     ...options,
     headers: {
@@ -151,6 +153,7 @@ export const deletePerson = <ThrowOnError extends boolean = false>(
   options: Options<DeletePersonData, ThrowOnError>,
 ): RequestResult<DeletePersonResponses, DeletePersonErrors, ThrowOnError> =>
   (options.client ?? client).delete<DeletePersonResponses, DeletePersonErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/persons/{id}',
     ...options,
   });
@@ -168,6 +171,7 @@ export const getPersonThumbnail = <ThrowOnError extends boolean = false>(
   options: Options<GetPersonThumbnailData, ThrowOnError>,
 ): RequestResult<GetPersonThumbnailResponses, GetPersonThumbnailErrors, ThrowOnError> =>
   (options.client ?? client).get<GetPersonThumbnailResponses, GetPersonThumbnailErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/persons/{id}/thumbnail',
     ...options,
   });
@@ -177,6 +181,7 @@ export const recognizeImage = <ThrowOnError extends boolean = false>(
 ): RequestResult<RecognizeImageResponses, RecognizeImageErrors, ThrowOnError> =>
   (options.client ?? client).post<RecognizeImageResponses, RecognizeImageErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/recognize',
     ...options,
     headers: {

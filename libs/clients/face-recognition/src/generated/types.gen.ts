@@ -454,6 +454,14 @@ export type MatchFacesErrors = {
    * Invalid faces or descriptors (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
 };
 
 export type MatchFacesResponses = {
@@ -488,6 +496,14 @@ export type CreatePersonErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * A photo is not a JPEG or PNG (problem+json)
    */
   415: unknown;
@@ -513,6 +529,14 @@ export type DeletePersonData = {
 };
 
 export type DeletePersonErrors = {
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * No such person
    */
@@ -561,6 +585,14 @@ export type GetPersonThumbnailData = {
 
 export type GetPersonThumbnailErrors = {
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * No such person
    */
   404: unknown;
@@ -588,6 +620,14 @@ export type RecognizeImageErrors = {
    * Empty body or no base64 image (problem+json)
    */
   400: unknown;
+  /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
   /**
    * Not a JPEG or PNG (problem+json)
    */

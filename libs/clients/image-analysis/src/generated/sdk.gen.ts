@@ -48,6 +48,7 @@ export const analyzeImage = <ThrowOnError extends boolean = false>(
 ): RequestResult<AnalyzeImageResponses, AnalyzeImageErrors, ThrowOnError> =>
   (options.client ?? client).post<AnalyzeImageResponses, AnalyzeImageErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/analyze',
     ...options,
     headers: {

@@ -165,6 +165,14 @@ export type AnalyzeImageErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * Body over the limit, or an image with too many pixels
    */
   413: unknown;

@@ -113,6 +113,7 @@ export const storeStatistics = <ThrowOnError extends boolean = false>(
 ): RequestResult<StoreStatisticsResponses, StoreStatisticsErrors, ThrowOnError> =>
   (options.client ?? client).post<StoreStatisticsResponses, StoreStatisticsErrors, ThrowOnError>({
     responseType: 'json',
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/statistics',
     ...options,
     headers: {

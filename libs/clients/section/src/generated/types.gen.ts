@@ -527,6 +527,14 @@ export type StoreStatisticsErrors = {
    */
   400: unknown;
   /**
+   * No or an invalid credential (problem+json)
+   */
+  401: unknown;
+  /**
+   * The credential is not allowed here (problem+json)
+   */
+  403: unknown;
+  /**
    * The frame id is stored with other content; nothing changed (problem+json)
    */
   409: unknown;

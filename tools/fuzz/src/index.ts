@@ -1,0 +1,3 @@
+export * from './mutate.js';
+export * from './runner.js';
+export * from './schema.js';
