@@ -13,6 +13,7 @@ export type { RgbImage } from './image.js';
 export { decodeImage, DEFAULT_MAX_PIXELS } from './image.js';
 export { similarity, matchDescriptor, DEFAULT_MATCH_THRESHOLD, type Match } from './similarity.js';
 export { defaultModelsDir, MODEL_FILES } from './models.js';
+export { DEFAULT_MIN_FACE_CONFIDENCE, FACEMESH_SIZE } from './facemesh.js';
 export {
   VisionError,
   EmptyInputError,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { ModelsUnavailableError } from './errors.js';
 
-export const MODEL_FILES = { detector: 'blazeface.onnx', faceres: 'faceres.onnx' } as const;
+export const MODEL_FILES = { detector: 'blazeface.onnx', faceres: 'faceres.onnx', facemesh: 'facemesh.onnx' } as const;
 const REPO_MODELS = join('tools', 'model-build', 'dist', 'models');
 
 /**
@@ -42,6 +42,8 @@ export interface SessionConfig {
 export interface Sessions {
   detector: ort.InferenceSession;
   faceres: ort.InferenceSession;
+  /** The second stage: FaceMesh's face flag confirms each detector box. */
+  facemesh: ort.InferenceSession;
 }
 
 const cache = new Map<string, Promise<Sessions>>();
@@ -68,8 +70,12 @@ async function create(cfg: SessionConfig): Promise<Sessions> {
       throw new ModelsUnavailableError(`${path}: ${err instanceof Error ? err.message : String(err)}`, err);
     }
   };
-  const [detector, faceres] = await Promise.all([open(MODEL_FILES.detector), open(MODEL_FILES.faceres)]);
-  return { detector, faceres };
+  const [detector, faceres, facemesh] = await Promise.all([
+    open(MODEL_FILES.detector),
+    open(MODEL_FILES.faceres),
+    open(MODEL_FILES.facemesh),
+  ]);
+  return { detector, faceres, facemesh };
 }
 
 /** The process-wide sessions for this configuration (created on first call; a failed load is retried next time). */

@@ -9,12 +9,13 @@ import {
   type Box,
   type Detection,
 } from './blazeface.js';
+import { DEFAULT_MIN_FACE_CONFIDENCE, faceConfidence } from './facemesh.js';
 import { FACERES_SIZE, faceCropAffine, l2normalize, readAge, readGender, type Attributes } from './faceres.js';
 import { decodeImage, DEFAULT_MAX_PIXELS, resizeRgb, sampleAffine, type RgbImage } from './image.js';
 import { defaultModelsDir, getSessions, ort, type OptimizationLevel, type Sessions } from './models.js';
 
 export interface VisionOptions {
-  /** Folder with blazeface.onnx and faceres.onnx. Default: env MODELS_DIR, else the repo's tools/model-build/dist/models. */
+  /** Folder with blazeface.onnx, facemesh.onnx and faceres.onnx. Default: env MODELS_DIR, else the repo's tools/model-build/dist/models. */
   modelsDir?: string;
   /** onnxruntime intra-op threads per model. Default: env VISION_THREADS, else 1. */
   threads?: number;
@@ -32,6 +33,14 @@ export interface VisionOptions {
   maxFaces?: number;
   /** Rotate the face crop so the eyes are level. Default false: it hurt profile faces (docs/vision.md). */
   align?: boolean;
+  /**
+   * Second stage: 'facemesh' (default) keeps a detector box only if FaceMesh's face flag reaches
+   * `minFaceConfidence`; 'none' keeps every box the detector finds (the behaviour before the
+   * second stage existed, which counted cats, squirrels, apples and cups as faces).
+   */
+  confirm?: 'facemesh' | 'none';
+  /** Face flag (0..1) a box needs to be kept when `confirm` is 'facemesh'. Default DEFAULT_MIN_FACE_CONFIDENCE. */
+  minFaceConfidence?: number;
 }
 
 export interface Face extends Attributes {
@@ -40,12 +49,16 @@ export interface Face extends Attributes {
   /** Detector confidence, 0..1. */
   score: number;
   landmarks: Detection['landmarks'];
+  /** FaceMesh face flag, 0..1 (absent when `confirm` is 'none'). */
+  faceConfidence?: number;
 }
 
 export interface Timings {
   decodeMs: number;
   detectMs: number;
   attributesMs: number;
+  /** The second stage (FaceMesh on every detector box), the part of detectMs after BlazeFace; 0 when `confirm` is 'none'. */
+  confirmMs?: number;
 }
 
 export interface AnalyzeResult {
@@ -58,13 +71,13 @@ export interface AnalyzeResult {
 export interface DetectResult {
   width: number;
   height: number;
-  faces: Detection[];
+  faces: (Detection & { faceConfidence?: number })[];
 }
 
 /** An image as bytes (JPEG, PNG, WebP…) or already decoded RGB. */
 export type ImageInput = Uint8Array | RgbImage;
 
-type InternalDetection = Detection & { raw: Box };
+type InternalDetection = Detection & { raw: Box; faceConfidence?: number };
 
 const anchors = generateAnchors(DETECTOR_SIZE);
 
@@ -79,6 +92,8 @@ export class Vision {
   readonly maxPixels: number;
   private readonly decodeOpts: { minScore: number; iouThreshold: number; nms: 'weighted' | 'hard'; maxFaces: number };
   private readonly align: boolean;
+  readonly confirm: 'facemesh' | 'none';
+  readonly minFaceConfidence: number;
   private sessions?: Promise<Sessions>;
   private loaded = false;
 
@@ -95,6 +110,8 @@ export class Vision {
       maxFaces: options.maxFaces ?? 32,
     };
     this.align = options.align ?? false;
+    this.confirm = options.confirm ?? 'facemesh';
+    this.minFaceConfidence = options.minFaceConfidence ?? DEFAULT_MIN_FACE_CONFIDENCE;
   }
 
   /** A Vision whose models are loaded (sessions are shared process-wide per models dir/threads). */
@@ -155,6 +172,16 @@ export class Vision {
     );
   }
 
+  /** The second stage: FaceMesh's face flag for every box, and only the boxes that reach minFaceConfidence. */
+  private async confirmRgb(img: RgbImage, dets: InternalDetection[]): Promise<InternalDetection[]> {
+    if (this.confirm === 'none' || !dets.length) return dets;
+    const s = await this.getSessions();
+    const flags = await faceConfidence(s.facemesh, img, dets);
+    return dets
+      .map((d, i) => ({ ...d, faceConfidence: flags[i] }))
+      .filter((d) => d.faceConfidence >= this.minFaceConfidence);
+  }
+
   private async describeRgb(img: RgbImage, faces: InternalDetection[]): Promise<Attributes[]> {
     if (!faces.length) return [];
     const s = await this.getSessions();
@@ -181,11 +208,13 @@ export class Vision {
   /** Face boxes, scores and landmarks. */
   async detect(image: ImageInput): Promise<DetectResult> {
     const img = await this.toRgb(image);
-    const faces = await this.detectRgb(img);
+    const faces = await this.confirmRgb(img, await this.detectRgb(img));
     return {
       width: img.width,
       height: img.height,
-      faces: faces.map(({ box, score, landmarks }) => ({ box, score, landmarks })),
+      faces: faces.map(({ box, score, landmarks, faceConfidence }) =>
+        faceConfidence === undefined ? { box, score, landmarks } : { box, score, landmarks, faceConfidence },
+      ),
     };
   }
 
@@ -197,7 +226,7 @@ export class Vision {
     const img = await this.toRgb(image);
     const dets: InternalDetection[] = faces
       ? faces.map((f) => ({ ...f, raw: (f as InternalDetection).raw ?? f.box }))
-      : await this.detectRgb(img);
+      : await this.confirmRgb(img, await this.detectRgb(img));
     return this.describeRgb(img, dets);
   }
 
@@ -206,15 +235,23 @@ export class Vision {
     const t0 = performance.now();
     const img = await this.toRgb(image);
     const t1 = performance.now();
-    const dets = await this.detectRgb(img);
+    const candidates = await this.detectRgb(img);
     const t2 = performance.now();
+    const dets = await this.confirmRgb(img, candidates);
+    const t2b = performance.now();
     const attrs = await this.describeRgb(img, dets);
     const t3 = performance.now();
     return {
       width: img.width,
       height: img.height,
-      faces: dets.map((d, i) => ({ box: d.box, score: d.score, landmarks: d.landmarks, ...attrs[i] })),
-      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, attributesMs: t3 - t2 },
+      faces: dets.map((d, i) => ({
+        box: d.box,
+        score: d.score,
+        landmarks: d.landmarks,
+        ...(d.faceConfidence === undefined ? {} : { faceConfidence: d.faceConfidence }),
+        ...attrs[i],
+      })),
+      timings: { decodeMs: t1 - t0, detectMs: t2b - t1, attributesMs: t3 - t2b, confirmMs: t2b - t2 },
     };
   }
 }

@@ -1,7 +1,7 @@
 // `nx run model-build:bench`: per-frame cost of libs/vision on this machine, one core
 // (onnxruntime intra-op threads 1, libvips concurrency 1). Frames are 1280×720 JPEGs composed
 // from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
-// decode, detection and attributes, frames/s per core, and the bare model inference times so the
+// decode, detection (BlazeFace + the FaceMesh second stage, also shown alone) and attributes, frames/s per core, and the bare model inference times so the
 // JS glue (resampling, decoding of boxes) can be told apart.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -99,12 +99,13 @@ async function main(): Promise<void> {
     `CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
   );
   console.log(
-    'faces | found | decode ms med/p95 | detect ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)',
+    'faces | found | decode ms med/p95 | detect ms med/p95 (incl. 2nd stage) | 2nd stage ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)',
   );
   for (const n of [1, 3, 6]) {
     const frame = await composeFrame(samplesDir, n);
     const dec: number[] = [];
     const det: number[] = [];
+    const conf: number[] = [];
     const att: number[] = [];
     const both: number[] = [];
     const tot: number[] = [];
@@ -113,27 +114,32 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const img = await vision.decode(frame);
       const t1 = performance.now();
-      const d = await vision.detect(img);
-      const t2 = performance.now();
-      await vision.describe(img, d.faces);
+      // analyze() times BlazeFace + the FaceMesh second stage (detectMs, of which confirmMs) and FaceRes
+      const r = await vision.analyze(img);
       const t3 = performance.now();
-      found = d.faces.length;
+      found = r.faces.length;
       if (i < WARMUP) continue;
       dec.push(t1 - t0);
-      det.push(t2 - t1);
-      att.push(t3 - t2);
+      det.push(r.timings.detectMs);
+      conf.push(r.timings.confirmMs ?? 0);
+      att.push(r.timings.attributesMs);
       both.push(t3 - t1);
       tot.push(t3 - t0);
     }
     const total = stats(tot);
     const da = stats(both);
     console.log(
-      `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
+      `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(conf))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
     );
   }
   const dir = vision.modelsDir;
   console.log('bare onnxruntime inference (1 thread), ms med/p95:');
   console.log(`  blazeface 1×3×256×256: ${fmt(await bareInference(dir, 'blazeface', [1, 3, 256, 256]))}`);
+  // the second stage runs each face's crop and its mirror: a batch of 2 per face
+  for (const n of [1, 3, 6])
+    console.log(
+      `  facemesh ${2 * n}×3×192×192 (${n} face${n > 1 ? 's' : ''}, crop + mirror): ${fmt(await bareInference(dir, 'facemesh', [2 * n, 3, 192, 192]))}`,
+    );
   for (const n of [1, 3, 6])
     console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
 }

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 
 export interface ModelSpec {
   /** ONNX file stem in dist/models. */
-  name: 'blazeface' | 'faceres';
+  name: 'blazeface' | 'faceres' | 'facemesh';
   /** model.json inside @vladmandic/human. */
   source: string;
   /** TF signature tensor → ONNX output name. */
@@ -52,6 +52,23 @@ export const MODELS: ModelSpec[] = [
       gender: 'sigmoid; > 0.5 is male',
       age: 'softmax over 100 one-year bins (index = age in years)',
       descriptor: '1024-d global average pooling of the last MobileNet block (not normalised)',
+    },
+  },
+  {
+    // MediaPipe FaceMesh: libs/vision uses its face flag as the second stage that confirms each
+    // BlazeFace box (an animal, a fruit or a cup gets a low flag; see docs/vision.md)
+    name: 'facemesh',
+    source: 'models/facemesh.json',
+    outputNames: {
+      'Identity_1:0': 'faceflag',
+      'Identity_2:0': 'mesh',
+      'Identity:0': 'contours',
+    },
+    inputNormalization: 'RGB, x / 255 (range 0..1), 192×192 face crop, NCHW, batch dimension dynamic',
+    extra: {
+      faceflag: 'sigmoid; probability that the crop holds a face',
+      mesh: '468 landmarks × (x, y, z) in pixels of the 192 crop',
+      contours: '133 × 2 values (lips and eye contours)',
     },
   },
 ];

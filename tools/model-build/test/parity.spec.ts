@@ -42,6 +42,9 @@ const BOUNDS: Record<string, number> = {
   gender: 1e-5,
   age: 1e-5,
   descriptor: 1e-4,
+  faceflag: 1e-4,
+  mesh: 5e-3,
+  contours: 5e-3,
 };
 
 async function compare(
@@ -92,5 +95,15 @@ test('faceres: a batch of three face crops', async () => {
     await rgb('sample6.jpg', 224, { left: 600, top: 320, width: 330, height: 330 }),
   ];
   const d = await compare('faceres', 224, faces, (v) => v);
+  for (const [k, v] of Object.entries(d)) expect(v).toBeLessThan(BOUNDS[k]);
+}, 180_000);
+
+test('facemesh: two face crops and a non-face (its face flag is the second stage of libs/vision)', async () => {
+  const crops = [
+    await rgb('sample1.jpg', 192, { left: 380, top: 350, width: 270, height: 270 }),
+    await rgb('sample6.jpg', 192, { left: 600, top: 320, width: 330, height: 330 }),
+    noise(192 * 192 * 3, 7),
+  ];
+  const d = await compare('facemesh', 192, crops, (v) => v / 255);
   for (const [k, v] of Object.entries(d)) expect(v).toBeLessThan(BOUNDS[k]);
 }, 180_000);

@@ -1,0 +1,57 @@
+// The second stage on real inference: FaceMesh's face flag keeps the sample faces and drops the
+// boxes BlazeFace finds on face-free images, and the mirrored crop it averages over is exactly the
+// mirror image of the crop.
+import { Vision } from '../src/index.js';
+import { sampleAffine, type RgbImage } from '../src/image.js';
+import { negatives, sample } from './helpers.js';
+
+test('mirrored affine = the crop flipped left to right', () => {
+  const W = 37;
+  const H = 23;
+  const data = new Uint8Array(W * H * 3).map((_, i) => (i * 97 + (i >> 5) * 13) % 256);
+  const img: RgbImage = { data, width: W, height: H };
+  const S = 16;
+  const m = { ax: 1.3, bx: 0, cx: 4.2, ay: 0, by: 1.1, cy: 2.7 };
+  const mirror = { ...m, ax: -m.ax, cx: m.cx + m.ax * S, ay: -m.ay, cy: m.cy + m.ay * S };
+  const a = new Float32Array(3 * S * S);
+  const b = new Float32Array(3 * S * S);
+  sampleAffine(img, a, 0, S, S, m, 1, 0, 2);
+  sampleAffine(img, b, 0, S, S, mirror, 1, 0, 2);
+  for (let c = 0; c < 3; c++)
+    for (let v = 0; v < S; v++)
+      for (let u = 0; u < S; u++) expect(b[c * S * S + v * S + u]).toBeCloseTo(a[c * S * S + v * S + (S - 1 - u)], 3);
+});
+
+test('every sample face passes the second stage; confirm: none gives the detector boxes back', async () => {
+  const confirmed = await Vision.load();
+  const raw = new Vision({ confirm: 'none' });
+  for (const n of [1, 2, 3]) {
+    const a = await confirmed.analyze(sample(n));
+    const b = await raw.analyze(sample(n));
+    expect(a.faces.length).toBe(b.faces.length);
+    for (const f of a.faces) expect(f.faceConfidence).toBeGreaterThanOrEqual(confirmed.minFaceConfidence);
+    expect(b.faces.every((f) => f.faceConfidence === undefined)).toBe(true);
+    expect(a.timings.confirmMs).toBeGreaterThan(0);
+    expect(a.timings.detectMs).toBeGreaterThanOrEqual(a.timings.confirmMs!);
+  }
+}, 60_000);
+
+test('on the face-free images, detector candidates get low face flags and none is kept', async () => {
+  // BlazeFace candidates down to score 0.3 on the non-person frames and face-free crops of the
+  // samples: the second stage must score every one below the threshold
+  const probe = new Vision({ minScore: 0.3, minFaceConfidence: 0 });
+  const strict = await Vision.load();
+  const flags: string[] = [];
+  let candidates = 0;
+  for (const n of await negatives()) {
+    const c = await probe.detect(n.image);
+    candidates += c.faces.length;
+    for (const f of c.faces) {
+      flags.push(`${n.name}: ${f.score.toFixed(2)}/${f.faceConfidence!.toFixed(3)}`);
+      expect(f.faceConfidence!).toBeLessThan(strict.minFaceConfidence);
+    }
+    expect((await strict.detect(n.image)).faces).toEqual([]);
+  }
+  console.log(`non-face candidates (detector score / face flag): ${flags.join('; ')}`);
+  expect(candidates).toBeGreaterThan(0);
+}, 60_000);
