@@ -3,13 +3,12 @@
 // from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
 // decode, detection and attributes, frames/s per core, and the bare model inference times so the
 // JS glue (resampling, decoding of boxes) can be told apart.
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 import sharp, { type OverlayOptions } from 'sharp';
 import { Vision } from '@airport-mesh/vision';
+import { calibrate, formatCalibration, modelFlops, onePeak } from './bench-calibration.js';
 import { findPackageDir } from './models.js';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 40);
@@ -92,12 +91,22 @@ async function main(): Promise<void> {
   sharp.concurrency(1);
   const samplesDir = join(findPackageDir('@vladmandic/face-api'), 'demo');
   const vision = await Vision.load({ threads: 1 });
-  const flags = ['avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) =>
-    process.platform === 'linux' ? readCpuFlags().includes(f) : false,
-  );
   console.log(
-    `CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
+    `node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
   );
+  // this machine's limit first: every time below is also printed as a ratio to it
+  const cal = await calibrate([1, 2]);
+  console.log(formatCalibration(cal));
+  const peak = onePeak(cal);
+  const dir = vision.modelsDir;
+  const detFlop = await modelFlops(join(dir, 'blazeface.onnx'), [1, 3, 256, 256]);
+  const faceFlop = (await modelFlops(join(dir, 'faceres.onnx'), [3, 3, 224, 224])) / 3;
+  const limitMs = (faces: number) => (detFlop + faces * faceFlop) / peak / 1e6;
+  console.log(
+    `model work: blazeface ${(detFlop / 1e6).toFixed(0)} MFLOP, faceres ${(faceFlop / 1e6).toFixed(0)} MFLOP per face; ` +
+      `compute limit of a frame with n faces on one thread = (blazeface + n × faceres) / ${peak.toFixed(1)} GFLOPS`,
+  );
+  const ratioLines: string[] = [];
   console.log(
     'faces | found | decode ms med/p95 | detect ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)',
   );
@@ -130,21 +139,22 @@ async function main(): Promise<void> {
     console.log(
       `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
     );
+    const lim = limitMs(found);
+    ratioLines.push(
+      `  ${n}-face frame ${total.median.toFixed(1)} ms = ${(total.median / lim).toFixed(2)}× the compute limit on this machine ` +
+        `(${lim.toFixed(1)} ms; detect+attributes ${da.median.toFixed(1)} ms = ${(da.median / lim).toFixed(2)}×)`,
+    );
   }
-  const dir = vision.modelsDir;
-  console.log('bare onnxruntime inference (1 thread), ms med/p95:');
-  console.log(`  blazeface 1×3×256×256: ${fmt(await bareInference(dir, 'blazeface', [1, 3, 256, 256]))}`);
+  console.log(`against the fp32 compute limit (${cal.cpu}, ${peak.toFixed(1)} GFLOPS on one thread):`);
+  for (const line of ratioLines) console.log(line);
+  console.log('bare onnxruntime inference (1 thread), ms med/p95, and the share of the one-thread peak it reaches:');
+  const bare = (label: string, ms: { median: number; p95: number }, flop: number) =>
+    console.log(
+      `  ${label}: ${fmt(ms)}  = ${(flop / ms.median / 1e6).toFixed(1)} GFLOPS, ${((flop / ms.median / 1e6 / peak) * 100).toFixed(0)} % of peak`,
+    );
+  bare('blazeface 1×3×256×256', await bareInference(dir, 'blazeface', [1, 3, 256, 256]), detFlop);
   for (const n of [1, 3, 6])
-    console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
-}
-
-function readCpuFlags(): string[] {
-  try {
-    const text = readFileSync('/proc/cpuinfo', 'utf8');
-    return (/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(' ');
-  } catch {
-    return [];
-  }
+    bare(`faceres ${n}×3×224×224  `, await bareInference(dir, 'faceres', [n, 3, 224, 224]), n * faceFlop);
 }
 
 main().catch((err: unknown) => {
