@@ -176,6 +176,10 @@ export type AnalyzeImageErrors = {
    * Truncated or corrupt image
    */
   422: unknown;
+  /**
+   * Overloaded: every analyser is busy and the queue is full, or the request waited past its deadline (problem+json, Retry-After)
+   */
+  503: unknown;
 };
 
 export type AnalyzeImageResponses = {
