@@ -11,7 +11,7 @@
 // local-stack's bench runs it this way before it starts the stack.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -189,9 +189,40 @@ export async function modelFlops(path: string, inputShape: number[]): Promise<nu
   return flop;
 }
 
+export interface FrameLimit {
+  faces: number;
+  /** BlazeFace once + FaceRes per face. */
+  gflop: number;
+  /** The frame's compute time at the one-thread peak. */
+  limitMsOneThread: number;
+  /** Frames per second the machine could compute at its two-thread peak (the whole pipeline's ceiling). */
+  limitFpsTwoThreads: number;
+}
+
+/** The compute limit of a frame with `faces` faces, from the models in `modelsDir`. */
+export async function frameLimit(cal: Calibration, modelsDir: string, faces: number): Promise<FrameLimit> {
+  const det = await modelFlops(join(modelsDir, 'blazeface.onnx'), [1, 3, 256, 256]);
+  const face = faces ? (await modelFlops(join(modelsDir, 'faceres.onnx'), [faces, 3, 224, 224])) / faces : 0;
+  const gflop = (det + faces * face) / 1e9;
+  const two = cal.peaks.find((p) => p.threads === 2)?.gflops ?? 2 * onePeak(cal);
+  return { faces, gflop, limitMsOneThread: (gflop / onePeak(cal)) * 1000, limitFpsTwoThreads: two / gflop };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { json: { type: 'string' }, threads: { type: 'string', default: '1,2' } } });
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'string' },
+      threads: { type: 'string', default: '1,2' },
+      faces: { type: 'string', default: '3' },
+      models: { type: 'string', default: fileURLToPath(new URL('../models', import.meta.url)) },
+    },
+  });
   const cal = await calibrate(values.threads!.split(',').map(Number));
   console.log(formatCalibration(cal));
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(cal, null, 2)}\n`);
+  const frame = await frameLimit(cal, values.models!, Number(values.faces));
+  console.log(
+    `compute limit of a ${frame.faces}-face frame (BlazeFace + ${frame.faces} × FaceRes, ${frame.gflop.toFixed(2)} GFLOP): ` +
+      `${frame.limitMsOneThread.toFixed(1)} ms on one thread, ${frame.limitFpsTwoThreads.toFixed(1)} frames/s at the two-thread peak`,
+  );
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ ...cal, frame }, null, 2)}\n`);
 }
