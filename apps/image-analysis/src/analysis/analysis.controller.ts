@@ -3,12 +3,14 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiExtraModels,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { imageFromBody } from '@airport-mesh/platform';
@@ -17,6 +19,7 @@ import { AnalysisDto, AnalyzeQueryDto, ImageRequestDto } from './analysis.dto.js
 import { AnalysisService } from './analysis.service.js';
 
 @ApiTags('analysis')
+@ApiExtraModels(ImageRequestDto)
 @Controller()
 export class AnalysisController {
   constructor(private readonly analysis: AnalysisService) {}
@@ -26,8 +29,9 @@ export class AnalysisController {
   @HttpCode(200)
   @ApiConsumes('application/json', 'image/jpeg', 'image/png', 'image/webp')
   @ApiBody({
-    type: ImageRequestDto,
-    description: 'JSON {"image": base64}, or the raw image bytes with their content type',
+    // the raw bytes are the cheaper form (no base64, no JSON): what the collector sends
+    schema: { oneOf: [{ $ref: getSchemaPath(ImageRequestDto) }, { type: 'string', format: 'binary' }] },
+    description: 'The raw image bytes with their content type, or JSON {"image": base64}',
   })
   @ApiOkResponse({ type: AnalysisDto })
   @ApiBadRequestResponse({ description: 'Empty body, or JSON without a base64 image (problem+json)' })

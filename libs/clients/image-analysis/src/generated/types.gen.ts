@@ -146,9 +146,9 @@ export type TimingsDto = {
 
 export type AnalyzeImageData = {
   /**
-   * JSON {"image": base64}, or the raw image bytes with their content type
+   * The raw image bytes with their content type, or JSON {"image": base64}
    */
-  body: ImageRequestDto;
+  body: ImageRequestDto | Blob | File;
   path?: never;
   query?: {
     /**
