@@ -129,6 +129,7 @@ export async function quantizeConvs(fp32: Uint8Array, crops: Float32Array[]): Pr
     // the graph's own outputs keep their names (fed by the DQ)
     const src = prod ? raw : a;
     const dst = prod ? a : raw;
+    actScale.set(dst, scale);
     newInits.push(tensor(`${a}__scale`, T.FLOAT, [], f32([scale])), tensor(`${a}__zp`, T.UINT8, [], Uint8Array.of(zp)));
     added.push(
       { name: `${a}__Q`, opType: 'QuantizeLinear', input: [src, `${a}__scale`, `${a}__zp`], output: [`${a}__q`] },
