@@ -108,7 +108,14 @@ const load = (ms: number) =>
 
 try {
   const calibration = calibrate();
-  await stack.start();
+  await stack.start().catch((err: unknown) => {
+    // the data dir goes away with the stack: show why a service did not come up
+    for (const s of services) {
+      const tail = readFileSync(stack.logFile(s.name), 'utf8').trim().split('\n').slice(-5).join('\n');
+      if (tail) console.error(`--- ${s.name}\n${tail}`);
+    }
+    throw err;
+  });
   console.log(`warming up ${warmupMs} ms at ${rate} frames/s…`);
   await load(warmupMs);
   const before = await cpuSeconds();
