@@ -7,6 +7,7 @@
 // dropped before it starts. The calling thread only queues, dispatches and answers, so it stays
 // free for health probes and metrics while every worker is busy.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -82,13 +83,17 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
-/** The compiled worker next to this module; when this module runs from TypeScript sources, the package's dist. */
+/**
+ * The compiled worker: next to this module when it runs from libs/vision/dist, else (this module
+ * bundled into an app's chunk, or run from TypeScript sources by the tests) the package's own
+ * `@airport-mesh/vision/worker` export.
+ */
 function workerFile(): string {
   const here = fileURLToPath(new URL('./analyze-worker.js', import.meta.url));
   if (existsSync(here)) return here;
-  const dist = here.replace(/\/src\/pool\/analyze-worker\.js$/, '/dist/pool/analyze-worker.js');
-  if (existsSync(dist)) return dist;
-  throw new Error(`no compiled analyser worker at ${here} or ${dist}; build libs/vision (nx run vision:build)`);
+  const exported = createRequire(import.meta.url).resolve('@airport-mesh/vision/worker');
+  if (existsSync(exported)) return exported;
+  throw new Error(`no compiled analyser worker at ${here} or ${exported}; build libs/vision (nx run vision:build)`);
 }
 
 export class AnalyzerPool {
