@@ -18,7 +18,7 @@ export class VisionPoolEnv extends VisionEnv {
   @Max(256)
   ANALYSIS_WORKERS?: number;
 
-  /** Requests that may wait for a free worker; beyond that, 503 with Retry-After. Default 2 × workers. */
+  /** Requests that may wait for a free worker; beyond that, 503 with Retry-After. Default 4 × workers. */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -31,14 +31,14 @@ export class VisionPoolEnv extends VisionEnv {
   @IsInt()
   @Min(1)
   @Max(600_000)
-  ANALYSIS_MAX_WAIT_MS = 500;
+  ANALYSIS_MAX_WAIT_MS = 1000;
 
   /** Nice increment of the worker threads: probes and refusals on the main thread win the CPU over inference. */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(19)
-  ANALYSIS_WORKER_NICE = 5;
+  ANALYSIS_WORKER_NICE = 0;
 }
 
 /**
@@ -69,7 +69,7 @@ export class VisionPoolProvider implements OnModuleInit, OnModuleDestroy {
     const workers = config.get('ANALYSIS_WORKERS', { infer: true }) ?? availableParallelism();
     this.pool = new AnalyzerPool({
       workers,
-      maxQueue: config.get('ANALYSIS_QUEUE', { infer: true }) ?? 2 * workers,
+      maxQueue: config.get('ANALYSIS_QUEUE', { infer: true }) ?? 4 * workers,
       maxWaitMs: config.get('ANALYSIS_MAX_WAIT_MS', { infer: true }),
       niceIncrement: config.get('ANALYSIS_WORKER_NICE', { infer: true }),
       modelsDir: config.get('MODELS_DIR', { infer: true }),

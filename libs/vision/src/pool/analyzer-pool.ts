@@ -20,13 +20,14 @@ import type { WorkerOptions, WorkerReply, WorkerTask } from './protocol.js';
 export interface AnalyzerPoolOptions {
   /** Worker threads. Default: the available parallelism (the cores this process is given). */
   workers?: number;
-  /** Requests that may wait for a worker; more are refused at once. Default 2 × workers. */
+  /** Requests that may wait for a worker; more are refused at once. Default 4 × workers. */
   maxQueue?: number;
-  /** A request that has waited this long is dropped before it starts (its caller has given up). Default 500 ms. */
+  /** A request that has waited this long is dropped before it starts (its caller has given up). Default 1000 ms. */
   maxWaitMs?: number;
   /**
    * Added to the workers' nice value (Linux: per thread), so that the thread that answers probes,
-   * metrics and refusals wins the CPU over inference. Default 5; 0 leaves them equal.
+   * metrics and refusals wins the CPU over inference. Default 0: on a machine shared with other
+   * processes, niced workers yield the CPU to every one of them.
    */
   niceIncrement?: number;
   /** Folder with the ONNX files. Default: as Vision. */
@@ -113,8 +114,8 @@ export class AnalyzerPool {
 
   constructor(private readonly options: AnalyzerPoolOptions = {}) {
     this.workers = Math.max(1, options.workers ?? availableParallelism());
-    this.maxQueue = Math.max(0, options.maxQueue ?? 2 * this.workers);
-    this.maxWaitMs = options.maxWaitMs ?? 500;
+    this.maxQueue = Math.max(0, options.maxQueue ?? 4 * this.workers);
+    this.maxWaitMs = options.maxWaitMs ?? 1000;
     this.modelsDir = options.modelsDir ?? defaultModelsDir();
     const workerData: WorkerOptions = {
       modelsDir: this.modelsDir,
@@ -130,7 +131,7 @@ export class AnalyzerPool {
       maxQueue: this.workers, // never used: at most `workers` tasks are handed over
       concurrentTasksPerWorker: 1,
       atomics: 'disabled', // a worker's task awaits sharp and onnxruntime callbacks on its own event loop
-      niceIncrement: options.niceIncrement ?? 5,
+      niceIncrement: options.niceIncrement ?? 0,
       workerData,
     });
     // every worker loads its models before its first task; one warm task per worker waits for that
