@@ -1,4 +1,4 @@
-import { VisionEnv } from '@airport-mesh/vision/nest';
+import { VisionPoolEnv } from '@airport-mesh/vision/nest';
 
-/** image-analysis reads only what every vision service reads. */
-export class ImageAnalysisEnv extends VisionEnv {}
+/** image-analysis reads what every vision service reads, plus the size of its worker pool and queue. */
+export class ImageAnalysisEnv extends VisionPoolEnv {}

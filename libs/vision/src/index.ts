@@ -23,3 +23,11 @@ export {
   ModelsUnavailableError,
   type VisionErrorCode,
 } from './errors.js';
+export {
+  AnalyzerPool,
+  AdmissionError,
+  type AnalyzerPoolOptions,
+  type AnalyzeOptions,
+  type PooledResult,
+  type ShedReason,
+} from './pool/analyzer-pool.js';

@@ -5,8 +5,14 @@
  * Prints CPU seconds per service (process_cpu_seconds_total from each /metrics) and checks that
  * every acknowledged frame was stored.
  *
- *   npx nx run local-stack:bench -- --rate 15 --duration 30s
+ * It first states this machine's own limit: model-build's calibration (fp32 conv peak on one and two
+ * threads, in a child process before the stack starts) and the compute limit of a 3-face frame, and
+ * prints the pipeline's throughput beside it as a ratio, with the CPU model. CPU per service is also
+ * printed as ms of CPU per stored frame (the per-frame CPU budget of docs/performance.md).
+ *
+ *   npx nx run local-stack:bench -- --rate 15 --duration 30s [--workers N] [--json FILE]
  */
+import { execFileSync } from 'node:child_process';
 import { signCallerToken } from '@airport-mesh/platform/keys';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +22,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { formatSummary, parseDuration, runLoad } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, withPortOffset } from './services.js';
-import { LocalStack } from './stack.js';
+import { LocalStack, REPO_ROOT } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5s' },
     json: { type: 'string' },
     threads: { type: 'string', default: '1' },
+    workers: { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -40,8 +47,28 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 const stack = new LocalStack({
   services,
   dataDir: dir,
-  env: { LOG_LEVEL: 'warn', VISION_THREADS: values.threads!, WATCHLIST_SEED: 'default' },
+  env: {
+    LOG_LEVEL: 'warn',
+    VISION_THREADS: values.threads!,
+    WATCHLIST_SEED: 'default',
+    ...(values.workers && { ANALYSIS_WORKERS: values.workers }),
+  },
 });
+
+interface Calibration {
+  cpu: string;
+  peaks: { threads: number; gflops: number }[];
+  frame: { faces: number; gflop: number; limitMsOneThread: number; limitFpsTwoThreads: number };
+}
+
+/** model-build's calibration, in its own process before anything else runs. */
+function calibrate(): Calibration {
+  const tool = join(REPO_ROOT, 'tools', 'model-build', 'dist', 'tool', 'bench-calibration.js');
+  const out = join(dir, 'calibration.json');
+  const text = execFileSync(process.execPath, [tool, '--faces', '3', '--json', out], { encoding: 'utf8' });
+  process.stdout.write(text);
+  return JSON.parse(readFileSync(out, 'utf8')) as Calibration;
+}
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const frame = await sharp(readFileSync(join(demo, 'sample1.jpg')))
@@ -92,7 +119,15 @@ const load = (ms: number) =>
   });
 
 try {
-  await stack.start();
+  const calibration = calibrate();
+  await stack.start().catch((err: unknown) => {
+    // the data dir goes away with the stack: show why a service did not come up
+    for (const s of services) {
+      const tail = readFileSync(stack.logFile(s.name), 'utf8').trim().split('\n').slice(-5).join('\n');
+      if (tail) console.error(`--- ${s.name}\n${tail}`);
+    }
+    throw err;
+  });
   console.log(`warming up ${warmupMs} ms at ${rate} frames/s…`);
   await load(warmupMs);
   const before = await cpuSeconds();
@@ -110,6 +145,7 @@ try {
   const stored = storedAfter - storedBefore;
   const cpu = Object.fromEntries(services.map((s) => [s.name, (after[s.name] - before[s.name]) / seconds]));
   const report = {
+    calibration,
     machine: {
       cpu: cpus()[0]?.model,
       cores: cpus().length,
@@ -127,16 +163,25 @@ try {
     latencyMs: result.latencyMs,
     cpuCoresPerService: cpu,
     cpuCoresTotal: Object.values(cpu).reduce((a, b) => a + b, 0),
+    cpuMsPerFrame: Object.fromEntries(
+      Object.entries(cpu).map(([name, c]) => [name, Math.round((c / result.throughput.okRps) * 10000) / 10]),
+    ),
   };
   console.log(formatSummary(result));
   console.log(
     `\npipeline: ${report.achievedFramesPerSecond.toFixed(1)} frames/s stored of ${rate} offered; p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms; acknowledged ${acknowledged}, stored ${stored}, lost ${report.lost}, failed ${report.errors}`,
   );
-  console.log('CPU (cores busy) per service:');
-  for (const [name, c] of Object.entries(cpu).sort((a, b) => b[1] - a[1]))
-    console.log(`  ${name.padEnd(18)} ${c.toFixed(2)}`);
+  const fps = report.achievedFramesPerSecond;
+  const { frame: limit } = calibration;
   console.log(
-    `  ${'total'.padEnd(18)} ${report.cpuCoresTotal.toFixed(2)} of ${cpus().length} cores (${report.machine.cpu})`,
+    `= ${(fps / limit.limitFpsTwoThreads).toFixed(2)} of this machine's compute limit: ${limit.limitFpsTwoThreads.toFixed(1)} frames/s ` +
+      `(${limit.gflop.toFixed(2)} GFLOP per ${limit.faces}-face frame at the two-thread fp32 peak of ${calibration.peaks.find((p) => p.threads === 2)?.gflops.toFixed(1)} GFLOPS, ${calibration.cpu})`,
+  );
+  console.log('CPU per service: cores busy, and ms of CPU per stored frame:');
+  for (const [name, c] of Object.entries(cpu).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${name.padEnd(18)} ${c.toFixed(2)}  ${((c / fps) * 1000).toFixed(1).padStart(6)} ms`);
+  console.log(
+    `  ${'total'.padEnd(18)} ${report.cpuCoresTotal.toFixed(2)}  ${((report.cpuCoresTotal / fps) * 1000).toFixed(1).padStart(6)} ms  of ${cpus().length} cores (${report.machine.cpu})`,
   );
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
 } finally {

@@ -3,65 +3,22 @@
 // from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
 // decode, detection (BlazeFace + the FaceMesh second stage, also shown alone) and attributes, frames/s per core, and the bare model inference times so the
 // JS glue (resampling, decoding of boxes) can be told apart.
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
-import sharp, { type OverlayOptions } from 'sharp';
+import sharp from 'sharp';
 import { Vision } from '@airport-mesh/vision';
+import { composeFrame } from './bench-frames.js';
+import { calibrate, formatCalibration, modelFlops, onePeak } from './bench-calibration.js';
 import { findPackageDir } from './models.js';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 40);
 const WARMUP = 5;
 
-// face centres (from libs/vision/test/fixtures/ground-truth.json) and a crop side for each tile
-const FACES: { file: string; cx: number; cy: number }[] = [
-  { file: 'sample3.jpg', cx: 682, cy: 470 },
-  { file: 'sample6.jpg', cx: 758, cy: 490 },
-  { file: 'sample5.jpg', cx: 854, cy: 221 },
-  { file: 'sample1.jpg', cx: 1565, cy: 317 },
-  { file: 'sample4.jpg', cx: 1354, cy: 269 },
-  { file: 'sample6.jpg', cx: 1613, cy: 394 },
-];
-
-async function composeFrame(samplesDir: string, n: number): Promise<Buffer> {
-  const W = 1280;
-  const H = 720;
-  const tile = 300; // 480 px of the photo (face ≈ 200 px) scaled to 300 → faces ≈ 120 px wide
-  const cols = Math.min(n, 3);
-  const rows = Math.ceil(n / 3);
-  const gapX = (W - cols * tile) / (cols + 1);
-  const gapY = (H - rows * tile) / (rows + 1);
-  const composites: OverlayOptions[] = [];
-  for (let i = 0; i < n; i++) {
-    const f = FACES[i];
-    const side = 480;
-    const input = await sharp(join(samplesDir, f.file))
-      .extract({
-        left: Math.max(0, Math.round(f.cx - side / 2)),
-        top: Math.max(0, Math.round(f.cy - side / 2)),
-        width: side,
-        height: side,
-      })
-      .resize(tile, tile)
-      .toBuffer();
-    composites.push({
-      input,
-      left: Math.round(gapX + (i % 3) * (tile + gapX)),
-      top: Math.round(gapY + Math.floor(i / 3) * (tile + gapY)),
-    });
-  }
-  return sharp({ create: { width: W, height: H, channels: 3, background: { r: 70, g: 80, b: 95 } } })
-    .composite(composites)
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5), p95: q(0.95) };
+  return { median: q(0.5), p95: q(0.95), best: s[0] };
 };
 const fmt = (x: { median: number; p95: number }) =>
   `${x.median.toFixed(1).padStart(6)} / ${x.p95.toFixed(1).padStart(6)}`;
@@ -70,7 +27,7 @@ async function bareInference(
   modelsDir: string,
   name: string,
   shape: number[],
-): Promise<{ median: number; p95: number }> {
+): Promise<{ median: number; p95: number; best: number }> {
   const s = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -92,12 +49,22 @@ async function main(): Promise<void> {
   sharp.concurrency(1);
   const samplesDir = join(findPackageDir('@vladmandic/face-api'), 'demo');
   const vision = await Vision.load({ threads: 1 });
-  const flags = ['avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) =>
-    process.platform === 'linux' ? readCpuFlags().includes(f) : false,
-  );
   console.log(
-    `CPU: ${cpus()[0]?.model} × ${cpus().length} (${flags.join(', ')}); node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
+    `node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up`,
   );
+  // this machine's limit first: every time below is also printed as a ratio to it
+  const cal = await calibrate([1, 2]);
+  console.log(formatCalibration(cal));
+  const peak = onePeak(cal);
+  const dir = vision.modelsDir;
+  const detFlop = await modelFlops(join(dir, 'blazeface.onnx'), [1, 3, 256, 256]);
+  const faceFlop = (await modelFlops(join(dir, 'faceres.onnx'), [3, 3, 224, 224])) / 3;
+  const limitMs = (faces: number) => (detFlop + faces * faceFlop) / peak / 1e6;
+  console.log(
+    `model work: blazeface ${(detFlop / 1e6).toFixed(0)} MFLOP, faceres ${(faceFlop / 1e6).toFixed(0)} MFLOP per face; ` +
+      `compute limit of a frame with n faces on one thread = (blazeface + n × faceres) / ${peak.toFixed(1)} GFLOPS`,
+  );
+  const ratioLines: string[] = [];
   console.log(
     'faces | found | decode ms med/p95 | detect ms med/p95 (incl. 2nd stage) | 2nd stage ms med/p95 | attributes ms med/p95 | detect+attr med/p95 | total med/p95 | frames/s/core (total) | (detect+attr)',
   );
@@ -131,26 +98,29 @@ async function main(): Promise<void> {
     console.log(
       `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(conf))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
     );
+    const lim = limitMs(found);
+    ratioLines.push(
+      `  ${n}-face frame ${total.median.toFixed(1)} ms = ${(total.median / lim).toFixed(2)}× the compute limit on this machine ` +
+        `(${lim.toFixed(1)} ms; best frame ${total.best.toFixed(1)} ms = ${(total.best / lim).toFixed(2)}×; ` +
+        `detect+attributes ${da.median.toFixed(1)} ms = ${(da.median / lim).toFixed(2)}×)`,
+    );
   }
-  const dir = vision.modelsDir;
-  console.log('bare onnxruntime inference (1 thread), ms med/p95:');
-  console.log(`  blazeface 1×3×256×256: ${fmt(await bareInference(dir, 'blazeface', [1, 3, 256, 256]))}`);
-  // the second stage runs each face's crop and its mirror: a batch of 2 per face
+  console.log(`against the fp32 compute limit (${cal.cpu}, ${peak.toFixed(1)} GFLOPS on one thread):`);
+  for (const line of ratioLines) console.log(line);
+  console.log('bare onnxruntime inference (1 thread), ms med/p95, and the share of the one-thread peak it reaches:');
+  const bare = (label: string, ms: { median: number; p95: number; best: number }, flop: number) =>
+    console.log(
+      `  ${label}: ${fmt(ms)}  = ${(flop / ms.median / 1e6).toFixed(1)} GFLOPS (best run ${(flop / ms.best / 1e6).toFixed(1)}), ` +
+        `${((flop / ms.median / 1e6 / peak) * 100).toFixed(0)} % of the peak`,
+    );
+  bare('blazeface 1×3×256×256', await bareInference(dir, 'blazeface', [1, 3, 256, 256]), detFlop);
+  // the second stage (docs/vision.md) runs each face's crop and its mirror: a batch of 2 per face
   for (const n of [1, 3, 6])
     console.log(
       `  facemesh ${2 * n}×3×192×192 (${n} face${n > 1 ? 's' : ''}, crop + mirror): ${fmt(await bareInference(dir, 'facemesh', [2 * n, 3, 192, 192]))}`,
     );
   for (const n of [1, 3, 6])
-    console.log(`  faceres ${n}×3×224×224:   ${fmt(await bareInference(dir, 'faceres', [n, 3, 224, 224]))}`);
-}
-
-function readCpuFlags(): string[] {
-  try {
-    const text = readFileSync('/proc/cpuinfo', 'utf8');
-    return (/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(' ');
-  } catch {
-    return [];
-  }
+    bare(`faceres ${n}×3×224×224  `, await bareInference(dir, 'faceres', [n, 3, 224, 224]), n * faceFlop);
 }
 
 main().catch((err: unknown) => {

@@ -52,7 +52,9 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
     const analysed = await analysis
       .analyzeImage({
         client: this.analysisClient,
-        body: { image },
+        // the JPEG's bytes, not base64 in JSON: a third less to send, nothing to encode or parse
+        body: new Blob([Buffer.from(image, 'base64')], { type: 'image/jpeg' }),
+        headers: { 'Content-Type': 'image/jpeg' },
         query: { descriptors: Boolean(this.recognitionClient) },
         throwOnError: true,
       })

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '@airport-mesh/platform';
-import { VisionProvider, toHttpError } from '@airport-mesh/vision/nest';
+import { AdmissionError, type AnalyzeOptions } from '@airport-mesh/vision';
+import { VisionPoolProvider, toHttpError } from '@airport-mesh/vision/nest';
 import type { AnalysisDto } from './analysis.dto.js';
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -13,7 +14,7 @@ export class AnalysisService {
   private readonly stage: Histogram<'stage'>;
 
   constructor(
-    private readonly provider: VisionProvider,
+    private readonly provider: VisionPoolProvider,
     metrics: MetricsService,
   ) {
     this.frames = metrics.counter('image_analysis_frames_total', 'Images analysed, by outcome', ['outcome']);
@@ -26,9 +27,13 @@ export class AnalysisService {
     );
   }
 
-  async analyze(image: Buffer, withDescriptors = false): Promise<AnalysisDto> {
+  /**
+   * Decodes and analyses in a worker of the pool. Rejects with a 503 problem (whose
+   * `retryAfterSeconds` the controller sends as Retry-After) when the request is shed.
+   */
+  async analyze(image: Buffer, withDescriptors = false, options: AnalyzeOptions = {}): Promise<AnalysisDto> {
     try {
-      const result = await this.provider.vision.analyze(image);
+      const result = await this.provider.pool.analyze(image, options);
       this.frames.inc({ outcome: 'ok' });
       this.faces.inc(result.faces.length);
       this.stage.observe({ stage: 'decode' }, result.timings.decodeMs / 1000);
@@ -63,7 +68,7 @@ export class AnalysisService {
         },
       };
     } catch (error) {
-      this.frames.inc({ outcome: 'rejected' });
+      this.frames.inc({ outcome: error instanceof AdmissionError ? 'shed' : 'rejected' });
       throw toHttpError(error);
     }
   }

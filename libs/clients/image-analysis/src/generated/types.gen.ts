@@ -146,9 +146,9 @@ export type TimingsDto = {
 
 export type AnalyzeImageData = {
   /**
-   * JSON {"image": base64}, or the raw image bytes with their content type
+   * The raw image bytes with their content type, or JSON {"image": base64}
    */
-  body: ImageRequestDto;
+  body: ImageRequestDto | Blob | File;
   path?: never;
   query?: {
     /**
@@ -184,6 +184,10 @@ export type AnalyzeImageErrors = {
    * Truncated or corrupt image
    */
   422: unknown;
+  /**
+   * Overloaded: every analyser is busy and the queue is full, or the request waited past its deadline (problem+json, Retry-After)
+   */
+  503: unknown;
 };
 
 export type AnalyzeImageResponses = {

@@ -1,0 +1,19 @@
+// What the pool and its workers send each other.
+import type { VisionErrorCode } from '../errors.js';
+import type { AnalyzeResult } from '../vision.js';
+
+export interface WorkerOptions {
+  modelsDir: string;
+  /** onnxruntime intra-op threads per session in each worker. */
+  threads: number;
+  maxPixels: number;
+  /** libvips threads (process-wide; the workers share one libvips). */
+  vipsThreads: number;
+}
+
+export type WorkerTask = { kind: 'warm' } | { kind: 'analyze'; image: Uint8Array };
+
+export type WorkerReply =
+  | { kind: 'warm' }
+  | { kind: 'result'; result: AnalyzeResult; startedAt: number }
+  | { kind: 'error'; code: VisionErrorCode; httpStatus: number; message: string; startedAt: number };

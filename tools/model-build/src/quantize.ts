@@ -1,0 +1,271 @@
+// int8 FaceRes: static QDQ quantisation of every Conv (weights int8 per output channel, symmetric;
+// activations uint8 per tensor, ranges calibrated on real face crops; biases int32), which
+// onnxruntime fuses into QLinearConv when it loads the model. The Gemm heads stay fp32.
+//
+// `node dist/tool/quantize.js [modelsDir]` writes <modelsDir>/int8/faceres.onnx (with blazeface.onnx
+// copied beside it, so a Vision can load the folder), then checks it against fp32 on the sample
+// photos as issue 13 defines "equal results" and prints the verdict and both speeds.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { DEFAULT_MATCH_THRESHOLD, similarity, Vision } from '@airport-mesh/vision';
+import { cpuFlags, cpuModel } from './bench-calibration.js';
+import { findPackageDir } from './models.js';
+
+const { onnx } = onnxProto;
+type Node = onnxProto.onnx.INodeProto;
+const T = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
+const SIZE = 224;
+
+function tensor(name: string, dataType: number, dims: number[], raw: Uint8Array): onnxProto.onnx.ITensorProto {
+  return { name, dataType, dims, rawData: raw };
+}
+const f32 = (a: number[]) => new Uint8Array(Float32Array.from(a).buffer);
+
+function floatsOf(t: onnxProto.onnx.ITensorProto): Float32Array {
+  if (t.rawData?.length) {
+    const raw = t.rawData;
+    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  }
+  return Float32Array.from(t.floatData ?? []);
+}
+
+/** Face crops as FaceRes sees them (1.4 × the detector box, square, 224², RGB 0..255, planar), from the sample photos. */
+export async function calibrationCrops(vision: Vision, photos: Buffer[]): Promise<Float32Array[]> {
+  const crops: Float32Array[] = [];
+  for (const photo of photos) {
+    const { faces, width, height } = await vision.detect(photo);
+    for (const f of faces) {
+      const side = Math.round(Math.max(f.box.width, f.box.height) * 1.4);
+      const cx = f.box.x + f.box.width / 2;
+      const cy = f.box.y + f.box.height / 2;
+      const left = Math.round(cx - side / 2);
+      const top = Math.round(cy - side / 2);
+      const ext = {
+        top: Math.max(0, -top),
+        left: Math.max(0, -left),
+        bottom: Math.max(0, top + side - height),
+        right: Math.max(0, left + side - width),
+        background: { r: 0, g: 0, b: 0 },
+      };
+      const { data } = await sharp(photo)
+        .removeAlpha()
+        .extend(ext)
+        .extract({ left: left + ext.left, top: top + ext.top, width: side, height: side })
+        .resize(SIZE, SIZE)
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const x = new Float32Array(3 * SIZE * SIZE);
+      for (let i = 0; i < SIZE * SIZE; i++) for (let c = 0; c < 3; c++) x[c * SIZE * SIZE + i] = data[i * 3 + c];
+      crops.push(x);
+    }
+  }
+  return crops;
+}
+
+/** QDQ-quantises the Convs of an fp32 ONNX model; activation ranges from `crops`. */
+export async function quantizeConvs(fp32: Uint8Array, crops: Float32Array[]): Promise<Uint8Array> {
+  const model = onnx.ModelProto.decode(fp32);
+  const graph = model.graph!;
+  const nodes = graph.node!;
+  const inits = new Map(graph.initializer!.map((t) => [t.name!, t]));
+  const producer = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.output ?? []) producer.set(o, n);
+  const consumers = (name: string) => nodes.filter((n) => n.input?.includes(name));
+  const convs = nodes.filter((n) => n.opType === 'Conv');
+
+  // the activations to quantise: every Conv input, and every Conv output (or the Clip/Relu right after it)
+  const acts = new Set<string>();
+  for (const c of convs) {
+    acts.add(c.input![0]);
+    const y = c.output![0];
+    const next = consumers(y);
+    if (next.length === 1 && ['Clip', 'Relu'].includes(next[0].opType!)) acts.add(next[0].output![0]);
+    else acts.add(y);
+  }
+
+  // calibration: min/max of each of them over the crops (fp32 model with them exposed as outputs)
+  const probe = onnx.ModelProto.decode(fp32);
+  const outs = new Set(probe.graph!.output!.map((o) => o.name));
+  for (const a of acts)
+    if (!outs.has(a)) probe.graph!.output!.push({ name: a, type: { tensorType: { elemType: T.FLOAT } } });
+  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(probe).finish(), {
+    graphOptimizationLevel: 'disabled',
+    logSeverityLevel: 3,
+  });
+  const range = new Map<string, [number, number]>();
+  const inputName = graph.input![0].name!;
+  for (const crop of crops) {
+    const out = await session.run({ [inputName]: new ort.Tensor('float32', crop, [1, 3, SIZE, SIZE]) });
+    for (const a of acts) {
+      const v = a === inputName ? crop : (out[a].data as Float32Array);
+      let [lo, hi] = range.get(a) ?? [0, 0];
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] < lo) lo = v[i];
+        if (v[i] > hi) hi = v[i];
+      }
+      range.set(a, [lo, hi]);
+    }
+  }
+  await session.release();
+
+  const added: Node[] = [];
+  const newInits: onnxProto.onnx.ITensorProto[] = [];
+  const actScale = new Map<string, number>();
+  // activations: T (as produced) → QuantizeLinear → DequantizeLinear → T (as consumed)
+  for (const a of acts) {
+    const [lo, hi] = range.get(a)!;
+    const scale = Math.max(hi - lo, 1e-6) / 255;
+    const zp = Math.min(255, Math.max(0, Math.round(-lo / scale)));
+    actScale.set(a, scale);
+    const raw = `${a}__f32`;
+    const prod = producer.get(a);
+    if (prod) prod.output = prod.output!.map((o) => (o === a ? raw : o));
+    else for (const n of nodes) n.input = n.input!.map((i) => (i === a ? raw : i));
+    // the graph's own outputs keep their names (fed by the DQ)
+    const src = prod ? raw : a;
+    const dst = prod ? a : raw;
+    actScale.set(dst, scale);
+    newInits.push(tensor(`${a}__scale`, T.FLOAT, [], f32([scale])), tensor(`${a}__zp`, T.UINT8, [], Uint8Array.of(zp)));
+    added.push(
+      { name: `${a}__Q`, opType: 'QuantizeLinear', input: [src, `${a}__scale`, `${a}__zp`], output: [`${a}__q`] },
+      { name: `${a}__DQ`, opType: 'DequantizeLinear', input: [`${a}__q`, `${a}__scale`, `${a}__zp`], output: [dst] },
+    );
+  }
+  // weights: int8 per output channel, symmetric; bias: int32 at scale x_scale · w_scale
+  for (const c of convs) {
+    const wName = c.input![1];
+    const w = inits.get(wName)!;
+    const dims = w.dims!.map(Number);
+    const data = floatsOf(w);
+    const cout = dims[0];
+    const per = data.length / cout;
+    const q = new Int8Array(data.length);
+    const scales: number[] = [];
+    for (let o = 0; o < cout; o++) {
+      let m = 0;
+      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(data[o * per + i]));
+      const s = m / 127 || 1e-8;
+      scales.push(s);
+      for (let i = 0; i < per; i++) q[o * per + i] = Math.max(-127, Math.min(127, Math.round(data[o * per + i] / s)));
+    }
+    const base = `${c.name}__w`;
+    newInits.push(
+      tensor(`${base}_q`, T.INT8, dims, new Uint8Array(q.buffer)),
+      tensor(`${base}_scale`, T.FLOAT, [cout], f32(scales)),
+      tensor(`${base}_zp`, T.INT8, [cout], new Uint8Array(cout)),
+    );
+    added.push({
+      name: `${base}_DQ`,
+      opType: 'DequantizeLinear',
+      input: [`${base}_q`, `${base}_scale`, `${base}_zp`],
+      output: [`${base}_dq`],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+    });
+    const inputs = [c.input![0], `${base}_dq`];
+    if (c.input![2]) {
+      const b = floatsOf(inits.get(c.input![2])!);
+      const xs = actScale.get(c.input![0])!;
+      const bs = scales.map((s) => s * xs);
+      const bq = Int32Array.from(b, (v, i) => Math.round(v / bs[i]));
+      newInits.push(
+        tensor(`${c.name}__b_q`, T.INT32, [cout], new Uint8Array(bq.buffer)),
+        tensor(`${c.name}__b_scale`, T.FLOAT, [cout], f32(bs)),
+        tensor(`${c.name}__b_zp`, T.INT32, [cout], new Uint8Array(4 * cout)),
+      );
+      added.push({
+        name: `${c.name}__b_DQ`,
+        opType: 'DequantizeLinear',
+        input: [`${c.name}__b_q`, `${c.name}__b_scale`, `${c.name}__b_zp`],
+        output: [`${c.name}__b_dq`],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      });
+      inputs.push(`${c.name}__b_dq`);
+    }
+    c.input = inputs;
+  }
+  graph.node = [...added, ...nodes]; // onnxruntime sorts the graph topologically
+  const used = new Set(graph.node.flatMap((n) => n.input ?? []));
+  graph.initializer = [...graph.initializer!.filter((t) => used.has(t.name!)), ...newInits];
+  model.docString = `${model.docString ?? ''}; Convs QDQ-quantised to int8 (weights per channel) by airport-mesh model-build`;
+  return onnx.ModelProto.encode(model).finish();
+}
+
+async function timeFaceres(path: string, batch: number, runs = 20): Promise<number> {
+  const s = await ort.InferenceSession.create(path, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+  const x = new ort.Tensor('float32', new Float32Array(batch * 3 * SIZE * SIZE).fill(128), [batch, 3, SIZE, SIZE]);
+  const ts: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const t = performance.now();
+    await s.run({ [s.inputNames[0]]: x });
+    if (i >= 3) ts.push(performance.now() - t);
+  }
+  await s.release();
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = resolve(process.argv[2] ?? fileURLToPath(new URL('../models', import.meta.url)));
+  const out = join(dir, 'int8');
+  mkdirSync(out, { recursive: true });
+  const demo = join(findPackageDir('@vladmandic/face-api'), 'demo');
+  const photos = [1, 2, 3, 4, 5, 6].map((n) => readFileSync(join(demo, `sample${n}.jpg`)));
+  const fp32 = await Vision.load({ modelsDir: dir, threads: 1 });
+  const crops = await calibrationCrops(fp32, photos);
+  writeFileSync(join(out, 'faceres.onnx'), await quantizeConvs(readFileSync(join(dir, 'faceres.onnx')), crops));
+  copyFileSync(join(dir, 'blazeface.onnx'), join(out, 'blazeface.onnx'));
+  console.log(
+    `CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${crops.length} face crops; wrote ${out}/faceres.onnx`,
+  );
+
+  // equal results, as issue 13 defines them, on the sample photos
+  const int8 = await Vision.load({ modelsDir: out, threads: 1 });
+  const problems: string[] = [];
+  let maxAge = 0;
+  let minSame = 1;
+  let maxStranger = -1;
+  for (const [p, photo] of photos.entries()) {
+    const a = await fp32.analyze(photo);
+    const b = await int8.analyze(photo);
+    if (a.faces.length !== b.faces.length)
+      problems.push(`sample${p + 1}: ${a.faces.length} vs ${b.faces.length} faces`);
+    for (const [i, fa] of a.faces.entries()) {
+      const fb = b.faces[i];
+      if (!fb) continue;
+      maxAge = Math.max(maxAge, Math.abs(fa.age - fb.age));
+      if (Math.abs(fa.age - fb.age) > 2) problems.push(`sample${p + 1} face ${i}: age ${fa.age} vs ${fb.age}`);
+      if (fa.gender !== fb.gender) problems.push(`sample${p + 1} face ${i}: ${fa.gender} vs ${fb.gender}`);
+      const same = similarity(fa.descriptor, fb.descriptor);
+      minSame = Math.min(minSame, same);
+      if (same < DEFAULT_MATCH_THRESHOLD) problems.push(`sample${p + 1} face ${i}: same person at ${same.toFixed(3)}`);
+      for (const [j, other] of a.faces.entries()) {
+        if (j === i) continue;
+        const s = similarity(other.descriptor, fb.descriptor);
+        maxStranger = Math.max(maxStranger, s);
+        if (s >= DEFAULT_MATCH_THRESHOLD) problems.push(`sample${p + 1} faces ${j}/${i}: strangers at ${s.toFixed(3)}`);
+      }
+    }
+  }
+  console.log(
+    `int8 vs fp32 on samples 1-6: max age difference ${maxAge.toFixed(1)} y, lowest same-person similarity ${minSame.toFixed(3)}, ` +
+      `highest stranger similarity ${maxStranger.toFixed(3)} (threshold ${DEFAULT_MATCH_THRESHOLD}); ` +
+      (problems.length ? `NOT equal: ${problems.join('; ')}` : 'equal results'),
+  );
+  for (const batch of [1, 3]) {
+    const a = await timeFaceres(join(dir, 'faceres.onnx'), batch);
+    const b = await timeFaceres(join(out, 'faceres.onnx'), batch);
+    console.log(
+      `faceres ${batch}×3×224×224, one thread, median of 20: fp32 ${a.toFixed(1)} ms, int8 ${b.toFixed(1)} ms (${(a / b).toFixed(2)}× faster)`,
+    );
+  }
+}
