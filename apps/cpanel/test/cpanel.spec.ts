@@ -571,6 +571,13 @@ describe('cpanel over real HTTP', () => {
       ['a similarity over 1', alert({ similarity: 2 }), 400, /similarity must not be greater than 1/],
       ['an unknown field', alert({ extra: 1 }), 400, /property extra should not exist/],
       ['a bad event', alert({ event: 'inside' }), 400, /event must be one of/],
+      [
+        'a far-future timestamp (it would pin the latest alert)',
+        alert({ timestamp: '2999-01-01T00:00:00Z' }),
+        400,
+        /timestamp is more than 5 minutes ahead/,
+      ],
+      ['an ISO 8601 week date', alert({ timestamp: '2026-W01-1' }), 400, /timestamp must be an RFC 3339/],
       ['invalid JSON', '[', 400, /not valid JSON/],
     ])('POST /alert with %s → problem', async (_name, body, status, detail) => {
       const before = await getJson(`${v1.url}/alert`);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { SECTION_ID_PATTERN } from '@airport-mesh/contracts';
 import { ServiceClients, parseUrlMap } from '@airport-mesh/platform';
 import {
   type Client,
@@ -28,7 +29,11 @@ export class SectionAdapter {
   private readonly clients = new Map<string, Client>();
 
   constructor(config: ConfigService<CollectorEnv, true>, clients: ServiceClients) {
-    for (const [id, url] of parseUrlMap(config.get('SECTION_URLS', { infer: true }), 'SECTION_URLS')) {
+    for (const [id, url] of parseUrlMap(
+      config.get('SECTION_URLS', { infer: true }),
+      'SECTION_URLS',
+      SECTION_ID_PATTERN,
+    )) {
       // POST /statistics is idempotent by frame id: safe to retry.
       this.clients.set(id, clients.create(createClient, url, { idempotent: true, target: `section-${id}` }));
     }

@@ -112,7 +112,7 @@ export function loadCamerasFile(file: string, cameraUrls?: string): CameraConfig
   let overrides = new Map<string, string>();
   if (cameraUrls) {
     try {
-      overrides = parseUrlMap(cameraUrls, 'CAMERA_URLS');
+      overrides = parseUrlMap(cameraUrls, 'CAMERA_URLS', CAMERA_ID_PATTERN);
     } catch (error) {
       throw new CamerasFileError(file, [(error as Error).message]);
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { isAxiosError } from 'axios';
+import { SECTION_ID_PATTERN } from '@airport-mesh/contracts';
 import { ServiceClients, parseUrlMap } from '@airport-mesh/platform';
 import { type Client as AlertsClient, createClient as createAlertsClient } from '@airport-mesh/alerts-client';
 import { type Client as CollectorClient, createClient as createCollectorClient } from '@airport-mesh/collector-client';
@@ -37,10 +38,9 @@ export class Upstreams {
   constructor(config: ConfigService<CPanelEnv, true>, clients: ServiceClients) {
     this.timeoutMs = config.get('UPSTREAM_TIMEOUT_MS', { infer: true });
     this.sections = new Map(
-      [...parseUrlMap(config.get('SECTION_URLS', { infer: true }), 'SECTION_URLS')].map(([id, url]) => [
-        id,
-        { name: `section-${id}`, url, client: clients.create(createSectionClient, url) },
-      ]),
+      [...parseUrlMap(config.get('SECTION_URLS', { infer: true }), 'SECTION_URLS', SECTION_ID_PATTERN)].map(
+        ([id, url]) => [id, { name: `section-${id}`, url, client: clients.create(createSectionClient, url) }],
+      ),
     );
     const alertsUrl = trim(config.get('ALERTS_URL', { infer: true }));
     this.alerts = { name: 'alerts', url: alertsUrl, client: clients.create(createAlertsClient, alertsUrl) };

@@ -51,5 +51,8 @@ describe('parseUrlMap', () => {
   it('refuses malformed entries', () => {
     expect(() => parseUrlMap('http://a:1', 'SECTION_URLS')).toThrow(/SECTION_URLS: expected id=url/);
     expect(() => parseUrlMap('1=not a url', 'SECTION_URLS')).toThrow(/is not a URL/);
+    expect(() => parseUrlMap('a b=http://a:1', 'SECTION_URLS', /^[A-Za-z0-9-]{1,32}$/)).toThrow(
+      /SECTION_URLS: "a b" is not an id/,
+    );
   });
 });
