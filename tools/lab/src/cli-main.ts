@@ -94,7 +94,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.out(
           `${e.name}: ${e.title}\n  fault: ${e.faultDescription}\n  load: ${e.load.rate}/s for ${e.load.durationMs / 1000} s (short: ${planFor(e, 'short').durationMs / 1000} s)\n`,
         );
+        io.out(`  scenario: deploy/scenarios/${e.scenario}\n  measures: ${e.measures}\n`);
         io.out(`  local: ${e.local ? e.local.services.join(' + ') : e.localSkipReason}\n`);
+        if (e.cluster?.measurement === 'pending')
+          io.out('  cluster: defined, not measured yet (reported as skipped)\n');
         for (const [mode, bounds] of Object.entries(e.hypothesis.bounds))
           io.out(`  ${mode}: ${bounds.map(formatBound).join('; ')}\n`);
       }

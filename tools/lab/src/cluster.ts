@@ -178,6 +178,20 @@ export async function runClusterExperiments(
         );
         continue;
       }
+      if (cluster.measurement === 'pending') {
+        onRun(
+          {
+            experiment: experiment.name,
+            mode,
+            status: 'skipped',
+            note: `not measured: the cluster driver does not take this measurement yet (${experiment.measures})`,
+            events: [],
+            metrics: {},
+          },
+          experiment,
+        );
+        continue;
+      }
       log(`${experiment.name} [${mode}]`);
       const plan = profile === 'short' ? { ...experiment.load, ...experiment.short } : experiment.load;
       const events: RunEvent[] = [];
@@ -262,7 +276,10 @@ export async function runClusterExperiments(
             rate: plan.rate,
             durationMs: plan.durationMs,
             timeoutMs: plan.timeoutMs,
-            headers: experiment.kind === 'frames' ? { 'content-type': 'application/json' } : {},
+            headers: {
+              ...(experiment.kind === 'frames' ? { 'content-type': 'application/json' } : {}),
+              ...cluster.headers,
+            },
             body:
               experiment.kind === 'frames'
                 ? ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } })
@@ -341,6 +358,7 @@ export async function runClusterExperiments(
             p90Ms: load.latencyMs.p90,
             p99Ms: load.latencyMs.p99,
             v2Share: ok ? v2 / ok : null,
+            v2ShareCi95: ok ? 1.96 * Math.sqrt(((v2 / ok) * (1 - v2 / ok)) / ok) : null,
           });
         }
         Object.assign(run, { status: 'ok', load, metrics, elapsedMs: Math.round(performance.now() - t0) });

@@ -24,7 +24,15 @@ export function evaluate(bounds: Bound[], metrics: Run['metrics']): { bounds: Bo
   return { bounds: results, held: results.every((r) => r.held) };
 }
 
-const RATES: ReadonlySet<MetricName> = new Set(['successRate', 'storedRate', 'tailSuccessRate', 'v2Share']);
+const RATES: ReadonlySet<MetricName> = new Set([
+  'successRate',
+  'storedRate',
+  'tailSuccessRate',
+  'v2Share',
+  'v2ShareCi95',
+  'alertsRaisedRate',
+  'rateLimitedShare',
+]);
 
 export function formatMetric(metric: MetricName, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';

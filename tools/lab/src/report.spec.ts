@@ -1,5 +1,5 @@
 import { EXPERIMENTS } from './experiments.js';
-import { renderComparison, renderReport } from './report.js';
+import { coverageCell, coverageTable, renderComparison, renderReport } from './report.js';
 import { RESULT_SCHEMA, type LabResult } from './types.js';
 
 const base: LabResult = {
@@ -69,5 +69,52 @@ describe('report', () => {
     );
     expect(md).toContain('| sick-section | none | 70.0% | 50.0% | 30.0 | 40.0 | 3 | 5 | held | held |');
     expect(md).toContain('INCOMPLETE');
+  });
+});
+
+describe('the coverage table', () => {
+  const all: LabResult = { ...base, experiments: EXPERIMENTS };
+  const table = coverageTable(all).join('\n');
+  const row = (name: string) => table.split('\n').find((l) => l.includes(`| ${name} |`))!;
+
+  it('lists every experiment with its scenario and says where it was measured', () => {
+    for (const e of EXPERIMENTS) expect(row(e.name)).toContain(`| ${e.scenario} | ${e.name} |`);
+    expect(row('sick-section')).toContain('measured: held');
+  });
+
+  it('never shows an unmeasured cell as a result', () => {
+    expect(
+      coverageCell(
+        all,
+        EXPERIMENTS.find((e) => e.name === 'sick-section')!,
+        'client',
+      ),
+    ).toBe('not run');
+    expect(
+      coverageCell(
+        all,
+        EXPERIMENTS.find((e) => e.name === 'sick-section')!,
+        'istio',
+      ),
+    ).toBe('not measured here (`--target cluster`)');
+    expect(
+      coverageCell(
+        all,
+        EXPERIMENTS.find((e) => e.name === 'authz-403')!,
+        'istio',
+      ),
+    ).toBe('defined, not measured yet');
+    expect(
+      coverageCell(
+        all,
+        EXPERIMENTS.find((e) => e.name === 'fault-abort-alerts')!,
+        'none',
+      ),
+    ).toBe('cluster-only (local: sick-section)');
+    const unmeasured = table
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.includes('| sick-section |'))
+      .flatMap((l) => l.split('|').slice(4, -1));
+    expect(unmeasured.filter((c) => /measured:|\d+(\.\d+)?\s*(%|ms)/.test(c))).toEqual([]);
   });
 });

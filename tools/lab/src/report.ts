@@ -1,7 +1,15 @@
 /** result.json → report.md and the SVG charts; two results side by side (`compare`). */
 import { formatBound, formatMetric } from './hypothesis.js';
 import { groupedBars, timeline, type Marker } from './svg.js';
-import type { LabResult, MetricName, Mode, Run } from './types.js';
+import {
+  CLUSTER_MODES,
+  LOCAL_MODES,
+  type Experiment,
+  type LabResult,
+  type MetricName,
+  type Mode,
+  type Run,
+} from './types.js';
 
 const pct = (v: number | null | undefined) => formatMetric('successRate', v);
 const ms = (v: number | null | undefined) =>
@@ -63,6 +71,41 @@ export function chartFiles(result: LabResult): Record<string, string> {
   return files;
 }
 
+const ALL_MODES: readonly Mode[] = [...LOCAL_MODES, ...CLUSTER_MODES];
+
+/** What one cell of the coverage table says: measured (with the verdict), or why not; never a number. */
+export function coverageCell(result: LabResult, experiment: Experiment, mode: Mode): string {
+  const localMode = (LOCAL_MODES as readonly Mode[]).includes(mode);
+  const r = result.runs.find((x) => x.experiment === experiment.name && x.mode === mode);
+  if (r?.status === 'ok') return `measured: ${verdict(r)}`;
+  if (r?.status === 'failed') return 'run failed';
+  if (localMode && !experiment.local)
+    return experiment.localCounterpart ? `cluster-only (local: ${experiment.localCounterpart})` : 'cluster-only';
+  if (!localMode && experiment.cluster?.measurement === 'pending') return 'defined, not measured yet';
+  if (!result.modes.includes(mode)) return `not measured here (\`--target ${localMode ? 'local' : 'cluster'}\`)`;
+  if (r?.status === 'skipped') return 'skipped';
+  return 'not run';
+}
+
+/** Every scenario directory, its experiments, and in which mode each was measured in this result. */
+export function coverageTable(result: LabResult): string[] {
+  const lines = [
+    '## Where each scenario was measured',
+    '',
+    `Local modes run with \`--target local\`, cluster modes with \`--target cluster\`; a cell that was not measured in this run says why and shows no number.`,
+    '',
+    `| scenario | experiment | what it measures | ${ALL_MODES.join(' | ')} |`,
+    `| --- | --- | --- | ${ALL_MODES.map(() => '---').join(' | ')} |`,
+  ];
+  const byScenario = [...result.experiments].sort((a, b) => (a.scenario ?? '').localeCompare(b.scenario ?? ''));
+  for (const e of byScenario)
+    lines.push(
+      `| ${e.scenario ?? '–'} | ${e.name} | ${e.measures ?? '–'} | ${ALL_MODES.map((m) => coverageCell(result, e, m)).join(' | ')} |`,
+    );
+  lines.push('');
+  return lines;
+}
+
 export function renderReport(result: LabResult, charts: string[]): string {
   const lines: string[] = [];
   const title = `# Resilience lab: ${result.target} (${result.modes.join(' vs ')})`;
@@ -87,6 +130,9 @@ export function renderReport(result: LabResult, charts: string[]): string {
     '',
     `**Hypotheses held: ${held} of ${judged} runs.** Everything measured is in \`result.json\` (schema \`${result.schema}\`).`,
     '',
+  );
+  lines.push(...coverageTable(result));
+  lines.push(
     '## Results',
     '',
     '| experiment | mode | success | p50 ms | p90 ms | p99 ms | sent | acked | stored | lost | acked, not stored | store duplicates | duplicate deliveries | hypothesis |',

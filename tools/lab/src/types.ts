@@ -55,6 +55,14 @@ export const METRICS = {
   tailSuccessRate: 'success rate of the frames due after the killed process was ready again',
   lostAfterResend: 'frames still missing after every unacknowledged frame was sent once more',
   v2Share: 'share of answers from CPanel v2',
+  v2ShareCi95: 'half-width of the 95% confidence interval of v2Share (normal approximation)',
+  alertsRaisedRate: 'alerts raised / frames with a known face sent',
+  requestsAfterEjection: 'requests the failing replica received after its ejection',
+  forbiddenByCaller: 'answers 403 to callers the AuthorizationPolicies do not allow',
+  plaintextAccepted: 'plaintext requests from the sidecar-less client that were answered (STRICT mTLS: 0)',
+  egressUnregisteredOk: 'outbound calls to an unregistered host that succeeded (REGISTRY_ONLY: 0)',
+  rateLimitedShare: 'share of answers 429 above the local rate limit',
+  promoted: '1 when Flagger promoted the canary, 0 when it rolled back',
 } as const;
 export type MetricName = keyof typeof METRICS;
 
@@ -76,6 +84,12 @@ export interface LoadPlan {
 
 export interface Experiment {
   name: string;
+  /** The directory of deploy/scenarios this experiment exercises (each directory has at least one experiment). */
+  scenario: string;
+  /** Exactly what is measured (the numbers the hypothesis bounds and how they are obtained). */
+  measures: string;
+  /** For a cluster-only experiment: the experiment measuring the same resilience on the local stack, if any. */
+  localCounterpart?: string;
   title: string;
   /** The steady-state metric and what it is without the fault. */
   steadyState: string;
@@ -104,6 +118,13 @@ export interface Experiment {
     fault: ClusterFault;
     /** Ingress path the load goes to. */
     path: string;
+    /** Request headers of the load (e.g. the canary-header test group). */
+    headers?: Record<string, string>;
+    /**
+     * `pending`: the cluster driver does not take this measurement yet (the run is reported as skipped with
+     * `measures`, never as a result). Absent: measured.
+     */
+    measurement?: 'pending';
   };
   hypothesis: {
     /** In words. */

@@ -19,7 +19,7 @@ describe('lab CLI', () => {
   it.each([
     [
       ['run', '--only', 'sick-sectoin', '--out', 'DIR'],
-      "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50",
+      "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50, timeout-cpanel, default-routing, cpanel-v2-all, canary-header, mirror-v2, spread-scale-v2-x3-round-robin, spread-random, spread-least-request, blue-green, fault-abort-alerts, fault-delay-analysis, outlier-ejection, mtls-plaintext, authz-403, egress-registry, rate-limit-429, flagger-promotion",
     ],
     [['run', '--target', 'minikube', '--out', 'DIR'], "lab: unknown target 'minikube': use local or cluster"],
     [['run', '--only', 'canary-50-50', '--out', 'DIR'], 'lab: none of canary-50-50 runs locally (cluster-only)'],

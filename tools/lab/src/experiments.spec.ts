@@ -1,0 +1,45 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EXPERIMENTS } from './experiments.js';
+import { CLUSTER_MODES, LOCAL_MODES, METRICS } from './types.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const SCENARIOS = join(ROOT, 'deploy/scenarios');
+/** The real directory listing, not a copy of it. */
+const scenarioDirs = readdirSync(SCENARIOS).filter((d) => statSync(join(SCENARIOS, d)).isDirectory());
+
+describe('the experiment catalogue', () => {
+  it('reads the scenario directories of the repository', () => {
+    expect(scenarioDirs.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(scenarioDirs)('scenario %s has an experiment', (dir) => {
+    expect(EXPERIMENTS.filter((e) => e.scenario === dir).map((e) => e.name)).not.toEqual([]);
+  });
+
+  it('names only scenarios that exist, and every name once', () => {
+    expect(EXPERIMENTS.map((e) => e.scenario).filter((s) => !scenarioDirs.includes(s))).toEqual([]);
+    expect(new Set(EXPERIMENTS.map((e) => e.name)).size).toBe(EXPERIMENTS.length);
+  });
+
+  it.each(EXPERIMENTS.map((e) => [e.name, e] as const))(
+    '%s has a steady state, a fault, what it measures and bounds for every mode it runs in',
+    (_name, e) => {
+      expect(e.steadyState.length).toBeGreaterThan(10);
+      expect(e.faultDescription.length).toBeGreaterThan(10);
+      expect(e.measures.length).toBeGreaterThan(10);
+      expect(e.hypothesis.statement.length).toBeGreaterThan(10);
+      const bounded = Object.entries(e.hypothesis.bounds).flatMap(([, b]) => b ?? []);
+      expect(bounded.filter((b) => !(b.metric in METRICS))).toEqual([]);
+      if (e.local) for (const m of LOCAL_MODES) expect(e.hypothesis.bounds[m]?.length).toBeGreaterThan(0);
+      else expect(e.localSkipReason).toBeTruthy();
+      expect(e.cluster).toBeDefined();
+      // the scenario's own directory is what one of the modes applies
+      const manifests = CLUSTER_MODES.map((m) => e.cluster!.manifests[m]);
+      for (const path of manifests) expect(existsSync(join(ROOT, path, 'kustomization.yaml'))).toBe(true);
+      expect(manifests).toContain(`deploy/scenarios/${e.scenario}`);
+      expect(CLUSTER_MODES.some((m) => (e.hypothesis.bounds[m]?.length ?? 0) > 0)).toBe(true);
+      if (e.localCounterpart) expect(EXPERIMENTS.find((x) => x.name === e.localCounterpart)?.local).toBeDefined();
+    },
+  );
+});
