@@ -118,7 +118,9 @@ function setAt(target: Record<string, unknown>, key: string, value: unknown): Re
 
 /** The path with its parameters filled from the schema (or given values). */
 function fillPath(ctx: OperationContext, values: Record<string, unknown>): string {
-  return ctx.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(values[name] ?? '1')));
+  return ctx.path.replace(/\{([^}]+)\}/g, (_m, name: string) =>
+    encodeURIComponent(String(values[name] ?? '1').toWellFormed()),
+  );
 }
 
 /** Every kind of request for one operation, as one arbitrary. */
@@ -139,7 +141,9 @@ export function requestsFor(ctx: OperationContext): Arbitrary<FuzzRequest> {
   });
   const withQuery = (path: string, query: Record<string, unknown>) => {
     const q = Object.entries(query).filter(([, v]) => v !== undefined);
-    return q.length ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}` : path;
+    return q.length
+      ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(String(v).toWellFormed())}`).join('&')}`
+      : path;
   };
   const content = op.requestBody?.content ?? {};
   const jsonSchema = content['application/json']?.schema;
