@@ -112,6 +112,11 @@ export interface OperationContext {
   images: Images;
 }
 
+/** A string a URL can carry: lone surrogates replaced (String.prototype.toWellFormed, ES2024). */
+function wellFormed(text: string): string {
+  return (text as unknown as { toWellFormed(): string }).toWellFormed();
+}
+
 function setAt(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
   return { ...target, [key]: value };
 }
@@ -119,7 +124,7 @@ function setAt(target: Record<string, unknown>, key: string, value: unknown): Re
 /** The path with its parameters filled from the schema (or given values). */
 function fillPath(ctx: OperationContext, values: Record<string, unknown>): string {
   return ctx.path.replace(/\{([^}]+)\}/g, (_m, name: string) =>
-    encodeURIComponent(String(values[name] ?? '1').toWellFormed()),
+    encodeURIComponent(wellFormed(String(values[name] ?? '1'))),
   );
 }
 
@@ -142,7 +147,7 @@ export function requestsFor(ctx: OperationContext): Arbitrary<FuzzRequest> {
   const withQuery = (path: string, query: Record<string, unknown>) => {
     const q = Object.entries(query).filter(([, v]) => v !== undefined);
     return q.length
-      ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(String(v).toWellFormed())}`).join('&')}`
+      ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(wellFormed(String(v)))}`).join('&')}`
       : path;
   };
   const content = op.requestBody?.content ?? {};
