@@ -52,6 +52,9 @@ export async function createService<E extends BaseEnv>(
     bodyLimit: env.BODY_LIMIT_BYTES,
     return503OnClosing: true,
     logger: false,
+    // Long path parameters reach the route and its validation (a 4xx problem body) instead of the
+    // router's own bare 414; the URL as a whole is still bounded by Node's header size limit.
+    maxParamLength: 8192,
     // The whole request (headers and body) within REQUEST_TIMEOUT_MS, checked every second: a slow-body
     // client is cut off (408) within seconds and never holds a socket or the shutdown.
     requestTimeout: env.REQUEST_TIMEOUT_MS,

@@ -112,13 +112,20 @@ export interface OperationContext {
   images: Images;
 }
 
+/** A string a URL can carry: lone surrogates replaced (String.prototype.toWellFormed, ES2024). */
+function wellFormed(text: string): string {
+  return (text as unknown as { toWellFormed(): string }).toWellFormed();
+}
+
 function setAt(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
   return { ...target, [key]: value };
 }
 
 /** The path with its parameters filled from the schema (or given values). */
 function fillPath(ctx: OperationContext, values: Record<string, unknown>): string {
-  return ctx.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(values[name] ?? '1')));
+  return ctx.path.replace(/\{([^}]+)\}/g, (_m, name: string) =>
+    encodeURIComponent(wellFormed(String(values[name] ?? '1'))),
+  );
 }
 
 /** Every kind of request for one operation, as one arbitrary. */
@@ -139,7 +146,9 @@ export function requestsFor(ctx: OperationContext): Arbitrary<FuzzRequest> {
   });
   const withQuery = (path: string, query: Record<string, unknown>) => {
     const q = Object.entries(query).filter(([, v]) => v !== undefined);
-    return q.length ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}` : path;
+    return q.length
+      ? `${path}?${q.map(([k, v]) => `${k}=${encodeURIComponent(wellFormed(String(v)))}`).join('&')}`
+      : path;
   };
   const content = op.requestBody?.content ?? {};
   const jsonSchema = content['application/json']?.schema;

@@ -238,6 +238,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
               if (report.failures.length < 20) report.failures.push(`${what}: a store changed although refused`);
             }
             current = after;
+            // A camera started by an accepted request streams on and changes the views: stop it, so the
+            // next refused request is compared with a still state.
+            if (status < 400 && (target.app === 'camera-agent' || target.app === 'cpanel')) {
+              await stopCameras();
+              await new Promise((r) => setTimeout(r, 300));
+              current = await snapshot(target.stores);
+            }
           }
           if (report.requests % 250 === 0) {
             const dead = await alive();
