@@ -27,6 +27,10 @@ case "$step" in
     dir=$2 app=$3
     cd "$dir"
     npm ci --omit=dev --ignore-scripts --workspace="apps/$app" --no-audit --no-fund
+    # @nestjs/swagger names TypeScript an optional peer (for its CLI plugin), and npm installs an
+    # optional peer whenever the lock file holds it; no service loads it (the test starts each app
+    # from this folder), so it does not go into the image.
+    rm -rf node_modules/typescript
     ;;
   assemble)
     dir=$(cd "$2" && pwd) build=$(cd "$3" && pwd) out=$4 app=$5

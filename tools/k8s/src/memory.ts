@@ -98,7 +98,7 @@ export async function streamCameras(
   for (const c of cameras) {
     const res = await fetch(`${stack.url(c.name)}/stream`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
       body: JSON.stringify({ fps, maxFrames: frames }),
     });
     if (!res.ok) throw new Error(`${c.name}: POST /stream → ${res.status} ${await res.text()}`);

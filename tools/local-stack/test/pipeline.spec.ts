@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
 
 interface Counters {
@@ -136,9 +137,17 @@ describe('local stack: camera-agent → collector → section', () => {
       seq,
       image: sample.toString('base64'),
     });
+    // Signed as a camera (AUTH=app: the collector takes frames only from camera agents).
+    const token = await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, 'e2e', 'POST', '/frames');
+    const sendFrame = (seq: number) =>
+      fetch(`${stack.url('collector')}/frames`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(frame(seq)),
+      });
     const sender = (async () => {
       for (let seq = 1; sending; seq += 1) {
-        const res = await post('collector', '/frames', frame(seq)).catch(() => null);
+        const res = await sendFrame(seq).catch(() => null);
         (res?.status === 201 ? acked : unacked).add(seq);
         await sleep(150);
       }
@@ -163,7 +172,7 @@ describe('local stack: camera-agent → collector → section', () => {
 
     // At-least-once: re-send what was not acknowledged (and some that were); each is stored once.
     for (const seq of [...unacked, ...[...acked].slice(0, 5)]) {
-      const res = await post('collector', '/frames', frame(seq));
+      const res = await sendFrame(seq);
       expect(res.status).toBe(201);
     }
     const e2e = (await allStored('section-1')).filter((s) => s.cameraId === 'e2e').map((s) => s.frameId);
