@@ -164,9 +164,10 @@ describe('the cpanel dashboard in Chromium', () => {
       seq += 3000;
       const event = i % 3 === 2 ? 'exit' : 'entry';
       const people = (i % 4) + 1;
+      const cameraId = event === 'exit' ? '1' : '2';
       const res = await json(`http://127.0.0.1:${PORTS.section1}/statistics`, {
-        frameId: `1:${seq}`,
-        cameraId: event === 'exit' ? '1' : '2',
+        frameId: `${cameraId}:${seq}`,
+        cameraId,
         section: '1',
         event,
         timestamp: new Date(seq).toISOString(),

@@ -152,12 +152,14 @@ describe('face-recognition over HTTP with real inference and a real SQLite watch
     const res = await json('/persons', { name: 'Rotated R', images: [stored.toString('base64')] });
     expect(res.status).toBe(201);
     const person = (await res.json()) as Person;
-    const thumbnail = await fetch(`${svc.url}${person.thumbnailUrl}`);
+    const thumbnail = await fetch(`${svc.url}${person.thumbnailUrl}`, { headers: testOperatorHeaders });
     expect(thumbnail.status).toBe(200);
     const thumb = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
     expect([thumb.width, thumb.height]).toEqual([112, 112]);
     expect((await recognize(upright)).matches.map((m) => m.name)).toContain('Rotated R');
-    expect((await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await fetch(`${svc.url}/persons/${person.id}`, { method: 'DELETE', headers: testOperatorHeaders })).status,
+    ).toBe(204);
     expect((await persons()).length).toBe(before);
   });
 

@@ -73,9 +73,9 @@ describe('summary aggregates', () => {
         faces,
       } as CreateStatisticsDto;
       records.push(record);
-      expect(repo.insert(record, new Date())).toBe(true);
+      expect(repo.insert(record, new Date())).toBe('stored');
     }
-    expect(repo.insert(records[0], new Date())).toBe(false); // a duplicate changes nothing
+    expect(repo.insert(records[0], new Date())).toBe('duplicate'); // a duplicate changes nothing
     const windows = [null, 30, 59, 60, 61, 3599, 3600, 3601, 7200, 10_000, 20_000];
     const check = () => {
       for (const w of windows) {

@@ -239,6 +239,7 @@ function connect() {
 async function post(url) {
   const res = await fetch(url, { method: 'POST', headers: { accept: 'application/json' } });
   if (res.status === 401) {
+    await res.text().catch(() => ''); // read the answer first: leaving mid-body aborts the request
     location.href = '/login'; // camera control needs the operator's sign-in
     return {};
   }
