@@ -18,7 +18,12 @@ const APPS: { app: string; status: string; env?: Record<string, string> }[] = [
   { app: 'alerts', status: 'Alerts v1 : Online' },
   { app: 'collector', status: 'Collector v1 : Online' },
   { app: 'camera-agent', status: 'Camera 1 v1 : Online' },
-  { app: 'cpanel', status: 'CPanel v1 : Online' },
+  // In the cluster the cameras file is a ConfigMap mounted at /config (deploy/base/cpanel), not in the image.
+  {
+    app: 'cpanel',
+    status: 'CPanel v1 : Online',
+    env: { CAMERAS_FILE: join(REPO_ROOT, 'deploy/base/cpanel/cameras.json') },
+  },
   { app: 'image-analysis', status: 'Image Analysis v1 : Online' },
   { app: 'face-recognition', status: 'Face Recognition v1 : Online' },
 ];
@@ -49,7 +54,7 @@ describe('container image contents (the Dockerfile steps, without Docker)', () =
 
   it.each(APPS)(
     '$app starts from its own runtime dependencies only',
-    async ({ app, status }) => {
+    async ({ app, status, env }) => {
       const dir = join(work, `${app}-deps`);
       execFileSync('cp', ['-a', manifests, dir]);
       execFileSync(SCRIPT, ['install', dir, app], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -71,6 +76,7 @@ describe('container image contents (the Dockerfile steps, without Docker)', () =
           LOG_LEVEL: 'warn',
           DB_PATH: join(work, `${app}.db`),
           SHUTDOWN_DELAY_MS: '0',
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
