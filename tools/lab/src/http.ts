@@ -120,11 +120,12 @@ export async function sendFrame(
   cameraId: string,
   seq: number,
   timeoutMs = 10_000,
+  headers: Record<string, string> = {},
 ): Promise<boolean> {
   try {
     const res = await request(
       `${collector}/frames`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: frameBody(cameraId, seq) },
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: frameBody(cameraId, seq) },
       timeoutMs,
     );
     await res.arrayBuffer();

@@ -156,6 +156,11 @@ export async function runLocalExperiment(
         events.push({ atMs: readyAtMs, what: `${fault.service} restarted and ready` });
       })();
     }
+    // The lab's load is a camera: it signs as one with the stack's camera-agent key (AUTH=app), for
+    // the load and for the catch-up re-sends after it.
+    const cameraAuth = {
+      authorization: `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, cameraId, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`,
+    };
     let load: LoadResult;
     try {
       load = await runLoad({
@@ -164,11 +169,7 @@ export async function runLocalExperiment(
         rate: plan.rate,
         durationMs: plan.durationMs,
         timeoutMs: plan.timeoutMs,
-        // The lab's load is a camera: it signs as one with the stack's camera-agent key (AUTH=app).
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, cameraId, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`,
-        },
+        headers: { 'content-type': 'application/json', ...cameraAuth },
         body: ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } }),
       });
       await faultDone;
@@ -209,7 +210,7 @@ export async function runLocalExperiment(
         readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
       // The camera's catch-up: every unacknowledged frame once more, straight to the collector.
       const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
-      for (const seq of missing) await sendFrame(collector, cameraId, seq);
+      for (const seq of missing) await sendFrame(collector, cameraId, seq, undefined, cameraAuth);
       frames.resent = missing.length;
       const after = countFrames({
         cameraId,

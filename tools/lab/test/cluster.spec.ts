@@ -86,9 +86,16 @@ function listen(
   });
 }
 
-/** The ingress of a healthy system: stores frames once by id, pages them back, alternates cpanel versions. */
-function fakeIngress(seen: Seen[]) {
-  const stored = new Map<string, { frameId: string; cameraId: string }>();
+/**
+ * The ingress of a healthy system: stores frames once by id, pages them back; cpanel's `/status`
+ * alternates v1 and v2 (Istio's 50/50 weights) or, like the plain overlay's Service, which selects
+ * v1 only, always answers v1.
+ */
+function fakeIngress(
+  seen: Seen[],
+  stored = new Map<string, { frameId: string; cameraId: string }>(),
+  versions: 'v1/v2' | 'v1' = 'v1/v2',
+) {
   let statusCalls = 0;
   return listen((method, url, body) => {
     // frames reach the collector through its port-forward (POST /frames), reads go through the ingress
@@ -109,7 +116,7 @@ function fakeIngress(seen: Seen[]) {
       ];
     }
     if (method === 'GET' && url === '/status')
-      return [200, `CPanel v${(statusCalls++ % 2) + 1} : Online`, 'text/plain'];
+      return [200, `CPanel v${versions === 'v1' ? 1 : (statusCalls++ % 2) + 1} : Online`, 'text/plain'];
     return [404, '{}'];
   }, seen);
 }
@@ -156,7 +163,9 @@ describe('lab --target cluster against a recorded kubectl', () => {
   it('per mode: a fresh namespace with a chaos token, the overlay or scenario, rollout status of every deployment, chaos through port-forwards', async () => {
     const ingressSeen: Seen[] = [];
     const podSeen: Seen[] = [];
-    const ingress = await fakeIngress(ingressSeen);
+    const store = new Map<string, { frameId: string; cameraId: string }>();
+    const ingress = await fakeIngress(ingressSeen, store);
+    const plainIngress = await fakeIngress(ingressSeen, store, 'v1');
     const pod = await fakePod(podSeen);
     try {
       const kill = EXPERIMENTS.find((e) => e.name === 'kill-section')!;
@@ -179,7 +188,7 @@ describe('lab --target cluster against a recorded kubectl', () => {
         name: 'cluster-run',
         cluster: {
           yes: true,
-          ingress: { plain: address, istio: address },
+          ingress: { plain: `127.0.0.1:${plainIngress.port}`, istio: address },
           env: {
             ...process.env,
             KUBECTL: recorder,
@@ -309,6 +318,7 @@ describe('lab --target cluster against a recorded kubectl', () => {
       ]);
     } finally {
       ingress.server.close();
+      plainIngress.server.close();
       pod.server.close();
     }
   }, 120_000);
