@@ -28,6 +28,9 @@ const MAX_OCCUPANCY_POINTS = 360;
 const MAX_AGE_POINTS = 400;
 const BACKFILL_RECORDS = 300;
 const SUMMARY_MIN_INTERVAL_MS = 1000;
+/** A section not read at start (down, or slower than the deadline) is tried again after 1, 2, 4, 8 s. */
+const START_RETRIES = 4;
+const START_RETRY_MS = 1000;
 /**
  * Sections shown at most: the configured ones count, and pushes may add others up to this. Each holds
  * one photo (at most a frame image, 6 MiB) and bounded histories, so the whole view is bounded.
@@ -75,6 +78,7 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly refreshMs: number;
   private timer?: NodeJS.Timeout;
   private firstRefresh?: Promise<void>;
+  private stopped = false;
   private refreshing?: Promise<void>;
   private readonly received: Counter<'kind' | 'outcome'>;
 
@@ -96,7 +100,7 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.firstRefresh = this.refresh();
+    this.firstRefresh = this.startReadThrough();
     if (this.refreshMs > 0) {
       this.timer = setInterval(() => void this.refresh(), this.refreshMs);
       this.timer.unref();
@@ -104,6 +108,7 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     for (const s of this.sections.values()) clearTimeout(s.summaryTimer);
   }
@@ -250,6 +255,19 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     })();
     return this.refreshing;
+  }
+
+  /**
+   * The read-through at start: sections that could not be read (down, or slower than the deadline on
+   * a busy machine) are tried again a few times, also when the periodic refresh is off.
+   */
+  private async startReadThrough(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await this.refresh();
+      const unread = [...this.sections.values()].some((s) => this.upstreams.sections.has(s.id) && !s.backfilled);
+      if (!unread || attempt >= START_RETRIES || this.stopped) return;
+      await new Promise((r) => setTimeout(r, START_RETRY_MS * 2 ** attempt).unref());
+    }
   }
 
   private async refreshSection(state: SectionState): Promise<void> {
