@@ -10,8 +10,9 @@ const swcrc = JSON.parse(readFileSync(fileURLToPath(new URL('./.swcrc', import.m
 export default {
   // Node's environment with the main realm's typed arrays, so onnxruntime-node's tensors pass its own checks.
   testEnvironment: fileURLToPath(new URL('./tools/jest/node-environment.js', import.meta.url)),
-  // Many tests start real processes and talk to them over HTTP; on a busy 2-core machine that takes time.
-  testTimeout: 30_000,
+  // Many tests start real processes and talk to them over HTTP; on a busy 2-core machine that takes time
+  // (a hook that starts services waits up to TEST_READY_TIMEOUT_MS, 45 s, for each to be ready).
+  testTimeout: 60_000,
   testEnvironmentOptions: {
     customExportConditions: ['@airport-mesh/source', 'node', 'node-addons', 'import', 'default'],
   },

@@ -37,7 +37,7 @@ describe('cpanel process', () => {
     const missing = await exitOf({ CAMERAS_FILE: join(dir, 'missing.json'), SECTION_URLS: 'one' });
     expect(missing.code).toBe(78);
     expect(missing.stderr).toMatch(/cameras file invalid: cannot be read \(ENOENT\)/);
-  }, 30_000);
+  }, 60_000);
 
   it('ends open live streams on SIGTERM and exits promptly', async () => {
     // OTEL_METRICS_EXPORTER=none: the platform's telemetry leaves the OpenTelemetry SDK's default OTLP metric
@@ -56,5 +56,5 @@ describe('cpanel process', () => {
     await cpanel.kill('SIGTERM');
     expect(Date.now() - t0).toBeLessThan(5000);
     for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) break; // the stream was ended by the server
-  }, 30_000);
+  }, 60_000);
 });

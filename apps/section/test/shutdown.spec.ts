@@ -72,7 +72,7 @@ describe('shutdown of a real process', () => {
     socket.destroy();
     expect(code).toBe(0);
     expect(at - t0).toBeLessThan(6000);
-  }, 30_000);
+  }, 60_000);
 
   it('a second SIGTERM does not cut the drain short', async () => {
     const { child, exit } = await start(18_472, { SHUTDOWN_DELAY_MS: '2000' }, dir);
@@ -87,7 +87,7 @@ describe('shutdown of a real process', () => {
     const { code, at } = await exit;
     expect(code).toBe(0);
     expect(at - t0).toBeGreaterThanOrEqual(1900);
-  }, 30_000);
+  }, 60_000);
 
   it('a drain that hangs ends by the hard deadline (exit 1)', async () => {
     // The held request would keep the drain open for a minute; the deadline is 1 s after the delay.
@@ -101,5 +101,5 @@ describe('shutdown of a real process', () => {
     socket.destroy();
     expect(code).toBe(1);
     expect(at - t0).toBeLessThan(5000);
-  }, 30_000);
+  }, 60_000);
 });

@@ -46,31 +46,53 @@ export interface TestProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How long a test waits for a service process to be ready: several times what one needs alone on a busy 2-core machine. */
+export const TEST_READY_TIMEOUT_MS = 45_000;
+
 /**
  * Starts a built service (`dist/main.js`) as a real child process on `port` and waits for readiness.
- * For tests that need another service to talk to over real HTTP.
+ * For tests that need another service to talk to over real HTTP. Its stderr is passed through; when
+ * it exits early or is not ready in time, the error carries the last lines of its own output.
  */
 export async function startTestProcess(
   mainJs: string,
   port: number,
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  timeoutMs = TEST_READY_TIMEOUT_MS,
 ): Promise<TestProcess> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [mainJs], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...TEST_AUTH_DEFAULTS, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - 40));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    process.stderr.write(chunk);
+  });
+  const lastLines = () => (tail.length ? `; its last output:\n${tail.join('\n')}` : '; it printed nothing');
+  let exitCode: number | string | null = null;
+  const exited = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? signal;
+      done();
+    }),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   for (;;) {
-    if (gone) throw new Error(`${mainJs} exited before it was ready`);
+    if (gone) throw new Error(`${mainJs} exited (${exitCode}) before it was ready${lastLines()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${mainJs} not ready on ${url} after ${timeoutMs} ms`);
+      throw new Error(`${mainJs} not ready on ${url} after ${timeoutMs} ms${lastLines()}`);
     }
     const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
