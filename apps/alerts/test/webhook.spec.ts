@@ -123,17 +123,19 @@ describe('alerts webhook', () => {
     hooks.push(hook);
     const alerts = await start({
       ALERT_WEBHOOK_URL: hook.url,
-      ALERT_WEBHOOK_TIMEOUT_MS: '400',
+      ALERT_WEBHOOK_TIMEOUT_MS: '1500',
       ALERT_WEBHOOK_CONCURRENCY: '2',
     });
     const t0 = Date.now();
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(alerts, alert())));
     const elapsed = Date.now() - t0;
     expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
-    expect(elapsed).toBeLessThan(400); // not one of them waited for the webhook
+    // Had one of them waited for its delivery, it would have taken the delivery's timeout (1.5 s) at least.
+    expect(elapsed).toBeLessThan(1500);
+    expect((await deliveries(alerts)).timeout).toBe(0); // answered while every delivery was still open
     expect(((await (await fetch(`${alerts.url}/alerts`)).json()) as { total: number }).total).toBe(6);
-    // 6 deliveries, 2 at a time, 400 ms each: about 1.2 s until all have timed out.
-    await eventually(async () => (await deliveries(alerts)).timeout === 6, 5000);
+    // 6 deliveries, 2 at a time, 1.5 s each: about 4.5 s until all have timed out.
+    await eventually(async () => (await deliveries(alerts)).timeout === 6, 20_000);
     expect(await deliveries(alerts)).toEqual({ ok: 0, failed: 0, timeout: 6, dropped: 0 });
     expect(hook.received).toHaveLength(6);
   });
