@@ -2,6 +2,10 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ReadinessRegistry } from './readiness.registry.js';
+import { healthSchema } from './health.schema.js';
+
+/** Terminus's check (no caching), documented by the platform (see health.schema.ts). */
+const Check = () => HealthCheck({ noCache: true, swaggerDocumentation: false });
 
 @ApiTags('health')
 @Controller('health')
@@ -14,17 +18,20 @@ export class HealthController {
 
   /** Liveness: the process answers. No dependency is checked, so a slow dependency never restarts us. */
   @Get('live')
-  @HealthCheck()
-  @ApiOkResponse({ description: 'The process is alive' })
+  @Check()
+  @ApiOkResponse({ description: 'The process is alive', schema: healthSchema('ok') })
   live() {
     return this.health.check([]);
   }
 
   /** Readiness: this replica's own dependencies are usable and it is not shutting down. */
   @Get('ready')
-  @HealthCheck()
-  @ApiOkResponse({ description: 'Ready for traffic' })
-  @ApiServiceUnavailableResponse({ description: 'Not ready (starting, dependency down, or shutting down)' })
+  @Check()
+  @ApiOkResponse({ description: 'Ready for traffic', schema: healthSchema('ok') })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready (starting, dependency down, or shutting down)',
+    schema: healthSchema('error'),
+  })
   ready() {
     const checks = [
       async (): Promise<HealthIndicatorResult> => {

@@ -85,8 +85,6 @@ export type {
   ListCamerasResponse,
   ListCamerasResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   PersonMatchDto,

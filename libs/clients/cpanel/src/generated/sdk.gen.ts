@@ -31,7 +31,6 @@ import type {
   ListCamerasData,
   ListCamerasResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   PostAlertData,
   PostAlertErrors,
@@ -262,8 +261,8 @@ export const getHealthAll = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,
