@@ -17,7 +17,9 @@ case "$task" in
     rm -rf dist
     "$bin/swc" src -d dist --strip-leading-paths --config-file "$root/.swcrc" --ignore '**/*.spec.ts' --quiet
     # An app's entry becomes a bundle: a service starts in a fraction of the time (tools/scripts/bundle-app.mjs).
-    case "$project" in apps/*) node "$root/tools/scripts/bundle-app.mjs" . ;; esac ;;
+    case "$project" in apps/*) node "$root/tools/scripts/bundle-app.mjs" . ;; esac
+    # Files an app reads at start that can be made once, at build time (camera-agent: its frames).
+    if [ -f dist/build-assets.js ]; then node dist/build-assets.js; fi ;;
   typecheck) exec "$bin/tsc" -p tsconfig.json "$@" ;;
   lint) exec "$bin/eslint" . "$@" ;;
   # Jest runs the tests as native ES modules (NestJS 12 ships ESM only).

@@ -1,31 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import sharp from 'sharp';
 import { ReadinessRegistry } from '@airport-mesh/platform';
 import type { CameraEnv } from '../camera.env.js';
-
-/** The photos shipped in @vladmandic/face-api (MIT): people of several ages and genders. */
-export function sampleImagePaths(): string[] {
-  const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-  return readdirSync(demo)
-    .filter((f) => /^sample\d+\.jpg$/.test(f))
-    .sort()
-    .map((f) => join(demo, f));
-}
-
-function jpegFiles(folder: string): string[] {
-  return readdirSync(folder)
-    .filter((f) => /\.jpe?g$/i.test(f))
-    .sort()
-    .map((f) => join(folder, f));
-}
+import { jpegFiles, renderFrames, sampleImagePaths } from './render.js';
+import { PRERENDERED_DIR, readPrerendered } from './prerendered.js';
 
 /**
- * The camera's picture: source images scaled once, at start, to a camera-like frame size and encoded
- * as JPEG, then served in a cycle.
+ * The camera's picture: source images scaled once to a camera-like frame size and encoded as JPEG
+ * (at build time for the built-in samples at the default size, else at start), then served in a cycle.
  */
 @Injectable()
 export class FrameSource implements OnModuleInit {
@@ -52,23 +34,14 @@ export class FrameSource implements OnModuleInit {
     if (!paths.length) throw new Error(`no JPEG files in ${folder}`);
     const width = this.config.get('FRAME_WIDTH', { infer: true });
     const height = this.config.get('FRAME_HEIGHT', { infer: true });
-    // One image at a time on one libvips thread, with libvips' operation cache off: the frames are
-    // made once, and decoding six photos at once on every core left ~100 MiB of peak memory behind
-    // in the allocator for the life of the process (docs/performance.md, "Memory").
-    sharp.cache(false);
-    sharp.concurrency(1);
-    const frames: Buffer[] = [];
-    for (const p of paths) {
-      frames.push(
-        await sharp(readFileSync(p))
-          .rotate()
-          .resize(width, height, { fit: 'contain', background: { r: 24, g: 26, b: 32 } })
-          .jpeg({ quality: 85, mozjpeg: false })
-          .toBuffer(),
-      );
-    }
+    // The built-in samples at the default size were rendered by the build; anything else is rendered now.
+    const made = folder ? null : readPrerendered(PRERENDERED_DIR, width, height, paths);
+    const frames = made ?? (await renderFrames(paths, width, height));
     this.frames = frames;
-    this.logger.log(`${this.frames.length} frames of ${width}x${height} from ${folder ?? 'the built-in samples'}`);
+    this.logger.log(
+      `${this.frames.length} frames of ${width}x${height} from ${folder ?? 'the built-in samples'}` +
+        (made ? ' (rendered at build time)' : ''),
+    );
   }
 
   async ready(): Promise<void> {
