@@ -16,7 +16,9 @@ import {
   camerasDone,
   deploymentOf,
   overlayDir,
+  quantityMillicores,
   renderedResources,
+  stackCpuSeconds,
   stackMemory,
   streamCameras,
   type ProcessMemory,
@@ -46,18 +48,29 @@ const resources = await renderedResources(overlayDir(REPO_ROOT, 'plain'));
 let idle: Record<string, ProcessMemory>;
 let warm: Record<string, ProcessMemory>;
 let peak: Record<string, ProcessMemory>;
+// CPU: millicores averaged over the idle wait and over the load (from each process's CPU seconds).
+let idleMillicores: Record<string, number>;
+let loadMillicores: Record<string, number>;
+const millicores = (from: Record<string, number>, to: Record<string, number>, ms: number) =>
+  Object.fromEntries(Object.keys(to).map((k) => [k, ((to[k] - from[k]) * 1e6) / ms]));
 try {
   await stack.start();
   console.log(`stack ready; idle for ${idleSeconds} s…`);
+  const idleFrom = stackCpuSeconds(stack, services);
+  const idleStart = Date.now();
   await sleep(idleSeconds * 1000);
   idle = stackMemory(stack, services);
+  idleMillicores = millicores(idleFrom, stackCpuSeconds(stack, services), Date.now() - idleStart);
   console.log(`warm-up: every camera, ${fps} frames/s, 5 s…`);
   await streamCameras(stack, cameras, fps, Math.ceil(fps * 5));
   await camerasDone(stack, cameras, 120_000);
   warm = stackMemory(stack, services);
   console.log(`load: ${cameras.length} cameras × ${fps} frames/s for ${seconds} s…`);
+  const loadFrom = stackCpuSeconds(stack, services);
+  const loadStart = Date.now();
   await streamCameras(stack, cameras, fps, Math.ceil(fps * seconds));
   await camerasDone(stack, cameras, seconds * 1000 + 120_000);
+  loadMillicores = millicores(loadFrom, stackCpuSeconds(stack, services), Date.now() - loadStart);
   peak = stackMemory(stack, services);
 } finally {
   await stack.stop();
@@ -75,6 +88,10 @@ const rows = services.map((s) => {
     requestMiB: r?.requestMiB,
     limitMiB: r?.limitMiB,
     peakOfLimit: r?.limitMiB ? peak[s.name].peakRssMiB / r.limitMiB : undefined,
+    idleMillicores: idleMillicores[s.name],
+    loadMillicores: loadMillicores[s.name],
+    requestMillicores: quantityMillicores(r?.requestCpu),
+    limitMillicores: quantityMillicores(r?.limitCpu),
   };
 });
 const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
@@ -82,12 +99,12 @@ console.log(
   `\nmemory on ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load: ${cameras.length} cameras × ${fps} frames/s, ${seconds} s`,
 );
 console.log(
-  '| service | idle RSS (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | request (MiB) | limit (MiB) | peak / limit |',
+  '| service | idle RSS (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | request (MiB) | limit (MiB) | peak / limit | CPU idle (m) | CPU under load (m) | CPU request (m) | CPU limit (m) |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows)
   console.log(
-    `| ${r.service} | ${f(r.idleMiB)} | ${f(r.warmMiB)} | ${f(r.peakMiB)} | ${f(r.requestMiB)} | ${f(r.limitMiB)} | ${r.peakOfLimit === undefined ? '–' : r.peakOfLimit.toFixed(2)} |`,
+    `| ${r.service} | ${f(r.idleMiB)} | ${f(r.warmMiB)} | ${f(r.peakMiB)} | ${f(r.requestMiB)} | ${f(r.limitMiB)} | ${r.peakOfLimit === undefined ? '–' : r.peakOfLimit.toFixed(2)} | ${f(r.idleMillicores)} | ${f(r.loadMillicores)} | ${f(r.requestMillicores)} | ${f(r.limitMillicores)} |`,
   );
 if (values.json) {
   mkdirSync(dirname(values.json), { recursive: true });

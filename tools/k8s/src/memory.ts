@@ -23,6 +23,26 @@ export function processMemory(pid: number): ProcessMemory {
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
 }
 
+/** CPU seconds (user + system) a running process has used, from /proc (clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, in parentheses): utime is the 14th, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function stackCpuSeconds(stack: LocalStack, services: ServiceSpec[]): Record<string, number> {
+  return Object.fromEntries(services.map((s) => [s.name, processCpuSeconds(stack.pid(s.name))]));
+}
+
+/** Kubernetes CPU quantities (`50m`, `0.5`, `2`) in millicores. */
+export function quantityMillicores(quantity: string | number | undefined): number | undefined {
+  if (quantity === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(String(quantity).trim());
+  if (!m) throw new Error(`not a CPU quantity: ${quantity}`);
+  return m[2] ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
 export function stackMemory(stack: LocalStack, services: ServiceSpec[]): Record<string, ProcessMemory> {
   return Object.fromEntries(services.map((s) => [s.name, processMemory(stack.pid(s.name))]));
 }
