@@ -250,7 +250,14 @@ describe('in-mesh checks', () => {
 describe('section and camera ids', () => {
   it('the demo ids are the instances the base renders', () => {
     const objects = objectsOf('deploy/scenarios/default');
-    for (const id of CAMERA_IDS) expect(deployment(objects, `camera-agent-${id}`)).toBeDefined();
-    for (const id of SECTION_IDS) expect(deployment(objects, `section-${id}`)).toBeDefined();
+    const env = (name: string) =>
+      Object.fromEntries(
+        (deployment(objects, name)?.spec?.template?.spec?.containers?.[0]?.env ?? []).map(
+          (e: { name: string; value?: string }) => [e.name, e.value],
+        ),
+      );
+    for (const id of CAMERA_IDS)
+      expect(env(`camera-agent-${id}`)).toMatchObject({ CAMERA_ID: String(id), CAMERA_SECTION: expect.any(String) });
+    for (const id of SECTION_IDS) expect(env(`section-${id}`)).toMatchObject({ SECTION_ID: String(id) });
   });
 });

@@ -13,8 +13,6 @@ export type {
   GetChaosResponse,
   GetChaosResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   PostFrameData,
