@@ -34,8 +34,6 @@ export type {
   ListAlertsResponse,
   ListAlertsResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   ReadyData,

@@ -13,7 +13,6 @@ import type {
   ListAlertsErrors,
   ListAlertsResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   ReadyData,
   ReadyErrors,
@@ -117,8 +116,8 @@ export const setChaos = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,

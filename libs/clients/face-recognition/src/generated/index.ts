@@ -48,8 +48,6 @@ export type {
   ListPersonsResponse,
   ListPersonsResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   MatchFacesData,

@@ -21,7 +21,6 @@ import type {
   ListPersonsData,
   ListPersonsResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   MatchFacesData,
   MatchFacesErrors,
@@ -96,8 +95,8 @@ export const setChaos = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,

@@ -19,8 +19,6 @@ export type {
   GetChaosResponses,
   ImageRequestDto,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   ReadyData,

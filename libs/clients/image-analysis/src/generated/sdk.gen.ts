@@ -10,7 +10,6 @@ import type {
   GetChaosErrors,
   GetChaosResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   ReadyData,
   ReadyErrors,
@@ -93,8 +92,8 @@ export const setChaos = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,

@@ -31,8 +31,6 @@ export type {
   ListStatisticsResponse,
   ListStatisticsResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   ReadyData,

@@ -11,7 +11,6 @@ import type {
   ListStatisticsData,
   ListStatisticsResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   ReadyData,
   ReadyErrors,
@@ -83,8 +82,8 @@ export const setChaos = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,
