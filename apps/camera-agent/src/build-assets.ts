@@ -2,4 +2,4 @@
 import { buildFrames } from './frames/build-frames.js';
 
 const count = await buildFrames();
-console.log(`camera-agent: ${count} sample photos rendered as frames into dist/frames`);
+console.log(`camera-agent: ${count} sample photos rendered as frames into dist/sample-frames`);

@@ -1,6 +1,6 @@
 /**
  * Build step (tools/scripts/in-project.sh runs an app's dist/build-assets.js after its bundle): the built-in
- * sample photos rendered once at the default frame size into dist/frames/, so a camera started with
+ * sample photos rendered once at the default frame size into dist/sample-frames/, so a camera started with
  * the defaults neither decodes photos nor loads sharp at start.
  */
 import { CameraEnv } from '../camera.env.js';

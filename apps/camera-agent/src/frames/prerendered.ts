@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { packageRoot } from '@airport-mesh/platform';
 
 /** Where the build puts the frames of the built-in samples at the default size. */
-export const PRERENDERED_DIR = join(packageRoot(import.meta.url), 'dist', 'frames');
+export const PRERENDERED_DIR = join(packageRoot(import.meta.url), 'dist', 'sample-frames');
 
 /** What the build wrote: the frames of the built-in samples at one size, in order. */
 export interface PrerenderedManifest {

@@ -31,8 +31,6 @@ export type {
   GetStateResponse,
   GetStateResponses,
   LiveData,
-  LiveError,
-  LiveErrors,
   LiveResponse,
   LiveResponses,
   ReadyData,

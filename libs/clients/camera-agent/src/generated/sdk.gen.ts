@@ -11,7 +11,6 @@ import type {
   GetStateData,
   GetStateResponses,
   LiveData,
-  LiveErrors,
   LiveResponses,
   ReadyData,
   ReadyErrors,
@@ -95,8 +94,8 @@ export const getCounters = <ThrowOnError extends boolean = false>(
 
 export const live = <ThrowOnError extends boolean = false>(
   options?: Options<LiveData, ThrowOnError>,
-): RequestResult<LiveResponses, LiveErrors, ThrowOnError> =>
-  (options?.client ?? client).get<LiveResponses, LiveErrors, ThrowOnError>({
+): RequestResult<LiveResponses, unknown, ThrowOnError> =>
+  (options?.client ?? client).get<LiveResponses, unknown, ThrowOnError>({
     responseType: 'json',
     url: '/health/live',
     ...options,

@@ -248,52 +248,9 @@ export type LiveData = {
   url: '/health/live';
 };
 
-export type LiveErrors = {
-  /**
-   * The Health Check is not successful
-   */
-  503: {
-    details?: {
-      [key: string]: {
-        /**
-         * Time the health indicator took to respond, in ms
-         */
-        responseTime?: number;
-        status: 'up' | 'degraded' | 'down';
-        [key: string]: unknown;
-      };
-    };
-    error?: {
-      [key: string]: {
-        /**
-         * Time the health indicator took to respond, in ms
-         */
-        responseTime?: number;
-        status: 'up' | 'degraded' | 'down';
-        [key: string]: unknown;
-      };
-    } | null;
-    info?: {
-      [key: string]: {
-        /**
-         * Time the health indicator took to respond, in ms
-         */
-        responseTime?: number;
-        status: 'up' | 'degraded' | 'down';
-        [key: string]: unknown;
-      };
-    } | null;
-    status?: 'error' | 'shutting_down';
-  };
-};
-
-export type LiveError = LiveErrors[keyof LiveErrors];
-
 export type LiveResponses = {
   /**
    * The process is alive
-   *
-   * The Health Check is successful
    */
   200: {
     details?: {
@@ -342,8 +299,6 @@ export type ReadyData = {
 export type ReadyErrors = {
   /**
    * Not ready (starting, dependency down, or shutting down)
-   *
-   * The Health Check is not successful
    */
   503: {
     details?: {
@@ -385,8 +340,6 @@ export type ReadyError = ReadyErrors[keyof ReadyErrors];
 export type ReadyResponses = {
   /**
    * Ready for traffic
-   *
-   * The Health Check is successful
    */
   200: {
     details?: {
