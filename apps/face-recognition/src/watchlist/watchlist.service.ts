@@ -9,10 +9,6 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import sharp from 'sharp';
 import type { Counter } from 'prom-client';
 import { MetricsService, ReadinessRegistry, checkedImage, problem } from '@airport-mesh/platform';
 import { type Box, matchDescriptor } from '@airport-mesh/vision';
@@ -20,12 +16,7 @@ import { VisionProvider, toHttpError } from '@airport-mesh/vision/nest';
 import type { FaceRecognitionEnv } from '../face-recognition.env.js';
 import type { PersonDto, RecognitionDto } from './watchlist.dto.js';
 import { type PersonRow, PersonsRepository } from './persons.repository.js';
-
-/** The demo's persons of interest: one face from each of two sample photos the cameras stream. */
-export const DEFAULT_WATCHLIST = [
-  { name: 'PersonX', sample: 'sample1.jpg' },
-  { name: 'PersonY', sample: 'sample4.jpg' },
-] as const;
+import { SEED_FILE, computeSeed, faceThumbnail, readSeed } from './seed.js';
 
 const roundBox = (b: Box) => ({
   x: Math.round(b.x),
@@ -79,38 +70,21 @@ export class WatchlistService implements OnModuleInit, OnApplicationBootstrap {
     this.seeded = true;
   }
 
-  /** Enrols the demo persons from the largest face of each chosen sample photo. */
+  /**
+   * Enrols the demo persons from the largest face of each chosen sample photo: as the build computed
+   * them with these very models (dist/watchlist-seed.json), else by running the models now.
+   */
   private async seedDefaults(): Promise<void> {
-    const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-    for (const { name, sample } of DEFAULT_WATCHLIST) {
-      const photo = readFileSync(join(demo, sample));
-      const { faces } = await this.provider.vision.analyze(photo);
-      const face = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
-      if (!face) throw new Error(`no face in ${sample}`);
-      this.store(name, [face.descriptor], await this.crop(photo, face.box, 0.15, 112));
-      this.logger.log(`watch list seeded: ${name} from ${sample}`);
+    const built = readSeed(SEED_FILE, this.provider.vision.modelsDir);
+    const persons = built ?? (await computeSeed(this.provider.vision));
+    for (const { name, sample, descriptor, thumbnail } of persons) {
+      this.store(name, [descriptor], thumbnail);
+      this.logger.log(`watch list seeded: ${name} from ${sample}${built ? ' (computed at build time)' : ''}`);
     }
   }
 
   private reload(): void {
     this.gallery = this.repository.all().map((p) => ({ item: p, descriptors: p.descriptors }));
-  }
-
-  /**
-   * A square crop around a face box, grown by `margin` of its size on each side. The box is in the
-   * upright image (EXIF orientation applied, as the models saw it), so the bounds are the upright ones.
-   */
-  private async crop(image: Buffer, box: Box, margin: number, size?: number): Promise<Buffer> {
-    const meta = (await sharp(image).metadata()).autoOrient;
-    const side = Math.max(box.width, box.height) * (1 + 2 * margin);
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    const left = Math.max(0, Math.round(cx - side / 2));
-    const top = Math.max(0, Math.round(cy - side / 2));
-    const width = Math.min(Math.round(side), (meta.width ?? 0) - left);
-    const height = Math.min(Math.round(side), (meta.height ?? 0) - top);
-    const pipeline = sharp(image).rotate().extract({ left, top, width, height });
-    return (size ? pipeline.resize(size, size, { fit: 'cover' }) : pipeline).jpeg({ quality: 88 }).toBuffer();
   }
 
   async enrol(name: string, images: Buffer[]): Promise<PersonDto> {
@@ -138,7 +112,7 @@ export class WatchlistService implements OnModuleInit, OnApplicationBootstrap {
         );
       }
       descriptors.push(result.faces[0].descriptor);
-      thumbnail ??= await this.crop(image, result.faces[0].box, 0.15, 112);
+      thumbnail ??= await faceThumbnail(image, result.faces[0].box, 0.15, 112);
     }
     return this.store(name, descriptors, thumbnail!);
   }
