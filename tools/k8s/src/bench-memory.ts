@@ -7,7 +7,7 @@
  *
  *   npx nx run k8s:bench-memory -- --fps 4 --seconds 30 [--json results/bench/memory.json]
  */
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -95,8 +95,12 @@ const rows = services.map((s) => {
   };
 });
 const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(0));
+const loadAverage = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 console.log(
-  `\nmemory on ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load: ${cameras.length} cameras × ${fps} frames/s, ${seconds} s`,
+  `\nmemory on ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load: ${cameras.length} cameras × ${fps} frames/s, ${seconds} s; ` +
+    `machine load average at the end (1/5/15 min, this bench included) ${loadAverage}`,
 );
 console.log(
   '| service | idle RSS (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | request (MiB) | limit (MiB) | peak / limit | CPU idle (m) | CPU under load (m) | CPU request (m) | CPU limit (m) |',
@@ -111,7 +115,7 @@ if (values.json) {
   writeFileSync(
     values.json,
     JSON.stringify(
-      { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, fps, seconds, rows },
+      { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage, fps, seconds, rows },
       null,
       2,
     ) + '\n',
