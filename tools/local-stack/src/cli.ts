@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVICES } from './services.js';
+import { DEFAULT_SERVICES, withPortOffset } from './services.js';
 import { LocalStack, REPO_ROOT } from './stack.js';
 import { signInHelp } from './credentials.js';
 
@@ -13,14 +13,22 @@ const { values } = parseArgs({
   options: {
     'no-build': { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: join(REPO_ROOT, '.data') },
+    'port-offset': { type: 'string', default: '0' },
     verbose: { type: 'boolean', short: 'v', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm start [-- --no-build] [--data-dir DIR] [--verbose]');
+  console.log('usage: npm start [-- --no-build] [--data-dir DIR] [--port-offset N] [--verbose]');
   process.exit(0);
 }
+// Every port moved by N (e.g. when another stack, or anything else, already holds 8080–8096).
+const portOffset = Number(values['port-offset']);
+if (!Number.isInteger(portOffset) || portOffset < 0 || portOffset > 50_000) {
+  console.error(`--port-offset must be an integer from 0 to 50000, got ${values['port-offset']}`);
+  process.exit(2);
+}
+const services = withPortOffset(DEFAULT_SERVICES, portOffset);
 
 if (!values['no-build']) {
   console.log('building the apps (nx run-many -t build)…');
@@ -45,7 +53,7 @@ function show(name: string, line: string): void {
   }
 }
 
-const stack = new LocalStack({ services: DEFAULT_SERVICES, dataDir: values['data-dir'], onLog: show });
+const stack = new LocalStack({ services, dataDir: values['data-dir'], onLog: show });
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
@@ -69,10 +77,11 @@ try {
 }
 console.log(`every service ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log('\nairport-mesh is running (Ctrl-C stops everything):\n');
-for (const s of DEFAULT_SERVICES) {
+for (const s of services) {
   console.log(`  ${s.name.padEnd(16)} http://127.0.0.1:${s.port}   Swagger UI http://127.0.0.1:${s.port}/docs`);
 }
-const panels = DEFAULT_SERVICES.filter((s) => s.app === 'cpanel');
+const url = (name: string) => `http://127.0.0.1:${services.find((s) => s.name === name)?.port}`;
+const panels = services.filter((s) => s.app === 'cpanel');
 if (panels.length) {
   console.log(
     `\nDashboard: ${panels.map((p) => `http://localhost:${p.port} (${p.env?.VERSION ?? 'v1'})`).join(', ')}: start the cameras there.`,
@@ -86,8 +95,8 @@ console.log(
 );
 console.log(`
 Or by hand:
-  curl -X POST -H 'Authorization: Bearer <operator token>' http://127.0.0.1:8091/stream      # start camera 1
-  curl http://127.0.0.1:8091/state               # its state
-  curl http://127.0.0.1:8085/summary             # section 1 statistics
+  curl -X POST -H 'Authorization: Bearer <operator token>' ${url('camera-agent-1')}/stream      # start camera 1
+  curl ${url('camera-agent-1')}/state               # its state
+  curl ${url('section-1')}/summary             # section 1 statistics
 Data and logs: ${values['data-dir']}
 `);
