@@ -19,6 +19,7 @@ import {
   quantityMillicores,
   renderedResources,
   stackCpuSeconds,
+  stackHeapMiB,
   stackMemory,
   streamCameras,
   type ProcessMemory,
@@ -48,6 +49,8 @@ const resources = await renderedResources(overlayDir(REPO_ROOT, 'plain'));
 let idle: Record<string, ProcessMemory>;
 let warm: Record<string, ProcessMemory>;
 let peak: Record<string, ProcessMemory>;
+let idleHeap: Record<string, number>;
+let loadHeap: Record<string, number>;
 // CPU: millicores averaged over the idle wait and over the load (from each process's CPU seconds).
 let idleMillicores: Record<string, number>;
 let loadMillicores: Record<string, number>;
@@ -60,6 +63,7 @@ try {
   const idleStart = Date.now();
   await sleep(idleSeconds * 1000);
   idle = stackMemory(stack, services);
+  idleHeap = await stackHeapMiB(stack, services);
   idleMillicores = millicores(idleFrom, stackCpuSeconds(stack, services), Date.now() - idleStart);
   console.log(`warm-up: every camera, ${fps} frames/s, 5 s…`);
   await streamCameras(stack, cameras, fps, Math.ceil(fps * 5));
@@ -72,6 +76,7 @@ try {
   await camerasDone(stack, cameras, seconds * 1000 + 120_000);
   loadMillicores = millicores(loadFrom, stackCpuSeconds(stack, services), Date.now() - loadStart);
   peak = stackMemory(stack, services);
+  loadHeap = await stackHeapMiB(stack, services);
 } finally {
   await stack.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -83,6 +88,8 @@ const rows = services.map((s) => {
     service: s.name,
     deployment: deploymentOf(s),
     idleMiB: idle[s.name].rssMiB,
+    idleHeapMiB: idleHeap[s.name],
+    afterLoadHeapMiB: loadHeap[s.name],
     warmMiB: warm[s.name].rssMiB,
     peakMiB: peak[s.name].peakRssMiB,
     requestMiB: r?.requestMiB,
@@ -103,12 +110,12 @@ console.log(
     `machine load average at the end (1/5/15 min, this bench included) ${loadAverage}`,
 );
 console.log(
-  '| service | idle RSS (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | request (MiB) | limit (MiB) | peak / limit | CPU idle (m) | CPU under load (m) | CPU request (m) | CPU limit (m) |',
+  '| service | idle RSS (MiB) | idle heap used (MiB) | after warm-up (MiB) | peak RSS under load (MiB) | heap used after the load (MiB) | request (MiB) | limit (MiB) | peak / limit | CPU idle (m) | CPU under load (m) | CPU request (m) | CPU limit (m) |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows)
   console.log(
-    `| ${r.service} | ${f(r.idleMiB)} | ${f(r.warmMiB)} | ${f(r.peakMiB)} | ${f(r.requestMiB)} | ${f(r.limitMiB)} | ${r.peakOfLimit === undefined ? '–' : r.peakOfLimit.toFixed(2)} | ${f(r.idleMillicores)} | ${f(r.loadMillicores)} | ${f(r.requestMillicores)} | ${f(r.limitMillicores)} |`,
+    `| ${r.service} | ${f(r.idleMiB)} | ${f(r.idleHeapMiB)} | ${f(r.warmMiB)} | ${f(r.peakMiB)} | ${f(r.afterLoadHeapMiB)} | ${f(r.requestMiB)} | ${f(r.limitMiB)} | ${r.peakOfLimit === undefined ? '–' : r.peakOfLimit.toFixed(2)} | ${f(r.idleMillicores)} | ${f(r.loadMillicores)} | ${f(r.requestMillicores)} | ${f(r.limitMillicores)} |`,
   );
 if (values.json) {
   mkdirSync(dirname(values.json), { recursive: true });

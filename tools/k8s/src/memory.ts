@@ -23,6 +23,17 @@ export function processMemory(pid: number): ProcessMemory {
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
 }
 
+/** The V8 heap in use (MiB) of each service, from its own `/metrics` (prom-client's `nodejs_heap_size_used_bytes`). */
+export async function stackHeapMiB(stack: LocalStack, services: ServiceSpec[]): Promise<Record<string, number>> {
+  const heap = async (name: string) => {
+    const text = await (await fetch(`${stack.url(name)}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+    if (!m) throw new Error(`${name}: no nodejs_heap_size_used_bytes in /metrics`);
+    return Number(m[1]) / 2 ** 20;
+  };
+  return Object.fromEntries(await Promise.all(services.map(async (s) => [s.name, await heap(s.name)] as const)));
+}
+
 /** CPU seconds (user + system) a running process has used, from /proc (clock ticks of 1/100 s). */
 export function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
