@@ -14,12 +14,15 @@ export type ChartOrNote = { svg: string; title: string } | { note: string; title
 
 const ALL_MODES: Mode[] = [...LOCAL_MODES, ...CLUSTER_MODES];
 const MODE_COLORS = ['#d62728', '#1f77b4', '#ff7f0e', '#2ca02c'];
-const modeColor = {
-  field: 'mode',
-  type: 'nominal',
-  title: 'mode',
-  scale: { domain: ALL_MODES, range: MODE_COLORS },
-} as const;
+/** Colour by mode, the same colour for a mode in every chart; the legend lists the modes given. */
+export const modeColor = (modes: readonly Mode[]) =>
+  ({
+    field: 'mode',
+    type: 'nominal',
+    title: 'mode',
+    scale: { domain: [...modes], range: modes.map((m) => MODE_COLORS[ALL_MODES.indexOf(m)]) },
+  }) as const;
+export const modeColorRange = (modes: readonly Mode[]) => modes.map((m) => MODE_COLORS[ALL_MODES.indexOf(m)]);
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = compile({ config: { font: 'sans-serif', view: { stroke: '#ddd' } }, ...spec } as TopLevelSpec).spec;
@@ -76,13 +79,13 @@ export function faultWindow(run: Run, experiment: Experiment | undefined): Fault
   return undefined;
 }
 
-const faultLayer = (rows: object[]) => ({
+const faultLayer = (rows: object[], modes: readonly Mode[]) => ({
   data: { values: rows },
   mark: { type: 'rect', opacity: 0.12 },
   encoding: {
     x: { field: 'fromS', type: 'quantitative' },
     x2: { field: 'toS' },
-    color: modeColor,
+    color: modeColor(modes),
     tooltip: [{ field: 'mode' }, { field: 'label', title: 'fault' }],
   },
 });
@@ -115,7 +118,7 @@ export async function timelineChart(result: LabResult, experiment: Experiment): 
     width: 560,
     height: 140,
     layer: [
-      ...(faults.length ? [faultLayer(faults)] : []),
+      ...(faults.length ? [faultLayer(faults, result.modes)] : []),
       {
         data: { values: success },
         mark: { type: 'line', point: true },
@@ -128,7 +131,7 @@ export async function timelineChart(result: LabResult, experiment: Experiment): 
             axis: { format: '.0%' },
             scale: { domain: [0, 1] },
           },
-          color: modeColor,
+          color: modeColor(result.modes),
           detail: { field: 'run' },
           tooltip: [{ field: 'run' }, { field: 'second' }, { field: 'acked', format: '.1%' }],
         },
@@ -140,14 +143,14 @@ export async function timelineChart(result: LabResult, experiment: Experiment): 
     width: 560,
     height: 180,
     layer: [
-      ...(faults.length ? [faultLayer(faults)] : []),
+      ...(faults.length ? [faultLayer(faults, result.modes)] : []),
       {
         data: { values: latency },
         mark: { type: 'line', point: true },
         encoding: {
           x,
           y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' } },
-          color: modeColor,
+          color: modeColor(result.modes),
           strokeDash: {
             field: 'stat',
             type: 'nominal',
@@ -183,6 +186,7 @@ export async function percentileChart(
   title: string,
   series: { name: string; runs: Run[] }[],
   colorDomain?: string[],
+  colorRange?: string[],
 ): Promise<ChartOrNote> {
   const rows: object[] = [];
   const missing: string[] = [];
@@ -220,7 +224,7 @@ export async function percentileChart(
         field: 'series',
         type: 'nominal',
         title: '',
-        ...(colorDomain ? { scale: { domain: colorDomain } } : {}),
+        ...(colorDomain ? { scale: { domain: colorDomain, ...(colorRange ? { range: colorRange } : {}) } } : {}),
       },
       tooltip: [{ field: 'series' }, { field: 'percentile', format: '.3f' }, { field: 'ms' }],
     },
@@ -259,8 +263,8 @@ export async function barChart(
     height: 200,
     data: { values: rows },
     encoding: {
-      x: { field: 'experiment', type: 'nominal', title: null, axis: { labelAngle: -30 } },
-      xOffset: { field: 'series' },
+      x: { field: 'experiment', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30 } },
+      xOffset: { field: 'series', sort: options.colorDomain ?? null },
       y,
       color,
       tooltip: [{ field: 'experiment' }, { field: 'series' }, { field: 'value', format }],

@@ -65,7 +65,7 @@ export function percentileDistribution(h: Histogram): PercentilePoint[] {
     const percentile = 100 * (1 - tail);
     points.push({ percentile, inverse, ms: msOf(h, percentile) });
   }
-  points.push({ percentile: 100, inverse: count, ms: Math.round(h.maxValue) / 1000 });
+  points.push({ percentile: 100, inverse: count, ms: msOf(h, 100) });
   return points;
 }
 
@@ -76,6 +76,6 @@ export function summarize(h: Histogram): { count: number; p50: number; p90: numb
     p50: msOf(h, 50),
     p90: msOf(h, 90),
     p99: msOf(h, 99),
-    max: Math.round(h.maxValue) / 1000,
+    max: msOf(h, 100),
   };
 }

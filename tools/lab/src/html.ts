@@ -38,7 +38,7 @@ const cells = (row: string) =>
 export function markdownToHtml(markdown: string, charts: Record<string, ChartOrNote>): string {
   const out: string[] = [];
   const lines = markdown.split('\n');
-  let list: number[] = []; // open <ul> indents
+  const list: number[] = []; // open <ul> indents
   const closeLists = (to = -1) => {
     while (list.length && list[list.length - 1] > to) {
       out.push('</li></ul>');

@@ -2,9 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ALL_MODES as CHART_MODES,
-  MODE_COLORS,
   barChart,
+  modeColorRange,
   okRuns,
   percentileChart,
   runLabel,
@@ -12,6 +11,7 @@ import {
   type ChartOrNote,
 } from './charts.js';
 import { mergeRuns, summarize } from './hdr.js';
+import { EXPERIMENTS } from './experiments.js';
 import { formatBound, formatMetric } from './hypothesis.js';
 import { renderHtml } from './html.js';
 import { offloadMarkdown, offloadTable, type OffloadTable } from './offload.js';
@@ -71,7 +71,7 @@ export async function buildCharts(result: LabResult): Promise<Record<string, Cha
         return value === null ? [] : [{ experiment: exp, series: mode, value }];
       }),
     );
-  const modeColors = { colorDomain: CHART_MODES, colorRange: MODE_COLORS };
+  const modeColors = { colorDomain: [...result.modes], colorRange: modeColorRange(result.modes) };
   charts['success-rate.svg'] = await barChart(
     'Success (acknowledged / sent) per experiment and mode',
     rows((e, m) => medianMetric(result, e, m, 'successRate')),
@@ -104,7 +104,8 @@ export async function buildCharts(result: LabResult): Promise<Record<string, Cha
     charts[`percentiles-${name}.svg`] = await percentileChart(
       `${name}: latency percentile distribution per mode (HDR)`,
       result.modes.map((mode) => ({ name: mode, runs: okRuns(result, name, mode).filter((r) => r.load) })),
-      CHART_MODES,
+      [...result.modes],
+      modeColorRange(result.modes),
     );
   }
   return charts;
@@ -141,7 +142,12 @@ export function coverageTable(result: LabResult): string[] {
     `| scenario | experiment | what it measures | ${ALL_MODES.join(' | ')} |`,
     `| --- | --- | --- | ${ALL_MODES.map(() => '---').join(' | ')} |`,
   ];
-  const byScenario = [...result.experiments].sort((a, b) => (a.scenario ?? '').localeCompare(b.scenario ?? ''));
+  // A result written before experiments named their scenario: the catalogue's, by name.
+  const known = result.experiments.map((e) => {
+    const c = EXPERIMENTS.find((x) => x.name === e.name);
+    return { ...e, scenario: e.scenario ?? c?.scenario, measures: e.measures ?? c?.measures };
+  });
+  const byScenario = [...known].sort((a, b) => (a.scenario ?? '').localeCompare(b.scenario ?? ''));
   for (const e of byScenario)
     lines.push(
       `| ${e.scenario ?? '–'} | ${e.name} | ${e.measures ?? '–'} | ${ALL_MODES.map((m) => coverageCell(result, e, m)).join(' | ')} |`,
