@@ -16,7 +16,8 @@ describe('the HTML page', () => {
     '',
     '![A chart](a.svg)',
     '',
-    '![B chart](b.svg)',
+    '<!-- chart-note: b.svg -->',
+    '*B chart: no histogram in A*',
   ].join('\n');
   const charts = {
     'a.svg': { title: 'A chart', svg: '<svg id="a"><rect width="1" height="1"/></svg>' },
@@ -36,7 +37,7 @@ describe('the HTML page', () => {
     expect(page.startsWith('<!doctype html>')).toBe(true);
     expect(page).toContain('<title>Lab &lt;report&gt;</title>');
     expect(page).toContain('<figure class="chart" data-chart="a.svg"><svg id="a">');
-    expect(page).toContain('data-note="b.svg"><figcaption>B chart: no histogram in A</figcaption>');
+    expect(page).toContain('data-note="b.svg"><figcaption>B chart: no histogram in A</figcaption></figure>\n</body>');
     expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });

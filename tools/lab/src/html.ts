@@ -49,7 +49,7 @@ export function markdownToHtml(markdown: string, charts: Record<string, ChartOrN
     const line = lines[i];
     const heading = /^(#{1,4}) (.*)$/.exec(line);
     const item = /^(\s*)- (.*)$/.exec(line);
-    const image = /^!\[[^\]]*\]\(([^)]+)\)$/.exec(line.trim());
+    const image = /^!\[[^\]]*\]\(([^)]+)\)$/.exec(line.trim()) ?? /^<!-- chart-note: (\S+) -->$/.exec(line.trim());
     if (!item) closeLists();
     if (heading) {
       const id = heading[2]
@@ -78,6 +78,7 @@ export function markdownToHtml(markdown: string, charts: Record<string, ChartOrN
       out.push('</tbody></table>');
     } else if (image) {
       out.push(figure(image[1], charts[image[1]]));
+      if (line.startsWith('<!--')) i++; // the note's Markdown sentence, shown by the figure
     } else if (line.trim() !== '') {
       out.push(`<p>${inline(line)}</p>`);
     }

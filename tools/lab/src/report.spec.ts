@@ -51,7 +51,7 @@ describe('report', () => {
     expect(md).toContain('| sick-section | client | not run |');
     expect(md).toContain('successRate < 85.0% → 70.0% ✓');
     expect(md).toContain('![Success](success-rate.svg)');
-    expect(md).toContain('*Lost: nothing measured*');
+    expect(md).toContain('<!-- chart-note: loss.svg -->\n*Lost: nothing measured*');
   });
 
   it('an incomplete result says so on its first line', () => {

@@ -113,7 +113,10 @@ export async function buildCharts(result: LabResult): Promise<Record<string, Cha
 
 /** The Markdown line of a chart: the image, or the reason it is not drawn. */
 function chartLine(file: string, chart: ChartOrNote): string {
-  return 'svg' in chart ? `![${chart.title}](${file})` : `*${chart.title}: ${chart.note}*`;
+  // A note: in Markdown the sentence; the HTML page puts it where the chart would be (html.ts).
+  return 'svg' in chart
+    ? `![${chart.title}](${file})`
+    : `<!-- chart-note: ${file} -->\n*${chart.title}: ${chart.note}*`;
 }
 
 const ALL_MODES: readonly Mode[] = [...LOCAL_MODES, ...CLUSTER_MODES];
@@ -340,7 +343,9 @@ function pairs(a: LabResult, b: LabResult): [string, Mode][] {
   const keys: [string, Mode][] = [];
   for (const r of [...a.runs, ...b.runs])
     if (!keys.some(([e, m]) => e === r.experiment && m === r.mode)) keys.push([r.experiment, r.mode]);
-  return keys;
+  // grouped by experiment (in the order experiments first appear), modes in their order
+  const experiments = [...new Set(keys.map(([e]) => e))];
+  return experiments.flatMap((e) => keys.filter(([x]) => x === e));
 }
 
 /** The charts of a comparison: success and p99 of both sides, and per experiment the percentile curves and timelines of each side. */
