@@ -6,7 +6,8 @@ import { formatBound } from './hypothesis.js';
 import { EXPERIMENTS, LabUsageError, selectExperiments } from './experiments.js';
 import { LabError } from './http.js';
 import { planFor, runLab } from './lab.js';
-import { renderComparison, writeComparison } from './report.js';
+import { renderComparison, writeComparison, writeReport } from './report.js';
+import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { RESULT_SCHEMA, type LabResult, type TargetKind } from './types.js';
 
 export const USAGE = `usage: airport-mesh-lab <command> [options]      (node tools/lab/dist/cli.js …)
@@ -15,6 +16,8 @@ commands:
   run        run the experiments and write results/<date>-<target>/ (result.json, report.md,
              report.html: self-contained, the charts inline; *.svg)
   list       the experiments, their faults and hypotheses
+  report DIR   write DIR's report.md, report.html and charts again from DIR/result.json (after a
+             change of the report code; the measurements are not touched)
   compare A B  two result folders side by side with deltas (B − A): Markdown on stdout, or with
              --out DIR: DIR/comparison.md, DIR/comparison.html and the charts
 
@@ -114,7 +117,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       } else io.out(renderComparison(a, b));
       return 0;
     }
-    if (command !== 'run') throw new LabUsageError(`unknown command '${command}': use run, list or compare`);
+    if (command === 'report') {
+      if (rest.length !== 1) throw new LabUsageError('report needs one result folder: report <dir>');
+      const dir = resolve(rest[0]);
+      await writeReport(dir, readResult(dir), REPO_ROOT);
+      io.out(`${dir}/report.html\n`);
+      return 0;
+    }
+    if (command !== 'run') throw new LabUsageError(`unknown command '${command}': use run, list, report or compare`);
     if (rest.length) throw new LabUsageError(`unexpected argument '${rest[0]}'`);
     const target = (values.target ?? 'local') as TargetKind;
     if (target !== 'local' && target !== 'cluster')
