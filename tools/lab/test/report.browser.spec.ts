@@ -1,24 +1,33 @@
-// The HTML report in a real Chromium: generated from committed results (a real short lab run with raw
-// histograms, and the older run without them) and their comparison; every chart the code drew must be
-// in the page as an inline SVG with visible marks, with no console error and no request leaving the file.
+// The HTML report in a real Chromium: the report of a real short lab run made here (two experiments,
+// real stacks on ports +25000, raw histograms), the committed older run (no histograms) and the
+// comparison of the two; every chart the code drew must be in the page as an inline SVG with visible
+// marks, with no console error and no request leaving the file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { type Browser, chromium } from 'playwright-core';
-import { readResult } from '../src/cli-main.js';
+import { readResult, runCli } from '../src/cli-main.js';
 import { buildCharts, buildComparisonCharts, writeComparison, writeReport } from '../src/report.js';
 import type { ChartOrNote } from '../src/charts.js';
 
 const OLD = 'results/2026-11-21-local'; // recorded before histograms were saved
-const NEW = 'results/2026-11-30-local-short'; // `lab run --short`, with histograms
+const EXPERIMENTS = ['sick-section', 'kill-section']; // a chaos fault for the whole load, and a SIGKILL with its restart
 
 let browser: Browser;
 let dir: string;
+let fresh: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lab-html-'));
+  let stderr = '';
+  const code = await runCli(
+    ['run', '--short', '--only', EXPERIMENTS.join(','), '--port-offset', '25000', '--out', dir, '--name', 'fresh'],
+    { out: () => undefined, err: (t) => (stderr += t), env: process.env },
+  );
+  if (code !== 0 && code !== 3) throw new Error(`lab run exited ${code}: ${stderr}`);
+  fresh = join(dir, 'fresh');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -30,7 +39,7 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-}, 60_000);
+}, 280_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -101,14 +110,14 @@ function expectEveryChartRendered(seen: Seen, expected: string[]) {
 
 describe('the HTML report in Chromium', () => {
   it('a real short run: every chart drawn, percentile curves from its histograms, the offload table', async () => {
-    const result = readResult(join(REPO_ROOT, NEW));
-    await writeReport(join(dir, 'new'), result, REPO_ROOT);
+    const result = readResult(fresh);
+    expect(result.runs.filter((r) => r.load?.latencyHistogram).length).toBe(EXPERIMENTS.length * 2);
     const expected = drawn(await buildCharts(result));
-    for (const name of result.experiments.filter((e) => e.local).map((e) => e.name)) {
+    for (const name of EXPERIMENTS) {
       expect(expected).toContain(`timeline-${name}.svg`);
       expect(expected).toContain(`percentiles-${name}.svg`);
     }
-    const seen = await open(join(dir, 'new', 'report.html'));
+    const seen = await open(join(fresh, 'report.html')); // as the lab wrote it
     expectEveryChartRendered(seen, expected);
     expect(seen.notes).toEqual([]);
     expect(seen.headings).toContain('What the mesh takes off the application');
@@ -126,7 +135,7 @@ describe('the HTML report in Chromium', () => {
 
   it('lab compare of the two: deltas and the same charts, "no histogram in A" where A has none', async () => {
     const a = { label: 'old', result: readResult(join(REPO_ROOT, OLD)) };
-    const b = { label: 'new', result: readResult(join(REPO_ROOT, NEW)) };
+    const b = { label: 'fresh', result: readResult(fresh) };
     const markdown = await writeComparison(join(dir, 'cmp'), a, b);
     expect(markdown).toContain('no histogram in A');
     const seen = await open(join(dir, 'cmp', 'comparison.html'));
