@@ -1,20 +1,25 @@
 /** The lab's command line (see USAGE). Exit status: 0 ok, 1 the run failed midway, 2 bad input, 3 a hypothesis did not hold. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBound } from './hypothesis.js';
 import { EXPERIMENTS, LabUsageError, selectExperiments } from './experiments.js';
 import { LabError } from './http.js';
 import { planFor, runLab } from './lab.js';
-import { renderComparison } from './report.js';
+import { renderComparison, writeComparison, writeReport } from './report.js';
+import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { RESULT_SCHEMA, type LabResult, type TargetKind } from './types.js';
 
 export const USAGE = `usage: airport-mesh-lab <command> [options]      (node tools/lab/dist/cli.js …)
 
 commands:
-  run        run the experiments and write results/<date>-<target>/ (result.json, report.md, *.svg)
+  run        run the experiments and write results/<date>-<target>/ (result.json, report.md,
+             report.html: self-contained, the charts inline; *.svg)
   list       the experiments, their faults and hypotheses
-  compare A B  two result folders side by side (Markdown on stdout, or --out FILE)
+  report DIR   write DIR's report.md, report.html and charts again from DIR/result.json (after a
+             change of the report code; the measurements are not touched)
+  compare A B  two result folders side by side with deltas (B − A): Markdown on stdout, or with
+             --out DIR: DIR/comparison.md, DIR/comparison.html and the charts
 
 run options:
   --target local|cluster   local: starts its own stacks (RESILIENCE=none, then client) on ports +24000;
@@ -106,12 +111,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'compare') {
       if (rest.length !== 2) throw new LabUsageError('compare needs two result folders: compare <dirA> <dirB>');
       const [a, b] = rest.map((dir) => ({ label: basename(resolve(dir)), result: readResult(dir) }));
-      const text = renderComparison(a, b);
-      if (values.out) writeFileSync(values.out, text);
-      else io.out(text);
+      if (values.out) {
+        await writeComparison(resolve(values.out), a, b);
+        io.out(`${resolve(values.out)}/comparison.html\n`);
+      } else io.out(renderComparison(a, b));
       return 0;
     }
-    if (command !== 'run') throw new LabUsageError(`unknown command '${command}': use run, list or compare`);
+    if (command === 'report') {
+      if (rest.length !== 1) throw new LabUsageError('report needs one result folder: report <dir>');
+      const dir = resolve(rest[0]);
+      await writeReport(dir, readResult(dir), REPO_ROOT);
+      io.out(`${dir}/report.html\n`);
+      return 0;
+    }
+    if (command !== 'run') throw new LabUsageError(`unknown command '${command}': use run, list, report or compare`);
     if (rest.length) throw new LabUsageError(`unexpected argument '${rest[0]}'`);
     const target = (values.target ?? 'local') as TargetKind;
     if (target !== 'local' && target !== 'cluster')

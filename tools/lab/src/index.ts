@@ -4,8 +4,18 @@ export { evaluate, compare, formatBound, formatMetric } from './hypothesis.js';
 export { runLab, planFor, type LabOptions, type LabOutcome } from './lab.js';
 export { runLocalExperiment, checkLocalPrerequisites } from './local.js';
 export { runClusterExperiments, Kubectl, NAMESPACE, type ClusterOptions } from './cluster.js';
-export { renderReport, renderComparison, chartFiles } from './report.js';
-export { groupedBars, timeline, niceMax, escapeXml } from './svg.js';
+export {
+  renderReport,
+  renderComparison,
+  buildCharts,
+  buildComparisonCharts,
+  writeReport,
+  writeComparison,
+} from './report.js';
+export { renderSvg, type ChartOrNote } from './charts.js';
+export { renderHtml } from './html.js';
+export { offloadTable, FEATURES } from './offload.js';
+export { mergeRuns, percentileDistribution } from './hdr.js';
 export { RecordingProxy } from './proxy.js';
 export { LabError, counterValue } from './http.js';
 export { countFrames, frameMetrics, tailSuccessRate } from './measure.js';

@@ -4,7 +4,7 @@
  * fails midway is renamed to `<name>-INCOMPLETE` with `status: "incomplete"` and a report that says so
  * on its first line, so a partial run never looks like a complete one.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { NAMESPACE, runClusterExperiments, type ClusterOptions } from './cluster.js';
@@ -12,7 +12,7 @@ import { gitState, machineInfo, versions } from './environment.js';
 import { LabUsageError } from './experiments.js';
 import { evaluate } from './hypothesis.js';
 import { checkLocalPrerequisites, runLocalExperiment } from './local.js';
-import { chartFiles, renderReport } from './report.js';
+import { writeReport } from './report.js';
 import {
   CLUSTER_MODES,
   LOCAL_MODES,
@@ -63,14 +63,6 @@ function folderName(outRoot: string, target: TargetKind, name?: string): string 
     if (!existsSync(join(outRoot, candidate)) && !existsSync(join(outRoot, `${candidate}-INCOMPLETE`)))
       return candidate;
   }
-}
-
-function writeFolder(dir: string, result: LabResult): void {
-  mkdirSync(dir, { recursive: true });
-  const charts = chartFiles(result);
-  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(dir, 'report.md'), renderReport(result, Object.keys(charts)));
 }
 
 export async function runLab(options: LabOptions): Promise<LabOutcome> {
@@ -152,7 +144,7 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   const judged = result.runs.filter((r) => r.hypothesis);
   result.held =
     judged.length > 0 && judged.every((r) => r.hypothesis!.held) && result.runs.every((r) => r.status !== 'failed');
-  writeFolder(tmp, result);
+  await writeReport(tmp, result, REPO_ROOT);
   const dir = join(outRoot, result.status === 'complete' ? name : `${name}-INCOMPLETE`);
   renameSync(tmp, dir);
   const exitCode = result.status !== 'complete' ? 1 : result.held ? 0 : 3;

@@ -42,16 +42,20 @@ const base: LabResult = {
 
 describe('report', () => {
   it('has one row per experiment and mode, and says which were not run', () => {
-    const md = renderReport(base, ['success-rate.svg']);
+    const md = renderReport(base, {
+      'success-rate.svg': { title: 'Success', svg: '<svg></svg>' },
+      'loss.svg': { title: 'Lost', note: 'nothing measured' },
+    });
     expect(md.split('\n')[0]).toBe('# Resilience lab: local (none vs client)');
     expect(md).toContain('| sick-section | none | 70.0% |');
     expect(md).toContain('| sick-section | client | not run |');
     expect(md).toContain('successRate < 85.0% → 70.0% ✓');
-    expect(md).toContain('![success-rate.svg](success-rate.svg)');
+    expect(md).toContain('![Success](success-rate.svg)');
+    expect(md).toContain('<!-- chart-note: loss.svg -->\n*Lost: nothing measured*');
   });
 
   it('an incomplete result says so on its first line', () => {
-    const md = renderReport({ ...base, status: 'incomplete', error: 'collector exited' }, []);
+    const md = renderReport({ ...base, status: 'incomplete', error: 'collector exited' });
     expect(md.split('\n')[0]).toBe('# INCOMPLETE RUN: do not use these numbers');
     expect(md).toContain('collector exited');
   });
@@ -67,7 +71,10 @@ describe('report', () => {
       { label: 'a', result: base },
       { label: 'b', result: { ...other, status: 'incomplete' } },
     );
-    expect(md).toContain('| sick-section | none | 70.0% | 50.0% | 30.0 | 40.0 | 3 | 5 | held | held |');
+    // No raw histogram on either side: the latency cells say so instead of showing a number.
+    expect(md).toContain(
+      '| sick-section | none | 70.0% | 50.0% | −20.0 pt | no histogram in A | no histogram in B | – | no histogram in A | no histogram in B | – | 3 | 5 | held | held |',
+    );
     expect(md).toContain('INCOMPLETE');
   });
 });

@@ -179,6 +179,11 @@ export interface Run {
   dependency?: { service: string; requests: number; injectedErrors: number; injectedDelays: number };
   split?: Record<string, number>;
   events: RunEvent[];
+  /**
+   * When the fault acted, ms into the load (`toMs` absent: until the end of the load). Optional: without it
+   * the report derives the window from `events` or the fault's kind (report charts shade it).
+   */
+  faultWindow?: { fromMs: number; toMs?: number; label?: string };
   metrics: Partial<Record<MetricName, number | null>>;
   hypothesis?: { bounds: BoundResult[]; held: boolean };
 }

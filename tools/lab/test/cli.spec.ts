@@ -1,7 +1,17 @@
 // Bad input to the lab: a clear message, a non-zero exit, and never a folder that looks complete.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { runCli } from '../src/index.js';
 
 let dir: string;
@@ -27,6 +37,8 @@ describe('lab CLI', () => {
     [['run', '--frobnicate'], "lab: Unknown option '--frobnicate'"],
     [['explode'], "lab: unknown command 'explode'"],
     [['compare', 'DIR'], 'lab: compare needs two result folders'],
+    [['report'], 'lab: report needs one result folder'],
+    [['report', 'DIR'], 'no result.json (not a lab result folder)'],
     [
       ['run', '--target', 'cluster', '--ingress-istio', 'not an address', '--yes', '--out', 'DIR'],
       "lab: bad --ingress-istio 'not an address': use host:port",
@@ -50,6 +62,27 @@ describe('lab CLI', () => {
     const malformed = await cli('compare', join(dir, 'a'), join(dir, 'b'));
     expect(malformed.code).toBe(2);
     expect(malformed.err).toMatch(/result\.json: not valid JSON/);
+  });
+
+  it("report writes a result folder's report again; compare --out writes the comparison as Markdown and HTML", async () => {
+    for (const side of ['a', 'b']) {
+      mkdirSync(join(dir, side));
+      copyFileSync(join(REPO_ROOT, 'results/2026-11-21-local/result.json'), join(dir, side, 'result.json'));
+    }
+    const report = await cli('report', join(dir, 'a'));
+    expect(report).toMatchObject({ code: 0, out: `${join(dir, 'a')}/report.html\n` });
+    expect(readdirSync(join(dir, 'a'))).toEqual(
+      expect.arrayContaining(['report.md', 'report.html', 'timeline-kill-section.svg']),
+    );
+    expect(readFileSync(join(dir, 'a', 'result.json'), 'utf8')).toBe(
+      readFileSync(join(REPO_ROOT, 'results/2026-11-21-local/result.json'), 'utf8'),
+    );
+    const compared = await cli('compare', join(dir, 'a'), join(dir, 'b'), '--out', join(dir, 'cmp'));
+    expect(compared.code).toBe(0);
+    expect(readdirSync(join(dir, 'cmp'))).toEqual(expect.arrayContaining(['comparison.md', 'comparison.html']));
+    expect(readFileSync(join(dir, 'cmp', 'comparison.md'), 'utf8')).toContain(
+      '| sick-section | none | 71.5% | 71.5% | +0.0 pt | no histogram in A | no histogram in B |',
+    );
   });
 
   it('lists every experiment with its bounds per mode, and prints usage', async () => {

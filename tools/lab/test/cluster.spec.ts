@@ -308,7 +308,12 @@ describe('lab --target cluster against a recorded kubectl', () => {
       expect(report.split('\n')[0]).toBe('# Resilience lab: cluster (plain vs istio)');
       expect(report).toContain('| canary-50-50 | istio | 100.0% |');
       expect(readdirSync(outcome.dir).sort()).toEqual([
+        'loss.svg',
         'p99.svg',
+        'percentiles-canary-50-50.svg',
+        'percentiles-kill-section.svg',
+        'percentiles-sick-section.svg',
+        'report.html',
         'report.md',
         'result.json',
         'success-rate.svg',

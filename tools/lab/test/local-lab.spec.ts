@@ -90,10 +90,12 @@ describe('the short local lab (real stacks, real faults)', () => {
     for (const f of [
       'result.json',
       'report.md',
+      'report.html',
       'success-rate.svg',
       'p99.svg',
       'timeline-sick-section.svg',
       'timeline-kill-section.svg',
+      'percentiles-sick-section.svg',
     ])
       expect(files).toContain(f);
     const report = readFileSync(join(dir, 'ci', 'report.md'), 'utf8');

@@ -1,3 +1,4 @@
+import hdr from 'hdr-histogram-js';
 import { LatencyRecorder } from './histogram.js';
 
 /** Nearest-rank percentile of raw values, the definition HDR approximates (0.999 × 10000 is 9990.000000000002 in floating point). */
@@ -52,5 +53,22 @@ describe('LatencyRecorder', () => {
     r.record(0.25);
     r.record(-0.01);
     expect(r.summary()).toMatchObject({ count: 2, min: 0, max: 0.25 });
+  });
+
+  it('encodes its histogram so that a decoded copy gives the same percentiles, and two merge by adding', () => {
+    const a = new LatencyRecorder();
+    const b = new LatencyRecorder();
+    for (let i = 1; i <= 100; i++) a.record(i);
+    for (let i = 1; i <= 100; i++) b.record(1000 + i);
+    const decoded = hdr.decodeFromCompressedBase64(a.encode(), 32, false);
+    expect(decoded.totalCount).toBe(100);
+    expect(decoded.getValueAtPercentile(50) / 1000).toBeCloseTo(a.percentile(50)!, 1);
+    // A decoded histogram has a fixed range: merge into one that resizes.
+    const merged = hdr.build({ bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+    merged.add(decoded);
+    merged.add(hdr.decodeFromCompressedBase64(b.encode(), 32, false));
+    expect(merged.totalCount).toBe(200);
+    expect(merged.getValueAtPercentile(50) / 1000).toBeCloseTo(100, 0);
+    expect(Math.abs(merged.maxValue / 1000 - 1100) / 1100).toBeLessThan(0.001); // HDR precision
   });
 });

@@ -42,6 +42,14 @@ export class LatencyRecorder {
     if (us < this.min) this.min = us;
   }
 
+  /**
+   * The histogram itself, HDR's compressed base64 encoding (values in microseconds): decode it with
+   * `hdr.decodeFromCompressedBase64` to merge runs (add) or read any percentile later.
+   */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

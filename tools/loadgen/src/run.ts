@@ -188,6 +188,8 @@ class Run {
   private readonly byCode: Record<string, number> = {};
   private readonly queue: Due[] = [];
   private readonly timeline: TimelineBucket[] = [];
+  /** Per timeline second: the latency of its requests (p50/p99/max in the result). */
+  private readonly bucketLatency: LatencyRecorder[] = [];
   private queueHead = 0;
   private t0 = 0;
   private startWall = 0;
@@ -385,6 +387,7 @@ class Run {
         this.status[key] = (this.status[key] ?? 0) + 1;
         const latency = end - due.intendedAt;
         this.latency.record(latency);
+        (this.bucketLatency[Math.floor(due.index / this.s.rate + 1e-9)] ??= new LatencyRecorder()).record(latency);
         this.serviceTime.record(end - sentAt);
         if (status >= 200 && status < 300) {
           this.ok++;
@@ -468,10 +471,19 @@ class Run {
       status: sortKeys(this.status),
       errors: { ...this.errorKinds, byCode: sortKeys(this.byCode) },
       latencyMs: this.latency.summary(),
+      latencyHistogram: this.latency.encode(),
       okLatencyMs: this.okLatency.summary(),
       serviceTimeMs: this.serviceTime.summary(),
       sendLagMs: this.sendLag.summary(),
-      timeline: this.timeline,
+      timeline: this.timeline.map((b, i) => {
+        const l = this.bucketLatency[i];
+        return {
+          ...b,
+          p50Ms: l?.percentile(50) ?? null,
+          p99Ms: l?.percentile(99) ?? null,
+          maxMs: l?.percentile(100) ?? null,
+        };
+      }),
     };
   }
 }

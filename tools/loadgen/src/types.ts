@@ -133,6 +133,12 @@ export interface LoadResult {
   errors: ErrorCounts;
   /** From the intended start to the end of the response body: what a caller waiting on the schedule saw. Responses of any status. */
   latencyMs: LatencySummary;
+  /**
+   * The HDR histogram behind `latencyMs` (microseconds, 3 significant digits), HDR's compressed base64
+   * encoding (`encodeIntoCompressedBase64`), so runs can be merged and any percentile read later.
+   * Absent in results written before it existed.
+   */
+  latencyHistogram?: string;
   /** As `latencyMs`, 2xx responses only. */
   okLatencyMs: LatencySummary;
   /** From the actual send to the end of the response body (what the server and network took). Responses of any status. */
@@ -155,4 +161,8 @@ export interface TimelineBucket {
   /** Failed without a response (timeout, refused, reset, other). */
   errors: number;
   dropped: number;
+  /** Latency (from the intended start, responses of any status) of this second's requests, ms; null without a response. Absent in older results. */
+  p50Ms?: number | null;
+  p99Ms?: number | null;
+  maxMs?: number | null;
 }

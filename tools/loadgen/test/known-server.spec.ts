@@ -2,6 +2,7 @@
 // that waits a fixed delay and counts what it saw): what the generator measures must agree with
 // what the server saw. Each run is bounded to a few seconds.
 import net from 'node:net';
+import hdr from 'hdr-histogram-js';
 import { LoadgenError, runLoad, type LoadResult } from '../src/index.js';
 import { KnownServer, arrivalRate, percentile } from './support/known-server.js';
 
@@ -95,10 +96,19 @@ describe('at a fixed delay and a rate the server keeps up with', () => {
     expect(arrivalRate(seen.arrivalsMs)).toBeGreaterThan(50 * 0.95);
     expect(arrivalRate(seen.arrivalsMs)).toBeLessThan(50 * 1.05);
     expect(r.elapsedMs).toBeGreaterThanOrEqual(2_000 - 20 + delay);
-    expect(r.timeline).toEqual([
+    expect(r.timeline.map(({ p50Ms: _p50, p99Ms: _p99, maxMs: _max, ...counts }) => counts)).toEqual([
       { startMs: 0, intended: 50, ok: 50, otherStatus: 0, errors: 0, dropped: 0 },
       { startMs: 1_000, intended: 50, ok: 50, otherStatus: 0, errors: 0, dropped: 0 },
     ]);
+    // Each second's latency: at least the server's delay, ordered, and within the run's.
+    for (const b of r.timeline) {
+      expect(b.p50Ms).toBeGreaterThanOrEqual(delay);
+      expect(b.p50Ms!).toBeLessThanOrEqual(b.p99Ms!);
+      expect(b.p99Ms!).toBeLessThanOrEqual(b.maxMs!);
+      expect(b.maxMs!).toBeLessThanOrEqual(l.max! + 0.01);
+    }
+    // The encoded histogram holds every response's latency.
+    expect(hdr.decodeFromCompressedBase64(r.latencyHistogram!, 32, false).totalCount).toBe(r.latencyMs.count);
   });
 
   it('counts each status code the server sent', async () => {
