@@ -65,7 +65,13 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     const collector = stack.url('collector');
     // A first frame warms the models up (the first inference is slower); it is not part of any step.
     const warm = 'lab-calibration-warmup';
-    const warmAuth = await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, warm, 'POST', '/frames', 120);
+    const warmAuth = await signCallerToken(
+      stack.credentials.keys['camera-agent'].privateKey,
+      warm,
+      'POST',
+      '/frames',
+      120,
+    );
     for (let seq = 0; seq < 6; seq++) {
       await fetch(`${collector}/frames`, {
         method: 'POST',

@@ -671,10 +671,54 @@ export const EXPERIMENTS: Experiment[] = [
     },
   },
   {
+    name: 'sick-collector',
+    scenario: 'retries',
+    title: "Sick collector (30% 503) behind the camera agent's retries",
+    measures:
+      "frames the camera agent had acknowledged / sent (its GET /counters) and stored once in section 1 (the section's store)",
+    steadyState: 'every frame the camera streams is acknowledged and stored once',
+    faultDescription:
+      'chaos API of the collector: 30% of POST /frames answer 503 (seed 42); camera-agent-1 streams its sample photos at the ' +
+      "plan's rate through its generated collector client (CAMERA_RETRIES=0: no app-level retries)",
+    kind: 'frames',
+    load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000 },
+    local: {
+      services: [...PIPELINE, 'camera-agent-1'],
+      camera: { service: 'camera-agent-1', cameraId: '1' },
+      fault: {
+        kind: 'chaos',
+        service: 'collector',
+        settings: { errorRate: 0.3, errorStatus: 503, seed: SEED, routes: ['/frames'] },
+      },
+      clientEnv: LAB_CLIENT_ENV,
+    },
+    cluster: pendingCluster('retries'),
+    hypothesis: {
+      statement:
+        "Without resilience about 30% of the frames are refused and lost; with the client's retries ≥ 99% are acknowledged and " +
+        'stored once.',
+      bounds: {
+        none: [
+          { metric: 'successRate', op: '<', value: 0.85 },
+          { metric: 'lostFrames', op: '>=', value: 1 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'successRate', op: '>=', value: 0.99 },
+          { metric: 'storedRate', op: '>=', value: 0.99 },
+          ...frameInvariants,
+        ],
+        plain: [{ metric: 'storedRate', op: '>=', value: 0.99 }],
+        istio: [{ metric: 'storedRate', op: '>=', value: 0.99 }],
+      },
+    },
+  },
+  {
     name: 'timeout-camera-agent',
     scenario: 'timeout',
     title: 'Slow camera agent (30% of its state reads delayed 3 s) behind cpanel',
-    measures: "share of GET /cameras/1/state answered 2xx by cpanel and its latency percentiles (cpanel reads the camera's state)",
+    measures:
+      "share of GET /cameras/1/state answered 2xx by cpanel and its latency percentiles (cpanel reads the camera's state)",
     steadyState: "cpanel answers a camera's state in a few milliseconds",
     faultDescription:
       'chaos API of camera-agent-1: 30% of GET /state delayed 3000 ms (seed 42); cpanel gives up after UPSTREAM_TIMEOUT_MS ' +

@@ -94,9 +94,7 @@ export function renderRepeats(result: LabResult): string {
     for (const s of summaries) {
       if (s.runs === 0) continue;
       const m = s.metrics;
-      const verdict = s.heldInEveryRun
-        ? `held in every run (${s.held}/${s.runs})`
-        : `held in ${s.held} of ${s.runs}`;
+      const verdict = s.heldInEveryRun ? `held in every run (${s.held}/${s.runs})` : `held in ${s.held} of ${s.runs}`;
       lines.push(
         `| ${s.experiment} | ${s.mode} | ${s.runs} | ${cell(m.successRate, pct)} | ${cell(m.storedRate, pct)} | ${cell(m.p50Ms, ms)} | ${cell(m.p99Ms, ms)} | ${cell(m.lostFrames, num)} | ${cell(m.facesCounted, num)} | ${cell(m.alertsRaised, num)} | ${cell(m.alertsRaisedRate, pct)} | ${verdict} |`,
       );

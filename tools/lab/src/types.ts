@@ -118,6 +118,12 @@ export interface Experiment {
     shortServices?: string[];
     /** The load is `GET <service><path>` instead of camera frames to the collector (e.g. cpanel reading a camera's state). */
     request?: { service: string; path: string };
+    /**
+     * The load is a camera agent of the stack streaming its sample photos (`POST /stream` at the plan's rate), so
+     * the camera → collector hop runs through the agent's generated client (the resilience under test); measured
+     * from the agent's `GET /counters` and the section's store.
+     */
+    camera?: { service: string; cameraId: string };
   };
   /** Why there is no local form, when there is none. */
   localSkipReason?: string;
