@@ -63,8 +63,17 @@ export function planFor(
     ...experiment.load,
     // The calibrated rate is for camera frames through the pipeline; a read load keeps its own rate.
     ...(override.rate && !experiment.local?.request ? { rate: override.rate } : {}),
-    ...(override.durationMs ? { durationMs: override.durationMs } : {}),
+    ...(override.durationMs ? { durationMs: durationFor(experiment, override.durationMs) } : {}),
   };
+}
+
+/**
+ * A shortened duration for one experiment: a kill experiment keeps at least 10 s of load after the kill, so the
+ * restart and the recovery after it are inside the measured window.
+ */
+function durationFor(experiment: Experiment, durationMs: number): number {
+  const fault = experiment.local?.fault;
+  return fault?.kind === 'kill' ? Math.max(durationMs, fault.atMs + 10_000) : durationMs;
 }
 
 /** The services an experiment runs in a profile, or undefined when it does not run locally in it. */

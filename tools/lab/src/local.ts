@@ -145,7 +145,6 @@ export async function runLocalExperiment(
         await sleep(5_000);
       }
     }
-    const collector = stack.url('collector');
     const fault = local.fault;
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);
 
@@ -277,6 +276,7 @@ export async function runLocalExperiment(
       return run;
     }
 
+    const collector = stack.url('collector');
     const proxy = new RecordingProxy(collector);
     const proxyUrl = await proxy.start();
     const cameraId = `lab-${experiment.name}-${mode}${options.repeat ? `-${options.repeat}` : ''}`;
