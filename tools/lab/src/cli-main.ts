@@ -25,7 +25,11 @@ run options:
   --target local|cluster   local: starts its own stacks (RESILIENCE=none, then client) on ports +24000;
                            cluster: the current kubectl context, plain overlay vs Istio overlay   [local]
   --only a,b               only these experiments (see list)
-  --short                  the short profile (seconds per experiment; what CI runs)
+  --short                  the short profile (seconds per experiment, the two-service experiments only; what CI
+                           runs); the full profile calibrates the rate on the whole pipeline first
+  --repeats N              runs per experiment × mode (local)                           [3 full, 1 short]
+  --duration S             full profile: seconds of load per experiment instead of each one's own
+  --rate R                 full profile, local: frames/s instead of the calibrated rate (no calibration)
   --out DIR                folder the result folder goes into                              [results]
   --name NAME              the result folder's name                     [<YYYY-MM-DD>-<target>]
   --port-offset N          local: added to every service port                                [24000]
@@ -51,6 +55,9 @@ const OPTIONS = {
   name: { type: 'string' },
   'port-offset': { type: 'string' },
   yes: { type: 'boolean' },
+  repeats: { type: 'string' },
+  duration: { type: 'string' },
+  rate: { type: 'string' },
   'ingress-plain': { type: 'string' },
   'ingress-istio': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -139,6 +146,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw new LabUsageError(`bad --port-offset '${values['port-offset']}': an integer 0–50000`);
     if (target === 'local' && experiments.every((e) => !e.local))
       throw new LabUsageError(`none of ${experiments.map((e) => e.name).join(', ')} runs locally (cluster-only)`);
+    const positive = (flag: string, value: string | undefined, max: number, integer: boolean) => {
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!(Number.isFinite(n) && n > 0 && n <= max && (!integer || Number.isInteger(n))))
+        throw new LabUsageError(`bad --${flag} '${value}': ${integer ? 'an integer' : 'a number'} > 0 and ≤ ${max}`);
+      return n;
+    };
+    const repeats = positive('repeats', values.repeats, 20, true);
+    const durationS = positive('duration', values.duration, 600, false);
+    const rate = positive('rate', values.rate, 200, false);
     const ingress = {
       plain: hostPort('--ingress-plain', values['ingress-plain']),
       istio: hostPort('--ingress-istio', values['ingress-istio']),
@@ -150,6 +167,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       outRoot: values.out ? resolve(values.out) : undefined,
       name: values.name,
       portOffset,
+      repeats,
+      durationMs: durationS === undefined ? undefined : Math.round(durationS * 1000),
+      rate,
       log: (line) => io.err(`${line}\n`),
       cluster: { yes: values.yes === true, ingress, env: io.env },
     });

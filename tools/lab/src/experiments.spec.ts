@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXPERIMENTS } from './experiments.js';
+import { EXPERIMENTS, PIPELINE } from './experiments.js';
 import { CLUSTER_MODES, LOCAL_MODES, METRICS } from './types.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -15,6 +15,35 @@ describe('the experiment catalogue', () => {
 
   it.each(scenarioDirs)('scenario %s has an experiment', (dir) => {
     expect(EXPERIMENTS.filter((e) => e.scenario === dir).map((e) => e.name)).not.toEqual([]);
+  });
+
+  it('≥ 12 experiments run locally in both modes, the frames ones on the whole pipeline', () => {
+    const local = EXPERIMENTS.filter((e) => e.local);
+    expect(local.length).toBeGreaterThanOrEqual(12);
+    for (const e of local) for (const m of LOCAL_MODES) expect(e.hypothesis.bounds[m]?.length).toBeGreaterThan(0);
+    const frames = local.filter((e) => !e.local!.request);
+    for (const e of frames) expect(e.local!.services).toEqual(expect.arrayContaining(PIPELINE));
+    expect(PIPELINE).toEqual(expect.arrayContaining(['image-analysis', 'face-recognition', 'alerts', 'cpanel']));
+    // faults where the seeds put them: alerts, image-analysis, camera-agent, cpanel, section, face-recognition
+    const faulted = new Set(local.map((e) => e.local!.fault.service));
+    for (const s of [
+      'alerts',
+      'image-analysis',
+      'camera-agent-1',
+      'cpanel',
+      'collector',
+      'section-1',
+      'face-recognition',
+    ])
+      expect(faulted).toContain(s);
+    // the --short (CI) profile keeps the two-service form
+    expect(local.filter((e) => e.local!.shortServices).map((e) => e.name)).toEqual([
+      'sick-section',
+      'sick-section-50',
+      'slow-section',
+      'overload',
+      'kill-section',
+    ]);
   });
 
   it('names only scenarios that exist, and every name once', () => {

@@ -31,6 +31,24 @@ async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
 export interface StoredRecord {
   frameId: string;
   cameraId: string;
+  /** Faces image-analysis counted (null when the frame was stored unanalysed). */
+  personCount?: number | null;
+}
+
+export interface StoredAlert {
+  frameId: string;
+  cameraId: string;
+  name: string;
+}
+
+/** Every alert of the alerts store (`GET /alerts`, all pages). */
+export async function storedAlerts(base: string): Promise<StoredAlert[]> {
+  const items: StoredAlert[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await json<{ total: number; items: StoredAlert[] }>(`${base}/alerts?limit=1000&offset=${offset}`);
+    items.push(...page.items);
+    if (page.items.length === 0 || offset + page.items.length >= page.total) return items;
+  }
 }
 
 /** Every record of a section's store (`GET /statistics`, all pages). `base` is the section's URL (or its ingress prefix). */
@@ -91,15 +109,33 @@ export async function getChaos(base: string, token: string, service = 'collector
   }
 }
 
-let sample: string | undefined;
+const samples: string[] = [];
+/** The six sample photos, in the order the camera agents stream them (sample1.jpg … sample6.jpg). */
+export const SAMPLE_COUNT = 6;
+/**
+ * Frames whose photo shows a person of the default watch list (apps/face-recognition: PersonX is
+ * sample1.jpg, PersonY sample4.jpg): each such frame raises one alert.
+ */
+export const WATCHLISTED_SAMPLES: readonly number[] = [0, 3];
 
-/** A real camera photo (base64 JPEG) from `@vladmandic/face-api` (MIT), the same kind the camera agents send. */
-export function sampleImage(): string {
-  if (!sample) {
+/**
+ * A real camera photo (base64 JPEG) from `@vladmandic/face-api` (MIT), the same kind the camera agents
+ * send: frame `seq` shows sample `seq % 6 + 1`, people's faces in each, two of them watch-listed.
+ */
+export function sampleImage(seq = 0): string {
+  if (samples.length === 0) {
     const dir = dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'));
-    sample = readFileSync(join(dir, 'demo', 'sample1.jpg')).toString('base64');
+    for (let i = 1; i <= SAMPLE_COUNT; i++)
+      samples.push(readFileSync(join(dir, 'demo', `sample${i}.jpg`)).toString('base64'));
   }
-  return sample;
+  return samples[seq % SAMPLE_COUNT];
+}
+
+/** How many of frames 0 … sent-1 show a watch-listed person. */
+export function watchlistedFrames(sent: number): number {
+  let n = 0;
+  for (let seq = 0; seq < sent; seq++) if (WATCHLISTED_SAMPLES.includes(seq % SAMPLE_COUNT)) n++;
+  return n;
 }
 
 /** The collector's `POST /frames` body of frame `seq` of a lab camera. */
@@ -110,7 +146,7 @@ export function frameBody(cameraId: string, seq: number, section = '1'): string 
     event: seq % 2 === 0 ? 'entry' : 'exit',
     timestamp: new Date().toISOString(),
     seq,
-    image: sampleImage(),
+    image: sampleImage(seq),
   });
 }
 

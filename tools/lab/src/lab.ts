@@ -11,7 +11,9 @@ import { NAMESPACE, runClusterExperiments, type ClusterOptions } from './cluster
 import { gitState, machineInfo, versions } from './environment.js';
 import { LabUsageError } from './experiments.js';
 import { evaluate } from './hypothesis.js';
+import { calibrate } from './calibration.js';
 import { checkLocalPrerequisites, runLocalExperiment } from './local.js';
+import { summarise } from './repeats.js';
 import { writeReport } from './report.js';
 import {
   CLUSTER_MODES,
@@ -36,6 +38,12 @@ export interface LabOptions {
   log?: (line: string) => void;
   portOffset?: number;
   cluster?: Omit<ClusterOptions, 'log'>;
+  /** Runs per experiment × mode (default 3 in the full profile, 1 in `--short`). */
+  repeats?: number;
+  /** Full profile: every experiment's load duration instead of its own (to fit a time budget). */
+  durationMs?: number;
+  /** Full profile, local: this frame rate instead of the calibrated one (no calibration). */
+  rate?: number;
 }
 
 export interface LabOutcome {
@@ -45,8 +53,33 @@ export interface LabOutcome {
   exitCode: number;
 }
 
-export function planFor(experiment: Experiment, profile: 'full' | 'short'): LoadPlan {
-  return profile === 'short' ? { ...experiment.load, ...experiment.short } : experiment.load;
+export function planFor(
+  experiment: Experiment,
+  profile: 'full' | 'short',
+  override: { rate?: number; durationMs?: number } = {},
+): LoadPlan {
+  if (profile === 'short') return { ...experiment.load, ...experiment.short };
+  return {
+    ...experiment.load,
+    // The calibrated rate is for camera frames through the pipeline; a read load keeps its own rate.
+    ...(override.rate && !experiment.local?.request ? { rate: override.rate } : {}),
+    ...(override.durationMs ? { durationMs: durationFor(experiment, override.durationMs) } : {}),
+  };
+}
+
+/**
+ * A shortened duration for one experiment: a kill experiment keeps at least 10 s of load after the kill, so the
+ * restart and the recovery after it are inside the measured window.
+ */
+function durationFor(experiment: Experiment, durationMs: number): number {
+  const fault = experiment.local?.fault;
+  return fault?.kind === 'kill' ? Math.max(durationMs, fault.atMs + 10_000) : durationMs;
+}
+
+/** The services an experiment runs in a profile, or undefined when it does not run locally in it. */
+export function localServicesFor(experiment: Experiment, profile: 'full' | 'short'): string[] | undefined {
+  if (!experiment.local) return undefined;
+  return profile === 'short' ? experiment.local.shortServices : experiment.local.services;
 }
 
 function folderName(outRoot: string, target: TargetKind, name?: string): string {
@@ -77,6 +110,9 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   mkdirSync(outRoot, { recursive: true });
   const name = folderName(outRoot, options.target, options.name);
   const modes: Mode[] = options.target === 'local' ? [...LOCAL_MODES] : [...CLUSTER_MODES];
+  const repeats = options.repeats ?? (options.profile === 'short' ? 1 : 3);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 20))
+    throw new LabUsageError(`bad repeats ${repeats}: an integer 1–20`);
   const result: LabResult = {
     schema: RESULT_SCHEMA,
     status: 'incomplete',
@@ -89,6 +125,8 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
     versions: versions(),
     machine: machineInfo(),
     runs: [],
+    // Repeats are a local feature for now: the cluster driver runs each experiment × mode once.
+    repeats: options.target === 'local' ? repeats : 1,
   };
   const judge = (run: Run, experiment: Experiment) => {
     const bounds = experiment.hypothesis.bounds[run.mode];
@@ -110,21 +148,57 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   try {
     if (options.target === 'local') {
       checkLocalPrerequisites(options.experiments);
-      for (const mode of LOCAL_MODES) {
-        for (const experiment of options.experiments) {
-          log(`${experiment.name} [RESILIENCE=${mode}]`);
-          try {
-            judge(
-              await runLocalExperiment(experiment, mode, planFor(experiment, options.profile), {
-                portOffset: options.portOffset ?? 24_000,
-                log,
-              }),
-              experiment,
-            );
-          } catch (error) {
-            const run = (error as { run?: Run }).run;
-            if (run) result.runs.push(run);
-            throw error;
+      const portOffset = options.portOffset ?? 24_000;
+      let rate = options.rate;
+      const framesServices = options.experiments.find(
+        (e) => e.local && !e.local.request && localServicesFor(e, options.profile),
+      );
+      if (options.profile === 'full' && rate === undefined && framesServices) {
+        const calibration = await calibrate({ services: framesServices.local!.services, portOffset, log });
+        result.calibration = calibration;
+        rate = calibration.experimentRate;
+      }
+      const override = { rate, durationMs: options.durationMs };
+      result.parameters = {
+        ...(rate ? { rate } : {}),
+        ...(options.durationMs ? { durationMs: options.durationMs } : {}),
+        plans: Object.fromEntries(options.experiments.map((e) => [e.name, planFor(e, options.profile, override)])),
+      };
+      for (let repeat = 1; repeat <= repeats; repeat++) {
+        for (const mode of LOCAL_MODES) {
+          for (const experiment of options.experiments) {
+            log(`${experiment.name} [RESILIENCE=${mode}]${repeats > 1 ? ` run ${repeat}/${repeats}` : ''}`);
+            const services = localServicesFor(experiment, options.profile);
+            if (experiment.local && !services) {
+              judge(
+                {
+                  experiment: experiment.name,
+                  mode,
+                  ...(repeats > 1 ? { repeat } : {}),
+                  status: 'skipped',
+                  note: 'whole pipeline only: runs in the full profile, not in --short',
+                  events: [],
+                  metrics: {},
+                },
+                experiment,
+              );
+              continue;
+            }
+            try {
+              judge(
+                await runLocalExperiment(experiment, mode, planFor(experiment, options.profile, override), {
+                  portOffset,
+                  log,
+                  services,
+                  ...(repeats > 1 ? { repeat } : {}),
+                }),
+                experiment,
+              );
+            } catch (error) {
+              const run = (error as { run?: Run }).run;
+              if (run) result.runs.push(run);
+              throw error;
+            }
           }
         }
       }
@@ -141,6 +215,7 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
     result.error = (error as Error).message;
   }
   result.finishedAt = new Date().toISOString();
+  result.summaries = summarise(result.runs);
   const judged = result.runs.filter((r) => r.hypothesis);
   result.held =
     judged.length > 0 && judged.every((r) => r.hypothesis!.held) && result.runs.every((r) => r.status !== 'failed');

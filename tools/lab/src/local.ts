@@ -20,11 +20,14 @@ import {
   metricsText,
   sendFrame,
   setChaos,
+  storedAlerts,
   storedRecords,
+  watchlistedFrames,
+  type StoredRecord,
 } from './http.js';
 import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
 import { RecordingProxy } from './proxy.js';
-import type { Experiment, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
+import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
 export interface LocalOptions {
   /** Added to every default port (default 24000: beside `npm start` on 808x and the e2e tests on +20000). */
@@ -32,13 +35,17 @@ export interface LocalOptions {
   log: (line: string) => void;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** The processes to run (the profile's: `local.services`, or `local.shortServices` in `--short`). */
+  services?: string[];
+  /** 1-based repeat, recorded in the run. */
+  repeat?: number;
 }
 
 /** Fails early, with what to do, when the apps the stack runs are not built. */
 export function checkLocalPrerequisites(experiments: Experiment[]): void {
   const apps = new Set(
     experiments
-      .flatMap((e) => e.local?.services ?? [])
+      .flatMap((e) => [...(e.local?.services ?? []), ...(e.local?.shortServices ?? [])])
       .map((name) => DEFAULT_SERVICES.find((s) => s.name === name)?.app ?? name),
   );
   const missing = [...apps].filter((app) => !existsSync(join(REPO_ROOT, 'apps', app, 'dist', 'main.js')));
@@ -48,7 +55,7 @@ export function checkLocalPrerequisites(experiments: Experiment[]): void {
     );
   }
   for (const e of experiments) {
-    for (const name of e.local?.services ?? []) {
+    for (const name of [...(e.local?.services ?? []), ...(e.local?.shortServices ?? [])]) {
       if (!DEFAULT_SERVICES.some((s) => s.name === name))
         throw new LabError(
           `experiment ${e.name}: no service ${name} in the local stack (tools/local-stack DEFAULT_SERVICES)`,
@@ -77,15 +84,17 @@ export async function runLocalExperiment(
     return {
       experiment: experiment.name,
       mode,
+      ...(options.repeat ? { repeat: options.repeat } : {}),
       status: 'skipped',
       note: experiment.localSkipReason ?? 'no local form',
       events: [],
       metrics: {},
     };
+  const names = options.services ?? local.services;
 
   const token = randomBytes(16).toString('hex');
   const services = withPortOffset(
-    DEFAULT_SERVICES.filter((s) => local.services.includes(s.name)),
+    DEFAULT_SERVICES.filter((s) => names.includes(s.name)),
     options.portOffset,
   );
   const env: Record<string, string> = {
@@ -105,9 +114,10 @@ export async function runLocalExperiment(
   const run: Run = {
     experiment: experiment.name,
     mode,
+    ...(options.repeat ? { repeat: options.repeat } : {}),
     status: 'failed',
     startedAt,
-    parameters: { load: plan, services: local.services, env: recordedEnv, fault: local.fault },
+    parameters: { load: plan, services: names, env: recordedEnv, fault: local.fault },
     events,
     metrics: {},
   };
@@ -119,7 +129,7 @@ export async function runLocalExperiment(
         );
       }
     }
-    options.log(`  starting ${local.services.join(' + ')} (RESILIENCE=${mode})`);
+    options.log(`  starting ${names.join(' + ')} (RESILIENCE=${mode})`);
     // One more try when a process dies while starting: in a shared checkout another build may be
     // rewriting a dist/ folder at that moment (ERR_MODULE_NOT_FOUND). The retry is recorded.
     for (let attempt = 1; ; attempt++) {
@@ -135,13 +145,9 @@ export async function runLocalExperiment(
         await sleep(5_000);
       }
     }
-    const collector = stack.url('collector');
     const fault = local.fault;
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);
 
-    const proxy = new RecordingProxy(collector);
-    const proxyUrl = await proxy.start();
-    const cameraId = `lab-${experiment.name}-${mode}`;
     const loadStart = performance.now();
     const since = (t: number) => Math.round(t - loadStart);
     let faultDone: Promise<void> = Promise.resolve();
@@ -156,6 +162,124 @@ export async function runLocalExperiment(
         events.push({ atMs: readyAtMs, what: `${fault.service} restarted and ready` });
       })();
     }
+    const settle = async () => {
+      // Calls the caller gave up on may still land (a delayed attempt): let them.
+      const delay =
+        fault.kind === 'chaos' ? (fault.settings.delayMs ?? 0) + (fault.settings.delayJitterMs ?? 0) * 3 : 0;
+      await sleep(delay + 300);
+    };
+    const readDependency = async (): Promise<Run['dependency']> => {
+      if (fault.kind !== 'chaos') return undefined;
+      const state = await getChaos(stack.url(fault.service), token);
+      await setChaos(stack.url(fault.service), token, null);
+      return {
+        service: fault.service,
+        requests: state.injected.considered,
+        injectedErrors: state.injected.errors,
+        injectedDelays: state.injected.delays,
+      };
+    };
+
+    if (local.request) {
+      // A read load (e.g. cpanel reading a camera's state): what the caller saw, and what reached the faulty service.
+      const load = await runLoad({
+        url: `${stack.url(local.request.service)}${local.request.path}`,
+        method: 'GET',
+        rate: plan.rate,
+        durationMs: plan.durationMs,
+        timeoutMs: plan.timeoutMs,
+      });
+      await faultDone;
+      await settle();
+      const dependency = await readDependency();
+      const sent = load.requests.intended;
+      const metrics: Run['metrics'] = {
+        successRate: sent > 0 ? load.requests.ok / sent : null,
+        p50Ms: load.latencyMs.p50,
+        p90Ms: load.latencyMs.p90,
+        p99Ms: load.latencyMs.p99,
+      };
+      if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
+      Object.assign(run, { status: 'ok', load, dependency, metrics, elapsedMs: Math.round(performance.now() - t0) });
+      return run;
+    }
+
+    if (local.camera) {
+      const cam = stack.url(local.camera.service);
+      const maxFrames = Math.round((plan.rate * plan.durationMs) / 1000);
+      const started = await fetch(`${cam}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...stack.operatorHeaders },
+        body: JSON.stringify({ fps: plan.rate, maxFrames }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!started.ok) throw new LabError(`POST ${cam}/stream: HTTP ${started.status} ${await started.text()}`);
+      const deadline = performance.now() + plan.durationMs + 120_000;
+      for (;;) {
+        const state = (await (await fetch(`${cam}/state`)).json()) as { streaming: boolean };
+        if (!state.streaming) break;
+        if (performance.now() > deadline)
+          throw new LabError(`${local.camera.service} still streaming after the deadline`);
+        await sleep(200);
+      }
+      await faultDone;
+      await settle();
+      const counters = (await (await fetch(`${cam}/counters`)).json()) as {
+        sent: number;
+        acknowledged: number;
+        failed: number;
+        retries: number;
+      };
+      const dependency = await readDependency();
+      const section = stack.url('section-1');
+      const records = await storedRecords(section);
+      const ours = records.filter((r) => r.cameraId === local.camera!.cameraId);
+      const distinct = new Set(ours.map((r) => r.frameId)).size;
+      const sent = counters.sent;
+      const frames: FrameCounts = {
+        sent,
+        acknowledged: counters.acknowledged,
+        stored: distinct,
+        lost: sent - distinct,
+        // The agent counts acknowledgements, not which frames: this is a lower bound of the acknowledged frames missing.
+        ackedNotStored: Math.max(0, counters.acknowledged - distinct),
+        storeRows: ours.length,
+        storeDistinct: distinct,
+        storeDuplicates: ours.length - distinct,
+        duplicateDeliveries: counterValue(await metricsText(section), 'section_statistics_duplicates_total'),
+        resent: 0,
+        lostAfterResend: null,
+        faces: facesOf(records, local.camera.cameraId),
+      };
+      const metrics: Run['metrics'] = {
+        successRate: sent > 0 ? counters.acknowledged / sent : null,
+        storedRate: sent > 0 ? distinct / sent : null,
+        lostFrames: frames.lost,
+        ackedNotStored: frames.ackedNotStored,
+        storeDuplicates: frames.storeDuplicates,
+        duplicateDeliveries: frames.duplicateDeliveries,
+        facesCounted: frames.faces,
+      };
+      if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
+      if (names.includes('alerts') && names.includes('face-recognition')) {
+        const alerts = (await storedAlerts(stack.url('alerts'))).filter((a) => a.cameraId === local.camera!.cameraId);
+        frames.alerts = new Set(alerts.map((a) => `${a.frameId}|${a.name}`)).size;
+        frames.alertFramesSent = watchlistedFrames(sent);
+        metrics.alertsRaised = frames.alerts;
+        metrics.alertsRaisedRate = frames.alertFramesSent > 0 ? frames.alerts / frames.alertFramesSent : null;
+      }
+      events.push({
+        atMs: 0,
+        what: `${local.camera.service}: ${counters.retries} app-level retries, ${counters.failed} frames given up`,
+      });
+      Object.assign(run, { status: 'ok', frames, dependency, metrics, elapsedMs: Math.round(performance.now() - t0) });
+      return run;
+    }
+
+    const collector = stack.url('collector');
+    const proxy = new RecordingProxy(collector);
+    const proxyUrl = await proxy.start();
+    const cameraId = `lab-${experiment.name}-${mode}${options.repeat ? `-${options.repeat}` : ''}`;
     // The lab's load is a camera: it signs as one with the stack's camera-agent key (AUTH=app), for
     // the load and for the catch-up re-sends after it.
     const cameraAuth = {
@@ -176,32 +300,15 @@ export async function runLocalExperiment(
     } finally {
       await proxy.close();
     }
-    // Calls the collector gave up on may still land in the section (a delayed attempt): let them.
-    const delay = fault.kind === 'chaos' ? (fault.settings.delayMs ?? 0) + (fault.settings.delayJitterMs ?? 0) * 3 : 0;
-    await sleep(delay + 300);
+    await settle();
 
     const acknowledged = proxy.acknowledged();
     const sent = load.requests.intended;
-    let dependency: Run['dependency'];
-    if (fault.kind === 'chaos') {
-      const state = await getChaos(stack.url(fault.service), token);
-      dependency = {
-        service: fault.service,
-        requests: state.injected.considered,
-        injectedErrors: state.injected.errors,
-        injectedDelays: state.injected.delays,
-      };
-      await setChaos(stack.url(fault.service), token, null);
-    }
+    const dependency = await readDependency();
     const section = stack.url('section-1');
     const duplicateDeliveries = counterValue(await metricsText(section), 'section_statistics_duplicates_total');
-    const frames = countFrames({
-      cameraId,
-      sent,
-      acknowledged,
-      records: await storedRecords(section),
-      duplicateDeliveries,
-    });
+    let records = await storedRecords(section);
+    const frames = countFrames({ cameraId, sent, acknowledged, records, duplicateDeliveries });
 
     const metrics = frameMetrics(load, frames);
     if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
@@ -212,19 +319,24 @@ export async function runLocalExperiment(
       const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
       for (const seq of missing) await sendFrame(collector, cameraId, seq, undefined, cameraAuth);
       frames.resent = missing.length;
-      const after = countFrames({
-        cameraId,
-        sent,
-        acknowledged,
-        records: await storedRecords(section),
-        duplicateDeliveries: null,
-      });
+      records = await storedRecords(section);
+      const after = countFrames({ cameraId, sent, acknowledged, records, duplicateDeliveries: null });
       frames.lostAfterResend = after.lost;
       frames.storeDuplicates = after.storeDuplicates;
       frames.storeRows = after.storeRows;
       frames.storeDistinct = after.storeDistinct;
       metrics.lostAfterResend = after.lost;
       metrics.storeDuplicates = after.storeDuplicates;
+    }
+    // Faces and alerts, from the real stores: the section's personCount per stored frame, the alerts service's rows.
+    frames.faces = facesOf(records, cameraId);
+    metrics.facesCounted = frames.faces;
+    if (names.includes('alerts') && names.includes('face-recognition')) {
+      const alerts = (await storedAlerts(stack.url('alerts'))).filter((a) => a.cameraId === cameraId);
+      frames.alerts = new Set(alerts.map((a) => `${a.frameId}|${a.name}`)).size;
+      frames.alertFramesSent = watchlistedFrames(sent);
+      metrics.alertsRaised = frames.alerts;
+      metrics.alertsRaisedRate = frames.alertFramesSent > 0 ? frames.alerts / frames.alertFramesSent : null;
     }
     Object.assign(run, {
       status: 'ok',
@@ -245,4 +357,12 @@ export async function runLocalExperiment(
     // Keep the logs of a failed run (the error names them); a completed run leaves nothing behind.
     if (run.status === 'ok') rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Sum of the faces counted in this camera's stored frames (each frame once); null when none was analysed. */
+function facesOf(records: StoredRecord[], cameraId: string): number | null {
+  const byFrame = new Map<string, number | null | undefined>();
+  for (const r of records) if (r.cameraId === cameraId) byFrame.set(r.frameId, r.personCount);
+  const counted = [...byFrame.values()].filter((n): n is number => typeof n === 'number');
+  return counted.length ? counted.reduce((a, b) => a + b, 0) : null;
 }

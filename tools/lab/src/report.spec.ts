@@ -114,10 +114,10 @@ describe('the coverage table', () => {
     expect(
       coverageCell(
         all,
-        EXPERIMENTS.find((e) => e.name === 'fault-abort-alerts')!,
+        EXPERIMENTS.find((e) => e.name === 'outlier-ejection')!,
         'none',
       ),
-    ).toBe('cluster-only (local: sick-section)');
+    ).toBe('cluster-only (local: sick-section-50)');
     const unmeasured = table
       .split('\n')
       .filter((l) => l.startsWith('| ') && !l.includes('| sick-section |'))

@@ -14,6 +14,7 @@ import { mergeRuns, summarize } from './hdr.js';
 import { EXPERIMENTS } from './experiments.js';
 import { formatBound, formatMetric } from './hypothesis.js';
 import { renderHtml } from './html.js';
+import { renderRepeats } from './repeats.js';
 import { offloadMarkdown, offloadTable, type OffloadTable } from './offload.js';
 import {
   CLUSTER_MODES,
@@ -316,7 +317,8 @@ export async function writeReport(dir: string, result: LabResult, repoRoot: stri
   const charts = await buildCharts(result);
   for (const [file, chart] of Object.entries(charts)) if ('svg' in chart) writeFileSync(join(dir, file), chart.svg);
   writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-  const markdown = renderReport(result, charts, offloadTable(result, repoRoot));
+  // The calibration and the repeats (median and spread per experiment and mode) close the Markdown.
+  const markdown = renderReport(result, charts, offloadTable(result, repoRoot)) + renderRepeats(result);
   writeFileSync(join(dir, 'report.md'), markdown);
   writeFileSync(join(dir, 'report.html'), renderHtml(markdown, charts));
 }

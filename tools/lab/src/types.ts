@@ -63,6 +63,8 @@ export const METRICS = {
   egressUnregisteredOk: 'outbound calls to an unregistered host that succeeded (REGISTRY_ONLY: 0)',
   rateLimitedShare: 'share of answers 429 above the local rate limit',
   promoted: '1 when Flagger promoted the canary, 0 when it rolled back',
+  facesCounted: "faces counted by image-analysis in this run's stored frames (sum of the section's personCount)",
+  alertsRaised: "alerts in the alerts store for this run's frames (after the catch-up re-send, if any)",
 } as const;
 export type MetricName = keyof typeof METRICS;
 
@@ -109,6 +111,19 @@ export interface Experiment {
     env?: Record<string, string>;
     /** Extra environment in `client` mode (RESILIENCE_* parameters). */
     clientEnv?: Record<string, string>;
+    /**
+     * The processes of the `--short` (CI) profile, e.g. section-1 + collector only; absent = the experiment needs
+     * the whole pipeline and runs in the full profile only (skipped in `--short`, with that reason).
+     */
+    shortServices?: string[];
+    /** The load is `GET <service><path>` instead of camera frames to the collector (e.g. cpanel reading a camera's state). */
+    request?: { service: string; path: string };
+    /**
+     * The load is a camera agent of the stack streaming its sample photos (`POST /stream` at the plan's rate), so
+     * the camera → collector hop runs through the agent's generated client (the resilience under test); measured
+     * from the agent's `GET /counters` and the section's store.
+     */
+    camera?: { service: string; cameraId: string };
   };
   /** Why there is no local form, when there is none. */
   localSkipReason?: string;
@@ -148,6 +163,12 @@ export interface FrameCounts {
   storeDistinct: number;
   storeDuplicates: number;
   duplicateDeliveries: number | null;
+  /** Faces image-analysis counted in the stored frames of this run (sum of personCount); null without analysis. */
+  faces?: number | null;
+  /** Frames sent whose photo shows a watch-listed person (each should raise one alert). */
+  alertFramesSent?: number;
+  /** Alerts of this run's frames in the alerts store (distinct frame × person); null without the alerts service. */
+  alerts?: number | null;
   /** Frames not acknowledged, sent once more after the run (kill experiment: the camera's catch-up). */
   resent: number;
   lostAfterResend: number | null;
@@ -162,6 +183,8 @@ export interface RunEvent {
 export interface Run {
   experiment: string;
   mode: Mode;
+  /** 1-based repeat of this experiment × mode (absent in results written before repeats). */
+  repeat?: number;
   status: 'ok' | 'skipped' | 'failed';
   note?: string;
   startedAt?: string;
@@ -197,6 +220,54 @@ export interface MachineInfo {
   hostname?: string;
 }
 
+/** One step of the calibration ramp: the whole pipeline without a fault at a constant rate. */
+export interface CalibrationStep {
+  rate: number;
+  durationMs: number;
+  sent: number;
+  ok: number;
+  successRate: number | null;
+  p99Ms: number | null;
+  sustained: boolean;
+}
+
+/** What this machine sustains, measured before the experiments (full profile, local target). */
+export interface Calibration {
+  services: string[];
+  mode: LocalMode;
+  criterion: { minSuccessRate: number; maxP99Ms: number };
+  steps: CalibrationStep[];
+  /** Highest rate whose step met the criterion (frames/s). */
+  sustainedRate: number;
+  /** Share of sustainedRate the experiments run at. */
+  fraction: number;
+  /** The experiments' rate: fraction × sustainedRate, rounded (at least 1). */
+  experimentRate: number;
+  elapsedMs: number;
+}
+
+/** Median and spread of one metric over the repeats of one experiment × mode. */
+export interface MetricSpread {
+  median: number;
+  min: number;
+  max: number;
+  /** Runs with a value. */
+  n: number;
+}
+
+/** The repeats of one experiment × mode, summarised (the runs themselves are in LabResult.runs, with `repeat`). */
+export interface RunSummary {
+  experiment: string;
+  mode: Mode;
+  /** Runs of this experiment × mode that ended ok. */
+  runs: number;
+  /** Of those, the runs whose hypothesis held. */
+  held: number;
+  /** Held in every run (and there was at least one). */
+  heldInEveryRun: boolean;
+  metrics: Partial<Record<MetricName, MetricSpread>>;
+}
+
 export const RESULT_SCHEMA = 'airport-mesh.lab.result/v1';
 
 export interface LabResult {
@@ -214,6 +285,14 @@ export interface LabResult {
   versions: Record<string, string>;
   machine: MachineInfo;
   runs: Run[];
+  /** Runs per experiment × mode (`--repeats`; 1 in results written before repeats). */
+  repeats?: number;
+  /** The load parameters chosen for this run (calibrated rate, per-experiment durations), as run. */
+  parameters?: { rate?: number; durationMs?: number; plans?: Record<string, LoadPlan> };
+  /** The calibration ramp (full profile, local target). */
+  calibration?: Calibration;
+  /** Median and spread per experiment × mode over the repeats. */
+  summaries?: RunSummary[];
   /** True when every hypothesis of every run that ran held. */
   held?: boolean;
 }

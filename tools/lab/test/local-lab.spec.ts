@@ -1,6 +1,6 @@
 /**
- * The short local lab, for real: `lab run --short` starts its own stacks (section-1 + collector, ports
- * +23000) with RESILIENCE=none and then RESILIENCE=client, applies each fault (chaos API, SIGKILL),
+ * The short local lab, for real: `lab run --short` starts its own stacks (the two-service form of the
+ * experiments that have one: section-1 + collector, ports +23000) with RESILIENCE=none and then RESILIENCE=client, applies each fault (chaos API, SIGKILL),
  * streams frames at a constant rate and checks every hypothesis. Needs the apps built (the test
  * target depends on ^build). A few seconds of load per experiment; about 2 minutes in all on 2 cores.
  */
@@ -75,6 +75,21 @@ describe('the short local lab (real stacks, real faults)', () => {
       expect(r.frames).toMatchObject({ ackedNotStored: 0, lostAfterResend: 0, storeDuplicates: 0 });
     }
     expect(run('kill-section', 'none').frames!.lost).toBeGreaterThan(0);
+  });
+
+  it('--short runs the two-service form once; the whole-pipeline experiments are left to the full profile, and say so', () => {
+    expect(result.repeats).toBe(1);
+    expect(result.calibration).toBeUndefined();
+    expect(run('sick-section', 'client').parameters!.services).toEqual(['section-1', 'collector']);
+    expect(run('fault-abort-alerts', 'client')).toMatchObject({
+      status: 'skipped',
+      note: expect.stringContaining('full profile'),
+    });
+    expect(result.summaries!.find((s) => s.experiment === 'sick-section' && s.mode === 'client')).toMatchObject({
+      runs: 1,
+      held: 1,
+      heldInEveryRun: true,
+    });
   });
 
   it('the canary split is cluster-only locally, and says so', () => {

@@ -1,0 +1,143 @@
+/**
+ * Calibration: before the full profile's experiments, a short ramp on the whole pipeline without a
+ * fault finds the highest frame rate this machine sustains (every step's success ≥ 99% and p99 under a
+ * bound); the experiments then run at about half of it, so the fault, not the CPU, decides the outcome.
+ * The ramp, its criterion and the chosen rate are recorded in result.json and the report.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signCallerToken } from '@airport-mesh/platform/keys';
+import { runLoad } from '@airport-mesh/loadgen';
+import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
+import { frameBody, LabError } from './http.js';
+import type { Calibration, CalibrationStep, LocalMode } from './types.js';
+
+export interface CalibrationOptions {
+  services: string[];
+  portOffset: number;
+  log: (line: string) => void;
+  /** The rates to try, ascending (frames/s); the ramp stops at the first step that fails. */
+  rates?: number[];
+  stepMs?: number;
+  minSuccessRate?: number;
+  maxP99Ms?: number;
+  fraction?: number;
+}
+
+export const DEFAULT_RAMP = [1, 2, 3, 4, 6, 8, 10, 12, 16];
+
+/** The experiments' rate for a sustained rate: `fraction` of it, rounded, at least 1 frame/s. */
+export function experimentRateFor(sustainedRate: number, fraction: number): number {
+  return Math.max(1, Math.round(sustainedRate * fraction));
+}
+
+/** Whether a step met the criterion. */
+export function sustained(step: Pick<CalibrationStep, 'successRate' | 'p99Ms'>, min: number, maxP99: number): boolean {
+  return step.successRate !== null && step.successRate >= min && step.p99Ms !== null && step.p99Ms < maxP99;
+}
+
+export async function calibrate(options: CalibrationOptions): Promise<Calibration> {
+  const rates = options.rates ?? DEFAULT_RAMP;
+  const stepMs = options.stepMs ?? 6_000;
+  const criterion = { minSuccessRate: options.minSuccessRate ?? 0.99, maxP99Ms: options.maxP99Ms ?? 1_000 };
+  const fraction = options.fraction ?? 0.5;
+  const mode: LocalMode = 'none';
+  const services = withPortOffset(
+    DEFAULT_SERVICES.filter((s) => options.services.includes(s.name)),
+    options.portOffset,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'lab-calibration-'));
+  const stack = new LocalStack({
+    services,
+    dataDir,
+    env: { LOG_LEVEL: 'warn', RESILIENCE: mode, CHAOS_ADMIN_TOKEN: randomBytes(16).toString('hex') },
+    readyTimeoutMs: 60_000,
+  });
+  const t0 = performance.now();
+  const steps: CalibrationStep[] = [];
+  let ok = false;
+  try {
+    options.log(`calibration: starting ${options.services.join(' + ')}`);
+    await stack.start();
+    const collector = stack.url('collector');
+    // A first frame warms the models up (the first inference is slower); it is not part of any step.
+    const warm = 'lab-calibration-warmup';
+    const warmAuth = await signCallerToken(
+      stack.credentials.keys['camera-agent'].privateKey,
+      warm,
+      'POST',
+      '/frames',
+      120,
+    );
+    for (let seq = 0; seq < 6; seq++) {
+      await fetch(`${collector}/frames`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${warmAuth}` },
+        body: frameBody(warm, seq),
+        signal: AbortSignal.timeout(30_000),
+      }).then((r) => r.arrayBuffer());
+    }
+    for (const rate of rates) {
+      const cameraId = `lab-calibration-${rate}`;
+      const auth = await signCallerToken(
+        stack.credentials.keys['camera-agent'].privateKey,
+        cameraId,
+        'POST',
+        '/frames',
+        Math.ceil(stepMs / 1000) + 120,
+      );
+      const load = await runLoad({
+        url: `${collector}/frames`,
+        method: 'POST',
+        rate,
+        durationMs: stepMs,
+        timeoutMs: 10_000,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+        body: ({ index }) => ({ body: frameBody(cameraId, index) }),
+      });
+      const sent = load.requests.intended;
+      const step: CalibrationStep = {
+        rate,
+        durationMs: stepMs,
+        sent,
+        ok: load.requests.ok,
+        successRate: sent > 0 ? load.requests.ok / sent : null,
+        p99Ms: load.latencyMs.p99,
+        sustained: false,
+      };
+      step.sustained = sustained(step, criterion.minSuccessRate, criterion.maxP99Ms);
+      steps.push(step);
+      options.log(
+        `  ${rate} frames/s: ${step.ok}/${sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms → ${step.sustained ? 'sustained' : 'not sustained'}`,
+      );
+      if (!step.sustained) break;
+      await sleep(1_000); // let the queue drain before the next step
+    }
+    ok = true;
+  } catch (error) {
+    throw new LabError(`calibration failed: ${(error as Error).message}`);
+  } finally {
+    for (const s of services) await stack.kill(s.name, 'SIGKILL').catch(() => undefined);
+    if (ok) rmSync(dataDir, { recursive: true, force: true });
+  }
+  const best = steps.filter((s) => s.sustained).at(-1);
+  if (!best)
+    throw new LabError(
+      `calibration: this machine did not sustain even ${rates[0]} frame/s through ${options.services.join(' + ')} (success ≥ ${criterion.minSuccessRate * 100}%, p99 < ${criterion.maxP99Ms} ms)`,
+    );
+  const experimentRate = experimentRateFor(best.rate, fraction);
+  options.log(`calibration: sustained ${best.rate} frames/s; experiments at ${experimentRate} frames/s`);
+  return {
+    services: options.services,
+    mode,
+    criterion,
+    steps,
+    sustainedRate: best.rate,
+    fraction,
+    experimentRate,
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}

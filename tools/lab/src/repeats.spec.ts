@@ -1,0 +1,71 @@
+import { experimentRateFor, sustained } from './calibration.js';
+import { median, renderRepeats, spread, summarise } from './repeats.js';
+import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
+
+const run = (mode: 'none' | 'client', repeat: number, successRate: number, held: boolean): Run => ({
+  experiment: 'sick-section',
+  mode,
+  repeat,
+  status: 'ok',
+  events: [],
+  metrics: { successRate, alertsRaised: 10 * repeat },
+  hypothesis: { held, bounds: [] },
+});
+
+describe('repeats', () => {
+  it('median and spread', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(spread([0.9, 0.7, 0.8])).toEqual({ median: 0.8, min: 0.7, max: 0.9, n: 3 });
+    expect(spread([])).toBeUndefined();
+  });
+
+  it('a hypothesis holds only if it held in every run, else it says in how many', () => {
+    const summaries = summarise([
+      run('none', 1, 0.7, true),
+      run('none', 2, 0.72, true),
+      run('none', 3, 0.69, true),
+      run('client', 1, 1, true),
+      run('client', 2, 0.98, false),
+      run('client', 3, 1, true),
+    ]);
+    expect(summaries.map((s) => [s.mode, s.runs, s.held, s.heldInEveryRun])).toEqual([
+      ['none', 3, 3, true],
+      ['client', 3, 2, false],
+    ]);
+    expect(summaries[1].metrics.successRate).toEqual({ median: 1, min: 0.98, max: 1, n: 3 });
+    const result = {
+      schema: RESULT_SCHEMA,
+      repeats: 3,
+      summaries,
+      calibration: {
+        services: ['collector'],
+        mode: 'none',
+        criterion: { minSuccessRate: 0.99, maxP99Ms: 1000 },
+        steps: [
+          { rate: 2, durationMs: 6000, sent: 12, ok: 12, successRate: 1, p99Ms: 300, sustained: true },
+          { rate: 4, durationMs: 6000, sent: 24, ok: 20, successRate: 20 / 24, p99Ms: 3000, sustained: false },
+        ],
+        sustainedRate: 2,
+        fraction: 0.5,
+        experimentRate: 1,
+        elapsedMs: 1,
+      },
+    } as unknown as LabResult;
+    const md = renderRepeats(result);
+    expect(md).toContain('sustained **2 frames/s**');
+    expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
+    expect(md).toContain('held in 2 of 3');
+    expect(md).toContain('held in every run (3/3)');
+  });
+
+  it('a calibration step is sustained with success ≥ the minimum and p99 under the bound; experiments run at half', () => {
+    expect(sustained({ successRate: 0.99, p99Ms: 999 }, 0.99, 1000)).toBe(true);
+    expect(sustained({ successRate: 0.98, p99Ms: 10 }, 0.99, 1000)).toBe(false);
+    expect(sustained({ successRate: 1, p99Ms: 1000 }, 0.99, 1000)).toBe(false);
+    expect(sustained({ successRate: null, p99Ms: null }, 0.99, 1000)).toBe(false);
+    expect(experimentRateFor(8, 0.5)).toBe(4);
+    expect(experimentRateFor(1, 0.5)).toBe(1);
+    expect(experimentRateFor(3, 0.5)).toBe(2);
+  });
+});

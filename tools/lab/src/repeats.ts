@@ -1,0 +1,105 @@
+/**
+ * Repeats: each experiment × mode runs `--repeats` times; per metric the median and the spread
+ * (min–max), and the hypothesis holds only if it held in every run (else: in how many).
+ */
+import type { LabResult, MetricName, MetricSpread, Run, RunSummary } from './types.js';
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function spread(values: number[]): MetricSpread | undefined {
+  if (values.length === 0) return undefined;
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length };
+}
+
+/** One summary per experiment × mode that has runs, in the order the runs were made. */
+export function summarise(runs: Run[]): RunSummary[] {
+  const groups = new Map<string, Run[]>();
+  for (const r of runs) {
+    const key = `${r.experiment}\u0000${r.mode}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const ok = group.filter((r) => r.status === 'ok');
+    const judged = ok.filter((r) => r.hypothesis);
+    const names = new Set(ok.flatMap((r) => Object.keys(r.metrics) as MetricName[]));
+    const metrics: RunSummary['metrics'] = {};
+    for (const name of names) {
+      const s = spread(ok.map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number'));
+      if (s) metrics[name] = s;
+    }
+    const held = judged.filter((r) => r.hypothesis!.held).length;
+    return {
+      experiment: group[0].experiment,
+      mode: group[0].mode,
+      runs: ok.length,
+      held,
+      heldInEveryRun: judged.length > 0 && held === judged.length && ok.length === group.length,
+      metrics,
+    };
+  });
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+
+function cell(s: MetricSpread | undefined, f: (v: number) => string): string {
+  if (!s) return '–';
+  return s.n > 1 && s.min !== s.max ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+}
+
+/** The calibration, the parameters and the repeats as Markdown (appended to report.md by the lab). */
+export function renderRepeats(result: LabResult): string {
+  const lines: string[] = [];
+  const c = result.calibration;
+  if (c) {
+    lines.push(
+      '## Calibration',
+      '',
+      `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}, no fault) streamed frames at rising rates ` +
+        `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each; a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
+        `and p99 < ${c.criterion.maxP99Ms} ms. This machine sustained **${c.sustainedRate} frames/s**; the experiments ran at ` +
+        `${c.fraction} × that = **${c.experimentRate} frames/s**, so the fault and not the CPU decides the outcome.`,
+      '',
+      '| frames/s | sent | acknowledged | success | p99 ms | sustained |',
+      '| ---: | ---: | ---: | ---: | ---: | --- |',
+      ...c.steps.map(
+        (s) =>
+          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.sustained ? 'yes' : 'no'} |`,
+      ),
+      '',
+    );
+  }
+  const summaries = result.summaries ?? [];
+  if (summaries.length) {
+    const p = result.parameters;
+    lines.push(
+      `## Repeats: median (min–max) over ${result.repeats ?? 1} run(s) per experiment × mode`,
+      '',
+      ...(p?.rate || p?.durationMs
+        ? [
+            `Load: ${p.rate ? `${p.rate} frames/s` : 'each experiment its own rate'}, ${p.durationMs ? `${p.durationMs / 1000} s` : 'each experiment its own duration'} per run (every plan in result.json \`parameters.plans\`).`,
+            '',
+          ]
+        : []),
+      'A hypothesis holds only if it held in every run; otherwise the table says in how many.',
+      '',
+      '| experiment | mode | runs | success | stored | p50 ms | p99 ms | lost | faces | alerts raised | alerts / watch-listed frames | hypothesis |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    );
+    for (const s of summaries) {
+      if (s.runs === 0) continue;
+      const m = s.metrics;
+      const verdict = s.heldInEveryRun ? `held in every run (${s.held}/${s.runs})` : `held in ${s.held} of ${s.runs}`;
+      lines.push(
+        `| ${s.experiment} | ${s.mode} | ${s.runs} | ${cell(m.successRate, pct)} | ${cell(m.storedRate, pct)} | ${cell(m.p50Ms, ms)} | ${cell(m.p99Ms, ms)} | ${cell(m.lostFrames, num)} | ${cell(m.facesCounted, num)} | ${cell(m.alertsRaised, num)} | ${cell(m.alertsRaisedRate, pct)} | ${verdict} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.length ? `\n${lines.join('\n')}` : '';
+}
