@@ -393,7 +393,7 @@ export async function secretValue(io: Io, name: string, key: string): Promise<st
   return Buffer.from(r.stdout.trim(), 'base64').toString('utf8');
 }
 
-/** The operator token (Secret airport-operator): what the demo and the lab send to operator routes. */
+/** The operator token (Secret airport-operator): what the demo sends to operator routes (the camera buttons). */
 export const operatorToken = (io: Io): Promise<string> => secretValue(io, OPERATOR_SECRET.name, OPERATOR_SECRET.key);
 
 /** A caller's private key (Secret airport-key-<caller>, plain overlay): the lab signs frames as a camera with it. */
