@@ -150,7 +150,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         failures: [],
       };
       const base = stack.url(target.service);
-      const perOp = Math.max(1, Math.floor(options.requestsPerService / ops.length));
+      // at least requestsPerService in all (the same count for every operation, rounded up)
+      const perOp = Math.max(1, Math.ceil(options.requestsPerService / ops.length));
       log(`${target.service}: ${ops.length} operations × ${perOp} requests`);
       for (const [index, { path, method, op }] of ops.entries()) {
         const name = `${method.toUpperCase()} ${path}`;

@@ -10,6 +10,16 @@ import { kubectlPath } from './kubectl.js';
 import { repoRoot } from './paths.js';
 import { parseManifests, type K8sObject } from './render.js';
 import { chaosApi } from './chaos.js';
+import {
+  AUTH_SECRET_NAMES,
+  authSecretsReadBy,
+  InvalidStoredSecret,
+  OPERATOR_SECRET,
+  planAuthSecrets,
+  SERVICE_KEY,
+  serviceKeySecret,
+  storedSecrets,
+} from './secrets.js';
 
 export const NAMESPACE = 'airport-mesh';
 /** The ApplySet every deploy applies with (`--prune --applyset`): its parent is Secret airport-mesh/airport-mesh. */
@@ -150,7 +160,8 @@ export async function preflightFor(io: Io, objects: K8sObject[]): Promise<void> 
  *  1. preflight (CRDs and APIs the render needs), before anything changes;
  *  2. when leaving flagger-canary: delete the Canary first and wait (Flagger's own objects, owned by
  *     it, go with it), so that the fixed cpanel versions never fight Flagger;
- *  3. the Namespace objects, then the chaos Secret (created once with a random token);
+ *  3. the Namespace objects, then the chaos Secret (created once with a random token) and the AUTH
+ *     Secrets the render reads (operator token; the plain overlay's service keys), kept when present;
  *  4. everything else with `kubectl apply --prune --applyset=airport-mesh`: objects of the previous
  *     render that this one does not have are deleted;
  *  5. a sidecar-injection change (plain ↔ Istio) restarts every Deployment;
@@ -191,6 +202,8 @@ export async function deployTarget(io: Io, dir: string): Promise<K8sObject[]> {
   await kubectlOk(io, ['apply', '-f', '-'], list(namespaces));
   // pods that started before the Secret existed (the system applied without the demo) have no token
   const tokenless = (await ensureChaosSecret(io)) && (await pods(io, PART_OF)).length > 0;
+  // running pods read an AUTH Secret that changed (a new key pair changes the public keys): restart them
+  const authChanged = (await ensureAuthSecrets(io, { objects })).replaced.length > 0;
   const rest = objects.filter((o) => o.kind !== 'Namespace');
   io.out(`kubectl apply --prune --applyset=${APPLYSET} (${dir}: ${rest.length} objects)`);
   await kubectlOk(io, ['apply', '-n', NAMESPACE, '--prune', `--applyset=${APPLYSET}`, '-f', '-'], list(rest), {
@@ -198,11 +211,14 @@ export async function deployTarget(io: Io, dir: string): Promise<K8sObject[]> {
   });
   const ns = namespaces.find((n) => n.metadata?.name === NAMESPACE);
   const injectionAfter = ns?.metadata?.labels?.['istio-injection'] ?? '';
-  if ((injectionBefore !== injectionAfter && hadSecret) || tokenless) {
+  const restartForAuth = authChanged && (await pods(io, PART_OF)).length > 0;
+  if ((injectionBefore !== injectionAfter && hadSecret) || tokenless || restartForAuth) {
     io.out(
       tokenless
         ? 'the running pods started without the chaos token: restarting every Deployment'
-        : `sidecar injection ${injectionBefore || 'off'} → ${injectionAfter || 'off'}: restarting every Deployment`,
+        : restartForAuth
+          ? 'an AUTH Secret the running pods read changed: restarting every Deployment'
+          : `sidecar injection ${injectionBefore || 'off'} → ${injectionAfter || 'off'}: restarting every Deployment`,
     );
     await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'restart', 'deployment', '-l', PART_OF]);
   }
@@ -303,6 +319,86 @@ export async function chaosToken(io: Io): Promise<string> {
     throw new DemoError(`no Secret ${NAMESPACE}/${CHAOS_SECRET.name}: ${out.stderr.trim()}`);
   return Buffer.from(out.stdout.trim(), 'base64').toString('utf8');
 }
+
+/**
+ * The AUTH Secrets (src/secrets.ts): those `objects` (a render) reads, or all of them, made when
+ * missing and kept when present; `rotate` replaces every one. Applied server-side (no
+ * last-applied annotation holding a copy), only those that change; values are never printed.
+ */
+export async function ensureAuthSecrets(
+  io: Io,
+  options: { objects?: K8sObject[]; rotate?: boolean } = {},
+): Promise<{ created: string[]; replaced: string[]; kept: string[] }> {
+  const want = options.objects ? authSecretsReadBy(options.objects) : AUTH_SECRET_NAMES;
+  if (want.length === 0) return { created: [], replaced: [], kept: [] };
+  const r = await kubectl(io, [
+    '-n',
+    NAMESPACE,
+    'get',
+    'secret',
+    ...AUTH_SECRET_NAMES,
+    '-o',
+    'json',
+    '--ignore-not-found',
+  ]);
+  if (r.code !== 0) throw new DemoError(`kubectl get secret ${AUTH_SECRET_NAMES.join(' ')}: ${r.stderr.trim()}`);
+  let plan;
+  try {
+    plan = planAuthSecrets(storedSecrets(r.stdout), { want, rotate: options.rotate, namespace: NAMESPACE });
+  } catch (e) {
+    if (e instanceof InvalidStoredSecret) throw new DemoError(e.message);
+    throw e;
+  }
+  const kept = plan.objects
+    .map((o) => o.metadata!.name!)
+    .filter((n) => !plan.changed.some((c) => c.metadata?.name === n));
+  for (const n of plan.created) io.out(`creating Secret ${NAMESPACE}/${n} (new, random; never printed)`);
+  for (const n of plan.replaced) io.out(`replacing Secret ${NAMESPACE}/${n}${options.rotate ? ' (rotation)' : ''}`);
+  if (kept.length)
+    io.out(`keeping Secret${kept.length > 1 ? 's' : ''} ${kept.map((n) => `${NAMESPACE}/${n}`).join(', ')}`);
+  if (plan.changed.length)
+    await kubectlOk(
+      io,
+      ['apply', '--server-side', '--field-manager=airport-mesh-k8s', '--force-conflicts', '-f', '-'],
+      list(plan.changed),
+      {},
+      true,
+    );
+  return { created: plan.created, replaced: plan.replaced, kept };
+}
+
+/** `make secrets` / `make rotate-secrets`: the AUTH Secrets alone (before a `kubectl apply -k` of your own). */
+export async function secretsCommand(io: Io, rotate: boolean): Promise<void> {
+  if ((await kubectl(io, ['get', 'namespace', NAMESPACE, '-o', 'name'])).code !== 0) {
+    io.out(`kubectl create namespace ${NAMESPACE}`);
+    await kubectlOk(io, ['create', 'namespace', NAMESPACE]);
+  }
+  const { replaced } = await ensureAuthSecrets(io, { rotate });
+  if (replaced.length && (await pods(io, PART_OF)).length) {
+    io.out('restarting every Deployment so that its pods read the new values');
+    await kubectlOk(io, ['-n', NAMESPACE, 'rollout', 'restart', 'deployment', '-l', PART_OF]);
+  }
+  io.out(
+    `operator token (dashboard sign-in, camera control): kubectl -n ${NAMESPACE} get secret ${OPERATOR_SECRET.name} -o jsonpath='{.data.${OPERATOR_SECRET.key}}' | base64 -d`,
+  );
+}
+
+/** One value of a Secret of the namespace, decoded; a DemoError that says how to make it when missing. */
+export async function secretValue(io: Io, name: string, key: string): Promise<string> {
+  const r = await kubectl(io, ['-n', NAMESPACE, 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
+  if (r.code !== 0 || !r.stdout.trim())
+    throw new DemoError(
+      `no ${key} in Secret ${NAMESPACE}/${name} (${r.stderr.trim() || 'empty'}): the deploy commands make it (make deploy-…, or make secrets)`,
+    );
+  return Buffer.from(r.stdout.trim(), 'base64').toString('utf8');
+}
+
+/** The operator token (Secret airport-operator): what the demo sends to operator routes (the camera buttons). */
+export const operatorToken = (io: Io): Promise<string> => secretValue(io, OPERATOR_SECRET.name, OPERATOR_SECRET.key);
+
+/** A caller's private key (Secret airport-key-<caller>, plain overlay): the lab signs frames as a camera with it. */
+export const serviceKey = (io: Io, caller: 'camera-agent' | 'collector' | 'cpanel'): Promise<string> =>
+  secretValue(io, serviceKeySecret(caller), SERVICE_KEY);
 
 export async function pods(io: Io, selector: string, namespace = NAMESPACE): Promise<string[]> {
   const out = await kubectl(io, [

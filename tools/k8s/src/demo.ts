@@ -9,8 +9,10 @@ import {
   kubectl,
   kubectlOk,
   NAMESPACE,
+  operatorToken,
   PART_OF,
   pods,
+  secretsCommand,
   setChaos,
   withPortForward,
   type Chaos,
@@ -372,14 +374,16 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
       ...(check.method === 'GET' ? [] : ['-X', check.method, '-H', 'content-type: application/json', '-d', '{}']),
       check.url,
     ]);
+  // camera control is an operator route (docs/security.md): the token of Secret airport-operator, never printed
   const camera = async (action: 'start' | 'stop') => {
     const ingress = await ingressAddress(io);
+    const authorization = `Bearer ${await operatorToken(io)}`;
     let failed = 0;
     for (const id of CAMERA_IDS) {
       const { method, path } = CAMERA_CONTROL(id, action);
       const url = `http://${ingress}${path}`;
-      io.out(`curl -X ${method} ${url}`);
-      const a = await get(url, { method });
+      io.out(`curl -X ${method} -H 'Authorization: Bearer <airport-operator>' ${url}`);
+      const a = await get(url, { method, headers: { authorization } });
       io.out(a.body);
       if (a.status >= 300) failed++;
     }
@@ -402,6 +406,8 @@ export function commands(io: Io): Record<string, (args: string[]) => Promise<num
         ]);
       }),
     health: () => health(io),
+    secrets: () => ok(() => secretsCommand(io, false)),
+    'rotate-secrets': () => ok(() => secretsCommand(io, true)),
     'start-cameras': () => camera('start'),
     'stop-cameras': () => camera('stop'),
     // seed 000: 100 × /status every 200 ms; LOAD_COUNT, LOAD_INTERVAL_MS and LOAD_PATH change that

@@ -53,6 +53,11 @@ if (has('get', 'secret', 'chaos-admin', '-o', 'name')) {
   console.error('Error from server (NotFound): secrets "chaos-admin" not found'); process.exit(1);
 }
 if (has('get', 'secret', 'chaos-admin')) { process.stdout.write(Buffer.from('t0ken').toString('base64')); process.exit(0); }
+// the AUTH Secrets: none stored (the deploy makes them); the operator token when RECORDER_OPERATOR is set
+if (has('get', 'secret', 'airport-operator') && args.some((a) => a.startsWith('jsonpath='))) {
+  if (!process.env.RECORDER_OPERATOR) { console.error('Error from server (NotFound): secrets "airport-operator" not found'); process.exit(1); }
+  process.stdout.write(Buffer.from(process.env.RECORDER_OPERATOR).toString('base64')); process.exit(0);
+}
 if (has('get', 'canaries.flagger.app')) { process.stdout.write(env('RECORDER_CANARY', '')); process.exit(0); }
 if (has('get', 'namespace')) { process.stdout.write(env('RECORDER_INJECTION', '')); process.exit(0); }
 if (has('get', 'nodes') && args.some((a) => a.includes('images'))) { process.stdout.write(env('RECORDER_IMAGES', '')); process.exit(0); }
@@ -161,6 +166,7 @@ describe('deploy', () => {
     expect(applies.map((x) => x.args.join(' '))).toEqual([
       'apply -f -',
       'apply -f -',
+      'apply --server-side --field-manager=airport-mesh-k8s --force-conflicts -f -',
       `apply -n ${NAMESPACE} --prune --applyset=${APPLYSET} -f -`,
     ]);
     expect(applied(applies[0].stdin).map(key)).toEqual(['Namespace/-/airport-mesh']);
@@ -168,9 +174,13 @@ describe('deploy', () => {
     expect(key(secret)).toBe('Secret/airport-mesh/chaos-admin');
     expect(secret.stringData?.token).toMatch(/^[0-9a-f]{32}$/);
     expect(out.join('\n')).not.toContain(secret.stringData?.token);
+    // the AUTH Secrets the Istio render reads: the operator token only (AUTH=mesh: no service keys)
+    const auth = applied(applies[2].stdin);
+    expect(auth.map(key)).toEqual(['Secret/airport-mesh/airport-operator']);
+    expect(out.join('\n')).not.toContain(Buffer.from(auth[0].data.OPERATOR_TOKEN, 'base64').toString());
     // exactly the render (without its Namespace), with ApplySets switched on
-    expect(applies[2].applyset).toBe('true');
-    expect(applied(applies[2].stdin).map(key).sort()).toEqual(
+    expect(applies[3].applyset).toBe('true');
+    expect(applied(applies[3].stdin).map(key).sort()).toEqual(
       render
         .filter((o) => o.kind !== 'Namespace')
         .map(key)
@@ -229,6 +239,28 @@ describe('deploy', () => {
     const c = changes();
     expect(c.filter((x) => x === 'apply -f -')).toHaveLength(2); // the Namespace, then the Secret
     expect(c).toContain(`-n ${NAMESPACE} rollout restart deployment -l app.kubernetes.io/part-of=airport-mesh`);
+  }, 180_000);
+
+  it('deploy-app-default makes the operator token and every service key pair before the apply (AUTH=app), never printing them', async () => {
+    const out: string[] = [];
+    expect(await commands(io({ RECORDER_SECRET: 'present' }, out))['deploy-app-default']([])).toBe(0);
+    const applies = calls().filter((x) => x.args[0] === 'apply');
+    const ssa = applies.findIndex((x) => x.args.includes('--server-side'));
+    expect(ssa).toBeGreaterThanOrEqual(0);
+    expect(applies.findIndex((x) => x.args.includes('--prune'))).toBeGreaterThan(ssa);
+    const secrets = applied(applies[ssa].stdin);
+    expect(secrets.map(key)).toEqual(
+      [
+        'airport-operator',
+        'airport-key-camera-agent',
+        'airport-key-collector',
+        'airport-key-cpanel',
+        'airport-public-keys',
+      ].map((n) => `Secret/airport-mesh/${n}`),
+    );
+    for (const s of secrets)
+      for (const v of Object.values(s.data as Record<string, string>))
+        expect(out.join('\n')).not.toContain(Buffer.from(v, 'base64').toString());
   }, 180_000);
 
   it('switching between plain and Istio restarts every Deployment (sidecars come and go)', async () => {
@@ -358,6 +390,43 @@ describe('scenarios that make a replica sick through the chaos API', () => {
       a.server.close();
     }
   }, 120_000);
+});
+
+describe('camera control through the ingress (an operator route)', () => {
+  it('start-cameras and stop-cameras send the operator token of Secret airport-operator, and never print it', async () => {
+    const seen: Seen[] = [];
+    const g = await server(() => [202, '{"ok":true}'], seen);
+    try {
+      const out: string[] = [];
+      const token = 'operator-t0ken-0123456789abcdef';
+      const table = commands(io({ INGRESS: `127.0.0.1:${g.port}`, RECORDER_OPERATOR: token }, out));
+      expect(await table['start-cameras']([])).toBe(0);
+      expect(await table['stop-cameras']([])).toBe(0);
+      expect(seen.map((s) => `${s.method} ${s.url} ${s.auth}`)).toEqual([
+        ...[1, 2, 3].map((id) => `POST /cameras/${id}/start Bearer ${token}`),
+        ...[1, 2, 3].map((id) => `POST /cameras/${id}/stop Bearer ${token}`),
+      ]);
+      expect(out.join('\n')).not.toContain(token);
+      expect(calls().map((x) => x.args.join(' '))).toContain(
+        `-n ${NAMESPACE} get secret airport-operator -o jsonpath={.data.OPERATOR_TOKEN}`,
+      );
+    } finally {
+      g.server.close();
+    }
+  });
+
+  it('without the Secret, says how to make it and sends nothing', async () => {
+    const seen: Seen[] = [];
+    const g = await server(() => [202, '{}'], seen);
+    try {
+      await expect(commands(io({ INGRESS: `127.0.0.1:${g.port}` }, []))['start-cameras']([])).rejects.toThrow(
+        /no OPERATOR_TOKEN in Secret airport-mesh\/airport-operator.*make secrets/,
+      );
+      expect(seen).toEqual([]);
+    } finally {
+      g.server.close();
+    }
+  });
 });
 
 describe('health and load through the ingress', () => {

@@ -15,6 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  authSecretsReadBy,
   chaosToken,
   deployTarget,
   ingressAddress,
@@ -22,8 +23,11 @@ import {
   NAMESPACE,
   openPortForward,
   pods,
+  serviceKey,
+  serviceKeySecret,
   type Io,
 } from '@airport-mesh/k8s-tools';
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { LabUsageError } from './experiments.js';
@@ -103,12 +107,21 @@ async function preflight(k: Kubectl, log: (l: string) => void): Promise<string> 
   return context;
 }
 
-/** A fresh namespace for a mode, then its render deployed by the driver; returns the chaos admin token. */
-async function freshDeploy(k: Kubectl, manifests: string, log: (l: string) => void): Promise<string> {
+/**
+ * A fresh namespace for a mode, then its render deployed by the driver (which makes its AUTH Secrets);
+ * returns the chaos admin token and, where the render runs AUTH=app (plain), the camera agents' key
+ * from Secret airport-key-camera-agent: the lab's frames are a camera's and are signed as one.
+ */
+async function freshDeploy(
+  k: Kubectl,
+  manifests: string,
+  log: (l: string) => void,
+): Promise<{ token: string; cameraKey?: string }> {
   log(`kubectl delete namespace ${NAMESPACE} --wait (a fresh start for this mode)`);
   await k.ok(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=300s']);
-  await deployTarget(k.io, manifests);
-  return chaosToken(k.io);
+  const objects = await deployTarget(k.io, manifests);
+  const signs = authSecretsReadBy(objects).includes(serviceKeySecret('camera-agent'));
+  return { token: await chaosToken(k.io), cameraKey: signs ? await serviceKey(k.io, 'camera-agent') : undefined };
 }
 
 /** Applies an experiment's render over the mode's (pruned ApplySet) and waits for every rollout. */
@@ -167,7 +180,7 @@ export async function runClusterExperiments(
   await preflight(k, log);
   for (const mode of CLUSTER_MODES) {
     const first = experiments.find((e) => e.cluster)?.cluster?.manifests[mode];
-    const token = first ? await freshDeploy(k, first, log) : '';
+    const { token, cameraKey } = first ? await freshDeploy(k, first, log) : { token: '', cameraKey: undefined };
     let ingress: string | undefined;
     for (const experiment of experiments) {
       const cluster = experiment.cluster;
@@ -237,6 +250,13 @@ export async function runClusterExperiments(
         const proxy = new RecordingProxy(target, { captureFirstLine: experiment.kind === 'split' });
         const proxyUrl = await proxy.start();
         const cameraId = `lab-${experiment.name}-${mode}-${stamp}`;
+        // AUTH=app (plain): the collector takes frames only from a camera's signed token (POST /frames)
+        const cameraAuth: Record<string, string> =
+          experiment.kind === 'frames' && cameraKey
+            ? {
+                authorization: `Bearer ${await signCallerToken(cameraKey, cameraId, 'POST', path, Math.ceil(plan.durationMs / 1000) + 600)}`,
+              }
+            : {};
         const loadStart = performance.now();
         const since = () => Math.round(performance.now() - loadStart);
         let readyAtMs: number | undefined;
@@ -279,6 +299,7 @@ export async function runClusterExperiments(
             headers: {
               ...(experiment.kind === 'frames' ? { 'content-type': 'application/json' } : {}),
               ...cluster.headers,
+              ...cameraAuth,
             },
             body:
               experiment.kind === 'frames'
@@ -326,7 +347,7 @@ export async function runClusterExperiments(
             metrics.tailSuccessRate =
               readyAtMs === undefined ? null : tailSuccessRate(acknowledged, sent, plan.rate, readyAtMs + 1_500);
             const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => !acknowledged.has(seq));
-            for (const seq of missing) await sendFrame(target, cameraId, seq);
+            for (const seq of missing) await sendFrame(target, cameraId, seq, undefined, cameraAuth);
             const after = countFrames({
               cameraId,
               sent,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlPath, render, type K8sObject } from '@airport-mesh/k8s-tools';
+import { AuthService, authOptionsFrom, BaseEnv, validateEnv } from '@airport-mesh/platform';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { EXPERIMENTS, runCli, runLab, type Experiment } from '../src/index.js';
 
@@ -35,7 +36,24 @@ if (has('get', 'namespace', 'kube-system')) {
   if (process.env.RECORDER_UNREACHABLE) { console.error('Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused'); process.exit(1); }
   console.log('namespace/kube-system'); process.exit(0);
 }
-if (has('delete', 'namespace')) { try { fs.unlinkSync(state('token')); } catch {} console.log('ok'); process.exit(0); }
+if (has('delete', 'namespace')) { for (const f of ['token', 'auth.json']) { try { fs.unlinkSync(state(f)); } catch {} } console.log('ok'); process.exit(0); }
+// the AUTH Secrets (applied server-side by the driver), kept and read back like a cluster would
+const auth = () => (fs.existsSync(state('auth.json')) ? JSON.parse(fs.readFileSync(state('auth.json'), 'utf8')) : {});
+if (args[0] === 'apply' && has('--server-side')) {
+  const s = auth(); for (const o of JSON.parse(stdin).items) s[o.metadata.name] = o;
+  fs.writeFileSync(state('auth.json'), JSON.stringify(s)); console.log('applied'); process.exit(0);
+}
+if (has('get', 'secret') && !has('chaos-admin')) {
+  const s = auth(); const jsonpath = args.find((a) => a.startsWith('jsonpath={.data.'));
+  if (jsonpath) {
+    const name = args[args.indexOf('secret') + 1];
+    if (!s[name]) { console.error('NotFound'); process.exit(1); }
+    process.stdout.write(s[name].data[jsonpath.slice(16, -1)] || ''); process.exit(0);
+  }
+  const items = args.slice(args.indexOf('secret') + 1).filter((a) => s[a]).map((a) => s[a]);
+  if (items.length) process.stdout.write(JSON.stringify({ kind: 'List', apiVersion: 'v1', items }));
+  process.exit(0);
+}
 if (has('get', 'secret', 'chaos-admin', '-o', 'name')) {
   if (fs.existsSync(state('token'))) { console.log('secret/chaos-admin'); process.exit(0); }
   console.error('NotFound'); process.exit(1);
@@ -301,7 +319,27 @@ describe('lab --target cluster against a recorded kubectl', () => {
         'deployment/section-1 rolled out again',
       ]);
       // frames entered at the collector's port-forward, not through the gateway
-      expect(ingressSeen.filter((s) => s.method === 'POST' && s.url === '/frames').length).toBe(40);
+      const frames = ingressSeen.filter((s) => s.method === 'POST' && s.url === '/frames');
+      expect(frames.length).toBe(40);
+      // plain (AUTH=app): each frame carries a camera's token, signed with the key of Secret
+      // airport-key-camera-agent, which the collector's public key verifies; istio (AUTH=mesh): none
+      const keys = c.find((x) => x.args.includes('--server-side') && x.stdin.includes('airport-public-keys'));
+      const publicKeys = (JSON.parse(keys!.stdin) as { items: K8sObject[] }).items.find(
+        (o) => o.metadata?.name === 'airport-public-keys',
+      )!.data as Record<string, string>;
+      const collector = new AuthService(
+        authOptionsFrom(
+          validateEnv(BaseEnv, {
+            AUTH_PUBLIC_KEY_CAMERA_AGENT: Buffer.from(publicKeys.AUTH_PUBLIC_KEY_CAMERA_AGENT, 'base64').toString(),
+          }),
+          'collector',
+        ),
+      );
+      for (const f of frames.slice(0, 20))
+        expect(await collector.checkCaller(f.auth, 'POST', '/frames', ['camera-agent'])).toMatchObject({
+          result: 'ok',
+        });
+      expect(frames.slice(20).map((f) => f.auth)).toEqual(Array(20).fill(undefined));
       expect(ingressSeen.filter((s) => s.url === '/collector/frames').length).toBe(0);
 
       const report = readFileSync(join(outcome.dir, 'report.md'), 'utf8');
