@@ -54,8 +54,12 @@ export class ConvertContext {
     if (!node) throw new Error(`tensor ${tensor}: no node named ${name}`);
     if (this.visiting.has(name)) throw new Error(`cycle through ${name}`);
     this.visiting.add(name);
-    const v = this.convertNode(node);
-    this.visiting.delete(name);
+    let v: Value;
+    try {
+      v = this.convertNode(node);
+    } finally {
+      this.visiting.delete(name); // a failed node is not a cycle when asked for again
+    }
     this.values.set(name, v);
     this.tfOps[node.op] = (this.tfOps[node.op] ?? 0) + 1;
     return v;

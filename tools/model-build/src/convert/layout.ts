@@ -20,6 +20,9 @@ export interface Value {
   constant?: ConstTensor;
 }
 
+/** A value with the shape, type and layout of `x` (an element-wise op's result). */
+export const sameAs = (x: Value, name: string): Value => ({ name, shape: x.shape, dtype: x.dtype, nchw: x.nchw });
+
 export const NCHW_FROM_NHWC = [0, 3, 1, 2];
 export const NHWC_FROM_NCHW = [0, 2, 3, 1];
 /** Position of TF (NHWC) axis a in the ONNX NCHW tensor. */
@@ -74,22 +77,13 @@ export class LayoutTracker {
   nchw(v: Value, hint: string): string {
     if (v.shape.length !== 4) throw new Error(`${hint}: expected a rank-4 tensor, got [${v.shape}]`);
     if (v.constant && !v.name) return this.constNchw(v.constant, v.constant.shape, hint);
-    if (v.nchw) return v.name;
-    const hit = this.nchwCache.get(v.name);
-    if (hit) return hit;
-    const out = this.g.op('Transpose', [v.name], { perm: NCHW_FROM_NHWC }, `${v.name}/to_nchw`);
-    this.nchwCache.set(v.name, out);
-    return out;
+    return v.nchw ? v.name : this.transposed(v.name, this.nchwCache, NCHW_FROM_NHWC, 'to_nchw');
   }
 
   /** The value in TF memory order. */
   plain(v: Value, hint: string): string {
     if (!v.nchw) return this.materialize(v, hint);
-    const hit = this.plainCache.get(v.name);
-    if (hit) return hit;
-    const out = this.g.op('Transpose', [v.name], { perm: NHWC_FROM_NCHW }, `${v.name}/to_nhwc`);
-    this.plainCache.set(v.name, out);
-    return out;
+    return this.transposed(v.name, this.plainCache, NHWC_FROM_NCHW, 'to_nhwc');
   }
 
   /** Operand of an element-wise op whose other side is NCHW: constants are re-laid out, not transposed at run time. */
@@ -106,6 +100,15 @@ export class LayoutTracker {
     throw new Error(
       `${hint}: broadcasting a rank-${v.shape.length} computed tensor against an NCHW activation is not supported`,
     );
+  }
+
+  /** The Transpose of a computed value, emitted once per value and direction. */
+  private transposed(name: string, cache: Map<string, string>, perm: number[], suffix: string): string {
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const out = this.g.op('Transpose', [name], { perm }, `${name}/${suffix}`);
+    cache.set(name, out);
+    return out;
   }
 
   /** A constant of rank 4 (`shape4`, NHWC) stored transposed to NCHW. */

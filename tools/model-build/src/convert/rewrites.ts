@@ -7,7 +7,7 @@
 import type { ConstTensor } from '../tfjs-model.js';
 import type { ConvertContext } from './context.js';
 import { fusedOps, type TfGraph } from './graph.js';
-import { numel, type Value } from './layout.js';
+import { numel, sameAs, type Value } from './layout.js';
 
 /** A per-channel affine (y = x·scale + offset) to fold into the convolution `Rewrites.folds` is keyed by. */
 export interface Fold {
@@ -138,7 +138,7 @@ export function emitClip(ctx: ConvertContext, nodeName: string, clip: Clip): Val
     {},
     nodeName,
   );
-  return { name: y, shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+  return sameAs(x, y);
 }
 
 /**

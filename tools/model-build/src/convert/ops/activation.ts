@@ -4,6 +4,7 @@ import type { ConstTensor, TfNode } from '../../tfjs-model.js';
 import type { ConvertContext, OpTable } from '../context.js';
 import { UnsupportedOpError } from '../graph.js';
 import { perChannel } from '../rewrites.js';
+import { sameAs } from '../layout.js';
 import { unary, unaryInput } from './elementwise.js';
 
 /** ReLU6 as Clip(x, 0, 6). */
@@ -56,13 +57,13 @@ export function fusedActivation(
 
 const withAlpha = (ctx: ConvertContext, node: TfNode, attrs: Record<string, AttrValue>) => {
   const { x, name } = unaryInput(ctx, node);
-  return { name: ctx.g.op(node.op, [name], attrs, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+  return sameAs(x, ctx.g.op(node.op, [name], attrs, node.name));
 };
 
 const softmax = (ctx: ConvertContext, node: TfNode) => {
   const { x, name } = unaryInput(ctx, node);
   const axis = x.nchw ? 1 : x.shape.length - 1;
-  return { name: ctx.g.op(node.op, [name], { axis }, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+  return sameAs(x, ctx.g.op(node.op, [name], { axis }, node.name));
 };
 
 export const activationOps: OpTable = {
@@ -72,7 +73,7 @@ export const activationOps: OpTable = {
   Softplus: unary('Softplus'),
   Relu6: (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
-    return { name: relu6(ctx, name, `${node.name}/Relu6`), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+    return sameAs(x, relu6(ctx, name, `${node.name}/Relu6`));
   },
   Elu: (ctx, node) => withAlpha(ctx, node, { alpha: { float: 1 } }),
   LeakyRelu: (ctx, node) => withAlpha(ctx, node, { alpha: { float: node.attr?.alpha?.f ?? 0.2 } }),
@@ -82,7 +83,7 @@ export const activationOps: OpTable = {
     const hint = `${node.name}/alpha`;
     const ia = x.nchw ? ctx.layout.nchwOperand(alpha, hint) : ctx.layout.plain(alpha, hint);
     const name = ctx.g.op('PRelu', [x.nchw ? x.name : ctx.layout.plain(x, node.name), ia], {}, node.name);
-    return { name, shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+    return sameAs(x, name);
   },
   Softmax: softmax,
   LogSoftmax: softmax,

@@ -3,7 +3,7 @@
 import type { TfNode } from '../../tfjs-model.js';
 import type { ConvertContext, OpHandler, OpTable } from '../context.js';
 import { b64, UnsupportedOpError } from '../graph.js';
-import type { Value } from '../layout.js';
+import { sameAs, type Value } from '../layout.js';
 
 /** TF op → ONNX op of the binary element-wise ops. */
 export const BINARY_OPS: Record<string, string> = {
@@ -61,7 +61,7 @@ export const unary =
   (onnxOp: string): OpHandler =>
   (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
-    return { name: ctx.g.op(onnxOp, [name], {}, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+    return sameAs(x, ctx.g.op(onnxOp, [name], {}, node.name));
   };
 
 export const elementwiseOps: OpTable = {
@@ -76,10 +76,10 @@ export const elementwiseOps: OpTable = {
   Rsqrt: (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
     const s = ctx.g.op('Sqrt', [name], {}, `${node.name}/sqrt`);
-    return { name: ctx.g.op('Reciprocal', [s], {}, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+    return sameAs(x, ctx.g.op('Reciprocal', [s], {}, node.name));
   },
   Square: (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
-    return { name: ctx.g.op('Mul', [name, name], {}, node.name), shape: x.shape, dtype: x.dtype, nchw: x.nchw };
+    return sameAs(x, ctx.g.op('Mul', [name, name], {}, node.name));
   },
 };
