@@ -5,7 +5,7 @@ import type { ConvertContext, OpTable } from '../context.js';
 import { UnsupportedOpError } from '../graph.js';
 import { perChannel } from '../rewrites.js';
 import { sameAs } from '../layout.js';
-import { unary, unaryInput } from './elementwise.js';
+import { sameNamedUnary, unaryInput } from './elementwise.js';
 
 /** ReLU6 as Clip(x, 0, 6). */
 export function relu6(ctx: ConvertContext, x: string, hint: string): string {
@@ -67,10 +67,7 @@ const softmax = (ctx: ConvertContext, node: TfNode) => {
 };
 
 export const activationOps: OpTable = {
-  Relu: unary('Relu'),
-  Sigmoid: unary('Sigmoid'),
-  Tanh: unary('Tanh'),
-  Softplus: unary('Softplus'),
+  ...sameNamedUnary(['Relu', 'Sigmoid', 'Tanh', 'Softplus']),
   Relu6: (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
     return sameAs(x, relu6(ctx, name, `${node.name}/Relu6`));

@@ -64,15 +64,12 @@ export const unary =
     return sameAs(x, ctx.g.op(onnxOp, [name], {}, node.name));
   };
 
+/** Handlers for unary TF ops whose ONNX op has the same name. */
+export const sameNamedUnary = (ops: string[]): OpTable => Object.fromEntries(ops.map((op) => [op, unary(op)]));
+
 export const elementwiseOps: OpTable = {
   ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, convertBinary])),
-  Exp: unary('Exp'),
-  Log: unary('Log'),
-  Sqrt: unary('Sqrt'),
-  Neg: unary('Neg'),
-  Abs: unary('Abs'),
-  Floor: unary('Floor'),
-  Reciprocal: unary('Reciprocal'),
+  ...sameNamedUnary(['Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Reciprocal']),
   Rsqrt: (ctx, node) => {
     const { x, name } = unaryInput(ctx, node);
     const s = ctx.g.op('Sqrt', [name], {}, `${node.name}/sqrt`);
