@@ -1,0 +1,87 @@
+// Activations: the standalone TF ops and the activations fused into `_Fused*` conv/matmul nodes.
+import type { AttrValue } from '../../onnx-builder.js';
+import type { ConstTensor, TfNode } from '../../tfjs-model.js';
+import type { ConvertContext, OpTable } from '../context.js';
+import { UnsupportedOpError } from '../graph.js';
+import { perChannel } from '../rewrites.js';
+import { sameAs } from '../layout.js';
+import { sameNamedUnary, unaryInput } from './elementwise.js';
+
+/** ReLU6 as Clip(x, 0, 6). */
+export function relu6(ctx: ConvertContext, x: string, hint: string): string {
+  const zero = ctx.g.initFloat('zero', [], new Float32Array([0]));
+  return ctx.g.op('Clip', [x, zero, ctx.g.initFloat('six', [], new Float32Array([6]))], {}, hint);
+}
+
+/**
+ * The activation fused into `node` (`act` from its fused_ops) applied to the ONNX value `x` of TF
+ * shape `shape`; `alpha` is Prelu's constant slope.
+ */
+export function fusedActivation(
+  ctx: ConvertContext,
+  x: string,
+  act: string | undefined,
+  node: TfNode,
+  shape: number[],
+  isNchw: boolean,
+  alpha?: ConstTensor,
+): string {
+  if (!act) return x;
+  const g = ctx.g;
+  const hint = `${node.name}/${act}`;
+  switch (act) {
+    case 'Relu':
+      return g.op('Relu', [x], {}, hint);
+    case 'Relu6':
+      return relu6(ctx, x, hint);
+    case 'Elu':
+      return g.op('Elu', [x], { alpha: { float: 1 } }, hint);
+    case 'Sigmoid':
+      return g.op('Sigmoid', [x], {}, hint);
+    case 'Tanh':
+      return g.op('Tanh', [x], {}, hint);
+    case 'LeakyRelu':
+      return g.op('LeakyRelu', [x], { alpha: { float: node.attr?.leakyrelu_alpha?.f ?? 0.2 } }, hint);
+    case 'Prelu': {
+      if (!alpha) throw new UnsupportedOpError(node.op, node.name, 'Prelu without a constant alpha');
+      const c = shape[shape.length - 1];
+      const a = perChannel(alpha, c);
+      if (!a) throw new UnsupportedOpError(node.op, node.name, `Prelu alpha of shape [${alpha.shape}]`);
+      const slopeShape = isNchw ? [c, 1, 1] : [c];
+      return g.op('PRelu', [x, g.initFloat(`${node.name}/alpha`, slopeShape, a)], {}, hint);
+    }
+    default:
+      throw new UnsupportedOpError(node.op, node.name, `fused activation ${act}`);
+  }
+}
+
+const withAlpha = (ctx: ConvertContext, node: TfNode, attrs: Record<string, AttrValue>) => {
+  const { x, name } = unaryInput(ctx, node);
+  return sameAs(x, ctx.g.op(node.op, [name], attrs, node.name));
+};
+
+const softmax = (ctx: ConvertContext, node: TfNode) => {
+  const { x, name } = unaryInput(ctx, node);
+  const axis = x.nchw ? 1 : x.shape.length - 1;
+  return sameAs(x, ctx.g.op(node.op, [name], { axis }, node.name));
+};
+
+export const activationOps: OpTable = {
+  ...sameNamedUnary(['Relu', 'Sigmoid', 'Tanh', 'Softplus']),
+  Relu6: (ctx, node) => {
+    const { x, name } = unaryInput(ctx, node);
+    return sameAs(x, relu6(ctx, name, `${node.name}/Relu6`));
+  },
+  Elu: (ctx, node) => withAlpha(ctx, node, { alpha: { float: 1 } }),
+  LeakyRelu: (ctx, node) => withAlpha(ctx, node, { alpha: { float: node.attr?.alpha?.f ?? 0.2 } }),
+  Prelu: (ctx, node) => {
+    const x = ctx.valueOf(node.input![0]);
+    const alpha = ctx.valueOf(node.input![1]);
+    const hint = `${node.name}/alpha`;
+    const ia = x.nchw ? ctx.layout.nchwOperand(alpha, hint) : ctx.layout.plain(alpha, hint);
+    const name = ctx.g.op('PRelu', [x.nchw ? x.name : ctx.layout.plain(x, node.name), ia], {}, node.name);
+    return sameAs(x, name);
+  },
+  Softmax: softmax,
+  LogSoftmax: softmax,
+};
