@@ -40,7 +40,7 @@ const idleSeconds = Number(values.idle);
 if (!(fps > 0 && fps <= 30 && seconds > 0 && seconds <= 600 && idleSeconds >= 0))
   throw new Error('--fps in (0, 30], --seconds in (0, 600], --idle ≥ 0');
 
-const services = withPortOffset(DEFAULT_SERVICES, 26_000);
+const services = withPortOffset(DEFAULT_SERVICES, 17_000);
 const cameras = services.filter((s) => s.app === 'camera-agent');
 const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
 const stack = new LocalStack({ services, dataDir: dir, env: { LOG_LEVEL: 'warn', WATCHLIST_SEED: 'default' } });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
 import { camerasDone, deploymentOf, overlayDir, renderedResources, stackMemory, streamCameras } from '../src/memory.js';
 
-const services = withPortOffset(DEFAULT_SERVICES, 27_000);
+const services = withPortOffset(DEFAULT_SERVICES, 14_000);
 const cameras = services.filter((s) => s.app === 'camera-agent');
 const HEADROOM = 2 / 3;
 

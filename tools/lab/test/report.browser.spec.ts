@@ -1,5 +1,5 @@
 // The HTML report in a real Chromium: the report of a real short lab run made here (two experiments,
-// real stacks on ports +25000, raw histograms), the committed older run (no histograms) and the
+// real stacks on ports +12000, raw histograms), the committed older run (no histograms) and the
 // comparison of the two; every chart the code drew must be in the page as an inline SVG with visible
 // marks, with no console error and no request leaving the file.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lab-html-'));
   let stderr = '';
   const code = await runCli(
-    ['run', '--short', '--only', EXPERIMENTS.join(','), '--port-offset', '25000', '--out', dir, '--name', 'fresh'],
+    ['run', '--short', '--only', EXPERIMENTS.join(','), '--port-offset', '12000', '--out', dir, '--name', 'fresh'],
     { out: () => undefined, err: (t) => (stderr += t), env: process.env },
   );
   if (code !== 0 && code !== 3) throw new Error(`lab run exited ${code}: ${stderr}`);

@@ -89,7 +89,12 @@ export function wiring(services: ServiceSpec[], host = '127.0.0.1'): Record<stri
   return env;
 }
 
-/** The same stack with every port moved by `offset` (so tests never collide with a running stack). */
+/**
+ * The same stack with every port moved by `offset` (so tests never collide with a running stack).
+ * Tests and benches keep their ports below 32768: above it the kernel hands out ephemeral source
+ * ports to outgoing connections, and a service that tries to listen on one in use fails with
+ * EADDRINUSE (seen once in CI).
+ */
 export function withPortOffset(services: ServiceSpec[], offset: number): ServiceSpec[] {
   return services.map((s) => ({ ...s, port: s.port + offset }));
 }

@@ -31,7 +31,7 @@ const services = withPortOffset(
   DEFAULT_SERVICES.filter((s) => !s.name.startsWith('cpanel')).map((s) =>
     s.app === 'camera-agent' ? { ...s, env: { ...s.env, CAMERA_RETRIES: '10' } } : s,
   ),
-  25_000, // distinct from every other whole-stack test (+20000…+23000 here, +24000 the lab), which may run at the same time
+  16_000, // distinct from every other whole-stack test, and below the kernel's ephemeral ports (32768+)
 );
 
 describe('the airport end to end', () => {

@@ -12,7 +12,7 @@ import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '../src/index.js';
 const PROMETHEUS = '/usr/bin/prometheus';
 const services = withPortOffset(
   DEFAULT_SERVICES.filter((s) => ['section-1', 'section-2', 'collector', 'camera-agent-1'].includes(s.name)),
-  26_000,
+  15_000,
 ); // +23000 is the lab test
 const PROM_PORT = 29_090;
 

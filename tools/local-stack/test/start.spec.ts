@@ -1,6 +1,6 @@
 /**
  * `npm start` as a user runs it, after its build step: `tools/scripts/start.sh` ends in
- * `node tools/local-stack/dist/cli.js --no-build`, which this starts (ports moved by +28000, a fresh
+ * `node tools/local-stack/dist/cli.js --no-build`, which this starts (ports moved by +13000, a fresh
  * data folder). It must bring every service up, print where everything is and how to sign in, answer
  * with the seeds' status lines, and stop every process on Ctrl-C (SIGINT) with exit status 0.
  */
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SERVICES, REPO_ROOT } from '../src/index.js';
 
-const OFFSET = 28_000;
+const OFFSET = 13_000;
 const port = (name: string) => DEFAULT_SERVICES.find((s) => s.name === name)!.port + OFFSET;
 
 describe('npm start (the local stack CLI)', () => {
