@@ -1,3 +1,4 @@
+import type { OptimizationLevel } from '@airport-mesh/vision';
 import { VisionEnv } from '@airport-mesh/vision/nest';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -18,6 +19,14 @@ export class FaceRecognitionEnv extends VisionEnv {
   @Min(0)
   @Max(1)
   MATCH_THRESHOLD = 0.72;
+
+  /**
+   * 'extended' here (image-analysis keeps 'all'): the pipeline's hot path is `POST /match`, which runs
+   * no model; the models run only to enrol or `POST /recognize` a photo, where ~15 ms more per face
+   * costs less than the ~0.3 s of CPU that 'all' adds to every start (docs/performance.md, Start-up).
+   */
+  @IsIn(['disabled', 'basic', 'extended', 'all'])
+  override VISION_OPTIMIZATION: OptimizationLevel = 'extended';
 
   /** `default`: enrol the demo persons of interest from the sample photos when the watch list is empty. */
   @IsIn(['default', 'none'])

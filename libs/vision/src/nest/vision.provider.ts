@@ -1,9 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Vision } from '../vision.js';
+import type { OptimizationLevel } from '../models.js';
 import { BaseEnv, ReadinessRegistry, toInt } from '@airport-mesh/platform';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /** The environment of a service that runs the vision models (image-analysis, face-recognition). */
 export class VisionEnv extends BaseEnv {
@@ -18,6 +19,14 @@ export class VisionEnv extends BaseEnv {
   @Min(1)
   @Max(64)
   VISION_THREADS = 1;
+
+  /**
+   * onnxruntime's graph optimisation when a session is created. 'all' (default) rewrites the
+   * convolutions into the CPU's blocked layout: FaceRes runs ~1.6× faster per face but its session
+   * takes ~0.3 s more CPU to create (docs/performance.md, Start-up). 'extended' or lower starts faster.
+   */
+  @IsIn(['disabled', 'basic', 'extended', 'all'])
+  VISION_OPTIMIZATION: OptimizationLevel = 'all';
 
   /** Images with more pixels are refused (413) before decoding. */
   @Transform(toInt)
@@ -39,6 +48,7 @@ export class VisionProvider implements OnModuleInit {
     this.vision = new Vision({
       modelsDir: config.get('MODELS_DIR', { infer: true }),
       threads: config.get('VISION_THREADS', { infer: true }),
+      optimization: config.get('VISION_OPTIMIZATION', { infer: true }),
       maxPixels: config.get('MAX_IMAGE_PIXELS', { infer: true }),
     });
   }

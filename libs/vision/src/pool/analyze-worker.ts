@@ -11,7 +11,12 @@ async function init(): Promise<(task: WorkerTask) => Promise<WorkerReply>> {
   const options = workerData as WorkerOptions;
   // libvips runs inside each analysis: one thread per worker keeps workers from fighting for cores
   sharp.concurrency(options.vipsThreads);
-  const vision = new Vision({ modelsDir: options.modelsDir, threads: options.threads, maxPixels: options.maxPixels });
+  const vision = new Vision({
+    modelsDir: options.modelsDir,
+    threads: options.threads,
+    optimization: options.optimization,
+    maxPixels: options.maxPixels,
+  });
   await vision.ready();
   return async (task: WorkerTask): Promise<WorkerReply> => {
     if (task.kind === 'warm') return { kind: 'warm' };

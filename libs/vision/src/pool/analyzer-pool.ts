@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { VisionError, type VisionErrorCode } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../image.js';
-import { defaultModelsDir } from '../models.js';
+import { defaultModelsDir, type OptimizationLevel } from '../models.js';
 import type { AnalyzeResult } from '../vision.js';
 import type { WorkerOptions, WorkerReply, WorkerTask } from './protocol.js';
 
@@ -34,6 +34,8 @@ export interface AnalyzerPoolOptions {
   modelsDir?: string;
   /** onnxruntime intra-op threads per session in each worker. Default 1. */
   threads?: number;
+  /** onnxruntime graph optimisation of each worker's sessions. Default 'all'. */
+  optimization?: OptimizationLevel;
   maxPixels?: number;
   /** Observers, for metrics. */
   onWait?: (ms: number) => void;
@@ -120,6 +122,7 @@ export class AnalyzerPool {
     const workerData: WorkerOptions = {
       modelsDir: this.modelsDir,
       threads: options.threads ?? 1,
+      optimization: options.optimization ?? 'all',
       maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       vipsThreads: 1,
     };

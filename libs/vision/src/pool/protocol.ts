@@ -1,11 +1,13 @@
 // What the pool and its workers send each other.
 import type { VisionErrorCode } from '../errors.js';
+import type { OptimizationLevel } from '../models.js';
 import type { AnalyzeResult } from '../vision.js';
 
 export interface WorkerOptions {
   modelsDir: string;
   /** onnxruntime intra-op threads per session in each worker. */
   threads: number;
+  optimization: OptimizationLevel;
   maxPixels: number;
   /** libvips threads (process-wide; the workers share one libvips). */
   vipsThreads: number;
