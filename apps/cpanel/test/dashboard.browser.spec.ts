@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { credentialEnv, newSystemCredentials, signCallerToken } from '@airport-mesh/platform/keys';
-import { startTestProcess, type TestProcess } from '@airport-mesh/platform/testing';
+import { chromiumLaunchOptions, startTestProcess, type TestProcess } from '@airport-mesh/platform/testing';
 
 const TIMEOUT = 180_000;
 
@@ -211,17 +211,7 @@ describe('the cpanel dashboard in Chromium', () => {
       startTestProcess(main('cpanel'), PORTS.v2, { ...env, VERSION: 'v2' }),
     ]);
     processes.push(...cpanels);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
   }, TIMEOUT);
 
   afterAll(async () => {

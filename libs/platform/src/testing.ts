@@ -18,6 +18,24 @@ export const testOperatorHeaders: Record<string, string> = { authorization: `Bea
  */
 export const TEST_AUTH_DEFAULTS: Record<string, string> = { AUTH: 'mesh', OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
 
+/**
+ * How every browser test launches Chromium (pass to playwright-core's `chromium.launch()`): Debian's
+ * binary or `CHROMIUM_PATH`, headless, no sandbox (root in CI), and nothing fetched from the network.
+ */
+export function chromiumLaunchOptions(): { executablePath: string; args: string[] } {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  };
+}
+
 export interface TestService {
   app: NestFastifyApplication;
   url: string;

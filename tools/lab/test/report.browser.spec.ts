@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chromiumLaunchOptions } from '@airport-mesh/platform/testing';
 import { REPO_ROOT } from '@airport-mesh/local-stack';
 import { type Browser, chromium } from 'playwright-core';
 import { readResult, runCli } from '../src/cli-main.js';
@@ -28,17 +29,7 @@ beforeAll(async () => {
   );
   if (code !== 0 && code !== 3) throw new Error(`lab run exited ${code}: ${stderr}`);
   fresh = join(dir, 'fresh');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 }, 280_000);
 
 afterAll(async () => {
