@@ -1,5 +1,6 @@
-import { BaseEnv } from '@airport-mesh/platform';
-import { IsOptional, IsString, IsUrl } from 'class-validator';
+import { BaseEnv, toInt } from '@airport-mesh/platform';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -32,4 +33,14 @@ export class CollectorEnv extends BaseEnv {
   @IsOptional()
   @IsString()
   CPANEL_URLS?: string;
+
+  /**
+   * Analyses are pushed to each panel at most this often per section (the newest one waiting wins);
+   * 0 pushes every frame. Alerts are always pushed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CPANEL_PUSH_INTERVAL_MS = 200;
 }

@@ -14,6 +14,8 @@ const sample2 = readFileSync(
 );
 const SECTION_PORT = 18_185;
 const ANALYSIS_PORT = 18_182;
+const CPANEL_PORT = 18_180;
+const cpanelMain = join(import.meta.dirname, '../../cpanel/dist/main.js');
 const analysisMain = join(import.meta.dirname, '../../image-analysis/dist/main.js');
 
 /** Valid SOI, frame header and EOI, but a Huffman table no decoder accepts: the analyser refuses it. */
@@ -235,6 +237,59 @@ describe('collector → section over real HTTP', () => {
     expect(again.status).toBe(201);
     expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
   });
+
+  it('pushes the first analysis of a section to the panel at once, then only the newest of the interval', async () => {
+    // A real cpanel; its upstreams are closed, so everything it shows was pushed by the collector.
+    const CLOSED = 'http://127.0.0.1:9';
+    const panel = await startTestProcess(cpanelMain, CPANEL_PORT, {
+      VERSION: 'v1',
+      SECTION_URLS: `1=${CLOSED},2=${CLOSED}`,
+      ALERTS_URL: CLOSED,
+      COLLECTOR_URL: CLOSED,
+      IMAGE_ANALYSIS_URL: CLOSED,
+      FACE_RECOGNITION_URL: CLOSED,
+      UPSTREAM_TIMEOUT_MS: '300',
+    });
+    const pushing = await startTestService(collectorService, {
+      SECTION_URLS: `1=${section.url},2=${CLOSED}`,
+      CPANEL_URLS: panel.url,
+      CPANEL_PUSH_INTERVAL_MS: '4000',
+    });
+    const shown = async () => {
+      const res = await fetch(`${panel.url}/analysis/1`);
+      return res.status === 200 ? ((await res.json()) as { frameId: string; source: string }) : undefined;
+    };
+    const until = async (frameId: string) => {
+      for (let i = 0; i < 150; i++) {
+        const latest = await shown();
+        if (latest?.frameId === frameId) return latest;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return shown();
+    };
+    try {
+      const frames = [frame(), frame(), frame(), frame()];
+      for (const f of frames) {
+        const res = await fetch(`${pushing.url}/frames`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(f),
+        });
+        expect(res.status).toBe(201); // every frame is acknowledged, whatever the panel gets
+      }
+      const first = `3:${frames[0].seq}`;
+      const last = `3:${frames[3].seq}`;
+      expect(await until(first)).toMatchObject({ frameId: first, source: 'collector' });
+      // the second and third waited and were replaced by the fourth, sent when the interval ended
+      expect(await until(last)).toMatchObject({ frameId: last, source: 'collector' });
+      const metrics = await (await fetch(`${pushing.url}/metrics`)).text();
+      expect(metrics).toMatch(/collector_cpanel_pushes_total\{kind="analysis",outcome="ok"[^}]*\} 2\n/);
+      expect(metrics).toMatch(/collector_cpanel_pushes_total\{kind="analysis",outcome="superseded"[^}]*\} 2\n/);
+    } finally {
+      await pushing.close();
+      await panel.kill();
+    }
+  }, 60_000);
 
   it('prints the seeds status line', async () => {
     expect(await (await fetch(`${collector.url}/status`)).text()).toBe('Collector v1 : Online');

@@ -18,3 +18,4 @@ export * from './status/service-identity.js';
 export * from './storage/sqlite.js';
 export * from './paths/package-root.js';
 export * from './storage/storage-faults.js';
+export * from './tracing/in-current-trace.js';
