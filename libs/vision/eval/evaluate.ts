@@ -19,7 +19,7 @@ import {
   type AnalyzeResult,
 } from '@airport-mesh/vision';
 import { fetchImages, type ImageRef, type Source } from './fetch.js';
-import { ageError, auc, eer, matchBoxes, rates, roc, type Rect, type RocPoint } from './metrics.js';
+import { ageError, auc, eer, iou as iouOf, matchBoxes, rates, roc, type Rect, type RocPoint } from './metrics.js';
 
 export interface GtFace {
   box: Rect;
@@ -86,6 +86,37 @@ interface FaceRecord {
   descriptor: Float32Array;
 }
 
+/** The best box each detection pass puts on a missed face (any detector score ≥ 0.05, before the second stage). */
+interface PassView {
+  score: number;
+  iou: number;
+  faceConfidence: number;
+}
+
+interface MissCause {
+  wholeFrame?: PassView;
+  tiles?: PassView;
+  cause: string;
+}
+
+/** Why a labelled face was missed, from the best-overlapping candidate of each pass (IoU ≥ 0.5 needed). */
+function missCause(
+  whole: PassView | undefined,
+  tiles: PassView | undefined,
+  minScore: number,
+  minFlag: number,
+): string {
+  const passes = [whole, tiles].filter((p): p is PassView => !!p && p.iou >= 0.5);
+  if (!passes.length) {
+    const best = Math.max(whole?.iou ?? 0, tiles?.iou ?? 0);
+    return `no box with IoU ≥ 0.5 in either pass (best IoU ${best.toFixed(2)})`;
+  }
+  const top = passes.reduce((a, b) => (b.score > a.score ? b : a));
+  if (top.score < minScore) return `detector score ${top.score.toFixed(3)} < ${minScore}`;
+  if (top.faceConfidence < minFlag) return `second stage: face flag ${top.faceConfidence.toFixed(3)} < ${minFlag}`;
+  return 'found by a pass but merged away by non-maximum suppression or cut by maxFaces';
+}
+
 interface ImageReport {
   id: string;
   split: Split;
@@ -95,7 +126,7 @@ interface ImageReport {
   people: number;
   found: number;
   hits: number;
-  misses: { box: Rect; note?: string }[];
+  misses: { box: Rect; note?: string; why?: MissCause }[];
   falsePositives: { box: Rect; score: number; faceConfidence?: number }[];
   onDepictions: number;
   /** detections centred in an ignore region */
@@ -276,6 +307,9 @@ async function main(): Promise<void> {
   const vision = await Vision.load({ threads: 1 });
   // the whole-frame pass without the second stage and with a low detector threshold: every candidate
   const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0, tiling: 'off' });
+  // for missed faces only: every box either pass puts anywhere (score ≥ 0.05), with its face flag
+  const lowWhole = await Vision.load({ threads: 1, minScore: 0.05, minFaceConfidence: 0, tiling: 'off' });
+  const lowTiles = await Vision.load({ threads: 1, minScore: 0.05, minFaceConfidence: 0, tiling: 'always' });
   const threshold = DEFAULT_MATCH_THRESHOLD;
 
   const reports: ImageReport[] = [];
@@ -363,6 +397,31 @@ async function main(): Promise<void> {
               ? 'ignored'
               : 'none',
     }));
+    if (report.misses.length) {
+      const best = (
+        faces: {
+          box: { x: number; y: number; width: number; height: number };
+          score: number;
+          faceConfidence?: number;
+        }[],
+        g: Rect,
+      ): PassView | undefined => {
+        let out: PassView | undefined;
+        for (const f of faces) {
+          const v = iouOf(rectOf(f.box), g);
+          if (v > 0 && (!out || v > out.iou || (v >= 0.5 && out.iou >= 0.5 && f.score > out.score)))
+            out = { score: r3(f.score), iou: r3(v), faceConfidence: r3(f.faceConfidence ?? NaN) };
+        }
+        return out;
+      };
+      const w = (await lowWhole.detect(bytes)).faces;
+      const t = (await lowTiles.detect(bytes)).faces;
+      for (const miss of report.misses) {
+        const wv = best(w, miss.box);
+        const tv = best(t, miss.box);
+        miss.why = { wholeFrame: wv, tiles: tv, cause: missCause(wv, tv, vision.minScore, vision.minFaceConfidence) };
+      }
+    }
     reports.push(report);
 
     // recognition: every labelled face ≥ minFaceWidth that was found, and the same in altered views
@@ -554,6 +613,22 @@ function markdown(r: Result, gt: GroundTruth): string {
         )
         .join(', ')} |`,
     );
+  L.push('', '## Why each labelled face is missed', '');
+  L.push(
+    'The best-overlapping box of each pass (any detector score ≥ 0.05, before the second stage): detector score / IoU with the label / face flag.',
+    '',
+  );
+  L.push(
+    '| split | image | face box | note | whole frame | tiles | cause |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  const pv = (p?: PassView) =>
+    p ? `${p.score.toFixed(3)} / ${p.iou.toFixed(2)} / ${p.faceConfidence.toFixed(3)}` : 'none';
+  for (const i of r.images)
+    for (const m of i.misses)
+      L.push(
+        `| ${i.split} | ${i.id} | ${m.box.join(',')} | ${m.note ?? ''} | ${pv(m.why?.wholeFrame)} | ${pv(m.why?.tiles)} | ${m.why?.cause ?? ''} |`,
+      );
   L.push(
     '',
     '## Every whole-frame detector candidate (score ≥ 0.3, no tiles) with its face flag: what the two thresholds see',

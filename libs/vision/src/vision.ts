@@ -132,6 +132,9 @@ export class Vision {
   get maxFaces(): number {
     return this.decodeOpts.maxFaces;
   }
+  get minScore(): number {
+    return this.decodeOpts.minScore;
+  }
   private readonly tileSize?: number;
   private readonly align: boolean;
   readonly confirm: 'facemesh' | 'none';
