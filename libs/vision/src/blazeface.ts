@@ -78,7 +78,8 @@ export interface Candidate {
   coords: Float64Array;
 }
 
-function iou(a: Float64Array, b: Float64Array): number {
+/** Intersection over union of two x1, y1, x2, y2 boxes (the first four coords of a candidate). */
+export function iou(a: Float64Array, b: Float64Array): number {
   const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
   const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   const inter = ix * iy;

@@ -5,6 +5,7 @@ import {
   decodeCandidates,
   DETECTOR_SIZE,
   generateAnchors,
+  iou,
   letterbox,
   letterboxAffine,
   suppress,
@@ -233,9 +234,11 @@ export class Vision {
       const t0 = performance.now();
       // each pass answers for the faces it sees best: a face narrower than the tiles' overlap lies
       // whole inside some tile, seen there at a larger scale, so the whole-frame boxes of that size
-      // (coarse, and in a dense crowd often placed between two faces) give way to the tiles' boxes
+      // (coarse, and in a dense crowd often placed between two faces) give way to the tiles' boxes;
+      // a wider face the whole frame found keeps exactly its whole-frame box (and so its descriptor)
       const minWhole = TILE_OVERLAP * size;
       cands = cands.filter((c) => c.coords[2] - c.coords[0] >= minWhole);
+      const wholeFaces = cands.length;
       const k = size / DETECTOR_SIZE;
       const ss = Math.max(1, Math.min(3, Math.ceil(k)));
       for (const tile of tiles) {
@@ -243,7 +246,11 @@ export class Vision {
         sampleAffine(img, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, m, 1 / 127.5, -1, ss);
         const view = { scaleX: 1 / k, scaleY: 1 / k, offX: -tile.x / k, offY: -tile.y / k };
         for (const c of await this.detectInput(s, input, view, minScore))
-          if (!cutByTile(c, tile, img, 0.02 * size)) cands.push(c);
+          if (
+            !cutByTile(c, tile, img, 0.02 * size) &&
+            !cands.slice(0, wholeFaces).some((w) => iou(w.coords, c.coords) > this.decodeOpts.iouThreshold)
+          )
+            cands.push(c);
       }
       if (stats) {
         stats.tileMs = performance.now() - t0;
