@@ -304,7 +304,13 @@ async function main(): Promise<void> {
   const gt = JSON.parse(readFileSync(join(here, '..', 'ground-truth.json'), 'utf8')) as GroundTruth;
   const cacheDir = resolve(process.env.VISION_EVAL_CACHE ?? join(ws, 'tmp', 'vision-eval'));
   const files = fetchImages(gt.images, gt.sources, { cacheDir, workspace: ws });
-  const vision = await Vision.load({ threads: 1 });
+  // VISION_EVAL_TILING=off|always measures the pipeline without / always with the tiled pass and
+  // writes results/vision-eval-tiling-<mode>.{json,md} next to the default report (docs/vision.md)
+  const tiling = process.env.VISION_EVAL_TILING ?? 'auto';
+  if (tiling !== 'auto' && tiling !== 'off' && tiling !== 'always')
+    throw new Error(`VISION_EVAL_TILING must be auto, off or always, not ${tiling}`);
+  const suffix = tiling === 'auto' ? '' : `-tiling-${tiling}`;
+  const vision = await Vision.load({ threads: 1, tiling });
   // the whole-frame pass without the second stage and with a low detector threshold: every candidate
   const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0, tiling: 'off' });
   // for missed faces only: every box either pass puts anywhere (score ≥ 0.05), with its face flag
@@ -494,7 +500,7 @@ async function main(): Promise<void> {
   ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const result = {
-    command: 'npx nx run vision:evaluate',
+    command: `${suffix ? `VISION_EVAL_TILING=${tiling} ` : ''}npx nx run vision:evaluate`,
     machine: `${cpu} × ${cpus().length}, node ${process.version}`,
     config: {
       detectorMinScore: 0.5,
@@ -516,9 +522,9 @@ async function main(): Promise<void> {
   };
   const outDir = join(ws, 'results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'vision-eval.json'), `${JSON.stringify(result, null, 1)}\n`);
+  writeFileSync(join(outDir, `vision-eval${suffix}.json`), `${JSON.stringify(result, null, 1)}\n`);
   const md = markdown(result, gt);
-  writeFileSync(join(outDir, 'vision-eval.md'), md);
+  writeFileSync(join(outDir, `vision-eval${suffix}.md`), md);
   console.log(md);
   if (!result.pass) console.error('vision:evaluate: a bar of the issue is not reached (see the checks above)');
   if (!result.gate && !noCheck) {
@@ -528,6 +534,7 @@ async function main(): Promise<void> {
 }
 
 type Result = {
+  command: string;
   machine: string;
   config: Record<string, unknown>;
   checks: { bar: string; value: number; pass: boolean; gate: boolean }[];
@@ -540,7 +547,7 @@ const n2 = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
 
 function markdown(r: Result, gt: GroundTruth): string {
   const L: string[] = [];
-  L.push('# Vision evaluation (`npx nx run vision:evaluate`)', '');
+  L.push(`# Vision evaluation (\`${r.command}\`)`, '');
   L.push(`Machine: ${r.machine}. Config: ${JSON.stringify(r.config)}.`, '');
   L.push('| bar | value | reached | CI gate |', '| --- | --- | --- | --- |');
   for (const c of r.checks)
