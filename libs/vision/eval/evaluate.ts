@@ -14,11 +14,12 @@ import {
   DEFAULT_MATCH_THRESHOLD,
   DEFAULT_MIN_FACE_CONFIDENCE,
   similarity,
+  TILE_OVERLAP,
   Vision,
   type AnalyzeResult,
 } from '@airport-mesh/vision';
 import { fetchImages, type ImageRef, type Source } from './fetch.js';
-import { ageError, auc, eer, matchBoxes, rates, roc, type Rect, type RocPoint } from './metrics.js';
+import { ageError, auc, eer, iou as iouOf, matchBoxes, rates, roc, type Rect, type RocPoint } from './metrics.js';
 
 export interface GtFace {
   box: Rect;
@@ -42,6 +43,13 @@ export interface GtImage extends ImageRef {
   faces: GtFace[];
   /** pictures of faces (paintings, prints, statues, renders): a detection there is neither a hit nor a false positive of a person */
   depicted?: Rect[];
+  /**
+   * Regions whose faces are too small or too many to label (the photo thumbnails of a screenshot):
+   * a detection centred in one is neither a hit nor a false positive, and is not counted as found.
+   */
+  ignore?: Rect[];
+  /** why the image's faces are left out of recognition (e.g. one person in many cells, identities not labelled) */
+  noRecognition?: string;
   description: string;
 }
 
@@ -78,6 +86,48 @@ interface FaceRecord {
   descriptor: Float32Array;
 }
 
+/** The best box each detection pass puts on a missed face (any detector score ≥ 0.05, before the second stage). */
+interface PassView {
+  score: number;
+  iou: number;
+  faceConfidence: number;
+}
+
+interface MissCause {
+  wholeFrame?: PassView;
+  tiles?: PassView;
+  cause: string;
+}
+
+/**
+ * Why a labelled face was missed, from the best-overlapping candidate (IoU ≥ 0.5 needed) of the
+ * passes the pipeline ran on the image (the tiled pass only when it ran there).
+ */
+function missCause(
+  whole: PassView | undefined,
+  tiles: PassView | undefined,
+  tiled: boolean,
+  minScore: number,
+  minFlag: number,
+): string {
+  const usable = (p?: PassView): p is PassView => !!p && p.iou >= 0.5;
+  const good = (p?: PassView) => usable(p) && p.score >= minScore && p.faceConfidence >= minFlag;
+  const passes = (tiled ? [whole, tiles] : [whole]).filter(usable);
+  const would =
+    !tiled && good(tiles) ? `; the tiled pass (not run here) would find it at ${tiles!.score.toFixed(3)}` : '';
+  if (!passes.length) {
+    const best = Math.max(whole?.iou ?? 0, tiled ? (tiles?.iou ?? 0) : 0);
+    return `no box with IoU ≥ 0.5 (best IoU ${best.toFixed(2)})${would}`;
+  }
+  const top = passes.reduce((a, b) => (b.score > a.score ? b : a));
+  if (top.score < minScore) return `detector score ${top.score.toFixed(3)} < ${minScore}${would}`;
+  if (top.faceConfidence < minFlag)
+    return `second stage: face flag ${top.faceConfidence.toFixed(3)} < ${minFlag}${would}`;
+  if (tiled && top === whole)
+    return `its whole-frame box gave way to the tiles' box (IoU ${(tiles?.iou ?? 0).toFixed(2)})`;
+  return 'a pass found it, but non-maximum suppression merged it away or maxFaces cut it';
+}
+
 interface ImageReport {
   id: string;
   split: Split;
@@ -87,9 +137,13 @@ interface ImageReport {
   people: number;
   found: number;
   hits: number;
-  misses: { box: Rect; note?: string }[];
+  misses: { box: Rect; note?: string; why?: MissCause }[];
   falsePositives: { box: Rect; score: number; faceConfidence?: number }[];
   onDepictions: number;
+  /** detections centred in an ignore region */
+  ignored: number;
+  /** tiles of the tiled detection pass (0: it did not run) */
+  tiles: number;
   faces: {
     box: Rect;
     score: number;
@@ -105,7 +159,7 @@ interface ImageReport {
     box: Rect;
     score: number;
     faceConfidence: number;
-    label: 'face' | 'small face' | 'depicted' | 'none';
+    label: 'face' | 'small face' | 'depicted' | 'ignored' | 'none';
   }[];
 }
 
@@ -261,9 +315,18 @@ async function main(): Promise<void> {
   const gt = JSON.parse(readFileSync(join(here, '..', 'ground-truth.json'), 'utf8')) as GroundTruth;
   const cacheDir = resolve(process.env.VISION_EVAL_CACHE ?? join(ws, 'tmp', 'vision-eval'));
   const files = fetchImages(gt.images, gt.sources, { cacheDir, workspace: ws });
-  const vision = await Vision.load({ threads: 1 });
-  // the same pipeline without the second stage and with a low detector threshold: every candidate
-  const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0 });
+  // VISION_EVAL_TILING=off|always measures the pipeline without / always with the tiled pass and
+  // writes results/vision-eval-tiling-<mode>.{json,md} next to the default report (docs/vision.md)
+  const tiling = process.env.VISION_EVAL_TILING ?? 'auto';
+  if (tiling !== 'auto' && tiling !== 'off' && tiling !== 'always')
+    throw new Error(`VISION_EVAL_TILING must be auto, off or always, not ${tiling}`);
+  const suffix = tiling === 'auto' ? '' : `-tiling-${tiling}`;
+  const vision = await Vision.load({ threads: 1, tiling });
+  // the whole-frame pass without the second stage and with a low detector threshold: every candidate
+  const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0, tiling: 'off' });
+  // for missed faces only: every box either pass puts anywhere (score ≥ 0.05), with its face flag
+  const lowWhole = await Vision.load({ threads: 1, minScore: 0.05, minFaceConfidence: 0, tiling: 'off' });
+  const lowTiles = await Vision.load({ threads: 1, minScore: 0.05, minFaceConfidence: 0, tiling: 'always' });
   const threshold = DEFAULT_MATCH_THRESHOLD;
 
   const reports: ImageReport[] = [];
@@ -281,6 +344,16 @@ async function main(): Promise<void> {
       depicted,
       0.3,
     );
+    const ignore = img.ignore ?? [];
+    const inIgnore = (b: { x: number; y: number; width: number; height: number }) =>
+      ignore.some(
+        (z) =>
+          b.x + b.width / 2 >= z[0] &&
+          b.x + b.width / 2 <= z[0] + z[2] &&
+          b.y + b.height / 2 >= z[1] &&
+          b.y + b.height / 2 <= z[1] + z[3],
+      );
+    const ignored = res.faces.map((f, i) => m.detToGt[i] < 0 && dm.detToGt[i] < 0 && inIgnore(f.box));
     const report: ImageReport = {
       id: img.id,
       split: img.split,
@@ -288,17 +361,19 @@ async function main(): Promise<void> {
       category: img.category,
       labelledFaces: img.faces.length,
       people: img.people,
-      found: res.faces.length,
+      found: res.faces.length - ignored.filter(Boolean).length,
       hits: m.detToGt.filter((g) => g >= 0).length,
       misses: img.faces.filter((_, j) => m.gtToDet[j] < 0).map((f) => ({ box: f.box, note: f.note })),
       falsePositives: res.faces
-        .filter((_, i) => m.detToGt[i] < 0 && dm.detToGt[i] < 0)
+        .filter((_, i) => m.detToGt[i] < 0 && dm.detToGt[i] < 0 && !ignored[i])
         .map((f) => ({
           box: rectOf(f.box).map(Math.round) as Rect,
           score: r3(f.score),
           faceConfidence: f.faceConfidence && r3(f.faceConfidence),
         })),
       onDepictions: dm.detToGt.filter((g) => g >= 0).length,
+      ignored: ignored.filter(Boolean).length,
+      tiles: res.timings.tiles ?? 0,
       faces: res.faces.map((f, i) => {
         const g = m.detToGt[i];
         return {
@@ -335,14 +410,45 @@ async function main(): Promise<void> {
             : 'small face'
           : cdm.detToGt[i] >= 0
             ? 'depicted'
-            : 'none',
+            : inIgnore(f.box)
+              ? 'ignored'
+              : 'none',
     }));
+    if (report.misses.length) {
+      const best = (
+        faces: {
+          box: { x: number; y: number; width: number; height: number };
+          score: number;
+          faceConfidence?: number;
+        }[],
+        g: Rect,
+      ): PassView | undefined => {
+        let out: PassView | undefined;
+        for (const f of faces) {
+          const v = iouOf(rectOf(f.box), g);
+          if (v > 0 && (!out || v > out.iou || (v >= 0.5 && out.iou >= 0.5 && f.score > out.score)))
+            out = { score: r3(f.score), iou: r3(v), faceConfidence: r3(f.faceConfidence ?? NaN) };
+        }
+        return out;
+      };
+      const w = (await lowWhole.detect(bytes)).faces;
+      const t = (await lowTiles.detect(bytes)).faces;
+      for (const miss of report.misses) {
+        const wv = best(w, miss.box);
+        const tv = best(t, miss.box);
+        miss.why = {
+          wholeFrame: wv,
+          tiles: tv,
+          cause: missCause(wv, tv, report.tiles > 0, vision.minScore, vision.minFaceConfidence),
+        };
+      }
+    }
     reports.push(report);
 
     // recognition: every labelled face ≥ minFaceWidth that was found, and the same in altered views
-    const found = img.faces
-      .map((f, j) => ({ f, j, d: m.gtToDet[j] }))
-      .filter((x) => x.d >= 0 && x.f.box[2] >= gt.minFaceWidth);
+    const found = img.noRecognition
+      ? []
+      : img.faces.map((f, j) => ({ f, j, d: m.gtToDet[j] })).filter((x) => x.d >= 0 && x.f.box[2] >= gt.minFaceWidth);
     for (const x of found)
       faces[img.split].push({
         image: img.id,
@@ -409,12 +515,16 @@ async function main(): Promise<void> {
   ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const result = {
-    command: 'npx nx run vision:evaluate',
+    command: `${suffix ? `VISION_EVAL_TILING=${tiling} ` : ''}npx nx run vision:evaluate`,
     machine: `${cpu} × ${cpus().length}, node ${process.version}`,
     config: {
       detectorMinScore: 0.5,
       secondStage: 'facemesh',
       minFaceConfidence: DEFAULT_MIN_FACE_CONFIDENCE,
+      maxFaces: vision.maxFaces,
+      tiling: vision.tiling,
+      tileTrigger: vision.tileTrigger,
+      tileOverlap: TILE_OVERLAP,
       matchThreshold: threshold,
       minFaceWidth: gt.minFaceWidth,
       iou: 0.5,
@@ -427,9 +537,9 @@ async function main(): Promise<void> {
   };
   const outDir = join(ws, 'results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'vision-eval.json'), `${JSON.stringify(result, null, 1)}\n`);
+  writeFileSync(join(outDir, `vision-eval${suffix}.json`), `${JSON.stringify(result, null, 1)}\n`);
   const md = markdown(result, gt);
-  writeFileSync(join(outDir, 'vision-eval.md'), md);
+  writeFileSync(join(outDir, `vision-eval${suffix}.md`), md);
   console.log(md);
   if (!result.pass) console.error('vision:evaluate: a bar of the issue is not reached (see the checks above)');
   if (!result.gate && !noCheck) {
@@ -439,6 +549,7 @@ async function main(): Promise<void> {
 }
 
 type Result = {
+  command: string;
   machine: string;
   config: Record<string, unknown>;
   checks: { bar: string; value: number; pass: boolean; gate: boolean }[];
@@ -451,7 +562,7 @@ const n2 = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
 
 function markdown(r: Result, gt: GroundTruth): string {
   const L: string[] = [];
-  L.push('# Vision evaluation (`npx nx run vision:evaluate`)', '');
+  L.push(`# Vision evaluation (\`${r.command}\`)`, '');
   L.push(`Machine: ${r.machine}. Config: ${JSON.stringify(r.config)}.`, '');
   L.push('| bar | value | reached | CI gate |', '| --- | --- | --- | --- |');
   for (const c of r.checks)
@@ -512,19 +623,39 @@ function markdown(r: Result, gt: GroundTruth): string {
     for (const p of s.recognition.differentPhotoPairs) L.push(`- ${s.split}: ${p.a} vs ${p.b}: ${p.similarity}`);
   L.push('', '## Per image', '');
   L.push(
-    '| split | image | category | people | labelled faces | found | hits | missed | false positives | faces (score / face flag / gender age) |',
+    '| split | image | category | people | labelled faces | found | hits | missed | false positives | tiles | faces (score / face flag / gender age) |',
   );
-  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const i of r.images)
     L.push(
-      `| ${i.split} | ${i.id} | ${i.kind}/${i.category} | ${i.people} | ${i.labelledFaces} | ${i.found} | ${i.hits} | ${i.misses.length} | ${i.falsePositives.length}${i.onDepictions ? ` (+${i.onDepictions} on depictions)` : ''} | ${i.faces
+      `| ${i.split} | ${i.id} | ${i.kind}/${i.category} | ${i.people} | ${i.labelledFaces} | ${i.found} | ${i.hits} | ${i.misses.length} | ${i.falsePositives.length}${i.onDepictions ? ` (+${i.onDepictions} on depictions)` : ''}${i.ignored ? ` (+${i.ignored} in ignored regions)` : ''} | ${i.tiles || '-'} | ${i.faces
         .map(
           (f) =>
             `${f.score.toFixed(2)}/${f.faceConfidence?.toFixed(2) ?? '-'}/${f.gender[0]}${Math.round(f.age)}${f.gtGender ? ` (gt ${f.gtGender[0]} ${f.gtAge?.join('-') ?? ''})` : ''}`,
         )
         .join(', ')} |`,
     );
-  L.push('', '## Every detector candidate (score ≥ 0.3) with its face flag: what the two thresholds see', '');
+  L.push('', '## Why each labelled face is missed', '');
+  L.push(
+    'The best-overlapping box of each pass (any detector score ≥ 0.05, before the second stage): detector score / IoU with the label / face flag. The tiles column is what the tiled pass sees whether or not it ran on the image; the cause counts it only where it ran.',
+    '',
+  );
+  L.push(
+    '| split | image | face box | note | whole frame | tiles | cause |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  const pv = (p?: PassView) =>
+    p ? `${p.score.toFixed(3)} / ${p.iou.toFixed(2)} / ${p.faceConfidence.toFixed(3)}` : 'none';
+  for (const i of r.images)
+    for (const m of i.misses)
+      L.push(
+        `| ${i.split} | ${i.id} | ${m.box.join(',')} | ${m.note ?? ''} | ${pv(m.why?.wholeFrame)} | ${pv(m.why?.tiles)} | ${m.why?.cause ?? ''} |`,
+      );
+  L.push(
+    '',
+    '## Every whole-frame detector candidate (score ≥ 0.3, no tiles) with its face flag: what the two thresholds see',
+    '',
+  );
   L.push('| split | label | detector score | face flag | image |', '| --- | --- | --- | --- | --- |');
   const cands = r.images.flatMap((i) => i.candidates.map((c) => ({ ...c, image: i.id, split: i.split })));
   cands.sort((a, b) =>

@@ -71,13 +71,15 @@ export function letterboxAffine(lb: Letterbox): Affine {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-interface Candidate {
+/** A scored box before non-maximum suppression, in source-image pixels. */
+export interface Candidate {
   score: number;
-  /** x1, y1, x2, y2 then 6 keypoints x,y — all in detector-input pixels */
+  /** x1, y1, x2, y2 then 6 keypoints x,y — all in source-image pixels */
   coords: Float64Array;
 }
 
-function iou(a: Float64Array, b: Float64Array): number {
+/** Intersection over union of two x1, y1, x2, y2 boxes (the first four coords of a candidate). */
+export function iou(a: Float64Array, b: Float64Array): number {
   const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
   const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   const inter = ix * iy;
@@ -96,19 +98,32 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes the four BlazeFace outputs (scores and 16-value regressors for the stride-16 and
- * stride-32 anchors) into detections in source-image pixels.
+ * Where one detector input came from: source point = (input point − off) / scale. The full frame's
+ * letterbox is one such view; a tile of the frame (section "Tiles" in docs/vision.md) is another.
  */
-export function decodeDetections(
+export interface InputView {
+  scaleX: number;
+  scaleY: number;
+  offX: number;
+  offY: number;
+}
+
+/**
+ * Decodes the four BlazeFace outputs (scores and 16-value regressors for the stride-16 and
+ * stride-32 anchors) of one detector input into candidates in source-image pixels, every anchor
+ * scoring at least `minScore`, before non-maximum suppression.
+ */
+export function decodeCandidates(
   scores: [Float32Array, Float32Array],
   boxes: [Float32Array, Float32Array],
   anchors: Float32Array,
-  lb: Letterbox,
-  img: { width: number; height: number },
-  opt: DecodeOptions,
-): (Detection & { raw: Box })[] {
-  const logitMin = Math.log(opt.minScore / (1 - opt.minScore));
+  view: InputView,
+  minScore: number,
+): Candidate[] {
+  const logitMin = Math.log(minScore / (1 - minScore));
   const cands: Candidate[] = [];
+  const sx = (v: number) => (v - view.offX) / view.scaleX;
+  const sy = (v: number) => (v - view.offY) / view.scaleY;
   let a = 0;
   for (let part = 0; part < 2; part++) {
     const s = scores[part];
@@ -123,18 +138,23 @@ export function decodeDetections(
       const w = r[o + 2];
       const h = r[o + 3];
       const c = new Float64Array(16);
-      c[0] = cx - w / 2;
-      c[1] = cy - h / 2;
-      c[2] = cx + w / 2;
-      c[3] = cy + h / 2;
+      c[0] = sx(cx - w / 2);
+      c[1] = sy(cy - h / 2);
+      c[2] = sx(cx + w / 2);
+      c[3] = sy(cy + h / 2);
       for (let k = 0; k < 6; k++) {
-        c[4 + 2 * k] = r[o + 4 + 2 * k] + ax;
-        c[5 + 2 * k] = r[o + 5 + 2 * k] + ay;
+        c[4 + 2 * k] = sx(r[o + 4 + 2 * k] + ax);
+        c[5 + 2 * k] = sy(r[o + 5 + 2 * k] + ay);
       }
       cands.push({ score: sigmoid(s[i]), coords: c });
     }
   }
-  cands.sort((p, q) => q.score - p.score);
+  return cands;
+}
+
+/** Non-maximum suppression (weighted or hard) of candidates from one or several detector inputs. */
+export function suppress(candidates: Candidate[], opt: Omit<DecodeOptions, 'minScore'>): Candidate[] {
+  const cands = [...candidates].sort((p, q) => q.score - p.score);
   const kept: Candidate[] = [];
   const used = new Uint8Array(cands.length);
   for (let i = 0; i < cands.length && kept.length < opt.maxFaces; i++) {
@@ -158,23 +178,75 @@ export function decodeDetections(
     for (let k = 0; k < 16; k++) acc[k] /= wsum;
     kept.push({ score: top.score, coords: acc });
   }
-  const toSrcX = (v: number) => (v - lb.offX) / lb.scaleX;
-  const toSrcY = (v: number) => (v - lb.offY) / lb.scaleY;
+  return kept;
+}
+
+/** Kept candidates as detections: `box` clamped to the image, `raw` as the detector placed it. */
+export function toDetections(kept: Candidate[], img: { width: number; height: number }): (Detection & { raw: Box })[] {
   return kept.map((k) => {
-    const x1 = Math.max(0, toSrcX(k.coords[0]));
-    const y1 = Math.max(0, toSrcY(k.coords[1]));
-    const x2 = Math.min(img.width, toSrcX(k.coords[2]));
-    const y2 = Math.min(img.height, toSrcY(k.coords[3]));
-    const rx = toSrcX(k.coords[0]);
-    const ry = toSrcY(k.coords[1]);
+    const c = k.coords;
+    const x1 = Math.max(0, c[0]);
+    const y1 = Math.max(0, c[1]);
+    const x2 = Math.min(img.width, c[2]);
+    const y2 = Math.min(img.height, c[3]);
     return {
       box: { x: x1, y: y1, width: Math.max(0, x2 - x1), height: Math.max(0, y2 - y1) },
-      raw: { x: rx, y: ry, width: toSrcX(k.coords[2]) - rx, height: toSrcY(k.coords[3]) - ry },
+      raw: { x: c[0], y: c[1], width: c[2] - c[0], height: c[3] - c[1] },
       score: k.score,
-      landmarks: Array.from({ length: 6 }, (_, n) => ({
-        x: toSrcX(k.coords[4 + 2 * n]),
-        y: toSrcY(k.coords[5 + 2 * n]),
-      })),
+      landmarks: Array.from({ length: 6 }, (_, n) => ({ x: c[4 + 2 * n], y: c[5 + 2 * n] })),
     };
   });
+}
+
+/**
+ * Decodes the four BlazeFace outputs of the letterboxed frame into detections in source-image
+ * pixels (candidates ≥ minScore, then non-maximum suppression).
+ */
+export function decodeDetections(
+  scores: [Float32Array, Float32Array],
+  boxes: [Float32Array, Float32Array],
+  anchors: Float32Array,
+  lb: Letterbox,
+  img: { width: number; height: number },
+  opt: DecodeOptions,
+): (Detection & { raw: Box })[] {
+  return toDetections(suppress(decodeCandidates(scores, boxes, anchors, lb, opt.minScore), opt), img);
+}
+
+/** A square region of the source image that is run through the detector on its own. */
+export interface Tile {
+  x: number;
+  y: number;
+  size: number;
+}
+
+/**
+ * Overlapping square tiles of side `size` covering the image, neighbours overlapping by at least
+ * `overlap` · size; the last tile of a row or column is flush with the image edge. An image side
+ * shorter than `size` gets one tile that starts at 0 (the rest is black padding, as in the letterbox).
+ */
+export function tilePlan(img: { width: number; height: number }, size: number, overlap: number): Tile[] {
+  const starts = (len: number): number[] => {
+    if (len <= size) return [0];
+    const n = Math.ceil((len - size) / (size * (1 - overlap))) + 1;
+    const step = (len - size) / (n - 1);
+    return Array.from({ length: n }, (_, i) => Math.round(i * step));
+  };
+  const xs = starts(img.width);
+  const ys = starts(img.height);
+  return ys.flatMap((y) => xs.map((x) => ({ x, y, size })));
+}
+
+/**
+ * True when a candidate found in `tile` touches one of the tile's inner edges (an edge that is not
+ * the image's own edge): the face is cut there, and an overlapping tile or the full frame sees it whole.
+ */
+export function cutByTile(c: Candidate, tile: Tile, img: { width: number; height: number }, margin: number): boolean {
+  const [x1, y1, x2, y2] = c.coords;
+  return (
+    (tile.x > 0 && x1 < tile.x + margin) ||
+    (tile.y > 0 && y1 < tile.y + margin) ||
+    (tile.x + tile.size < img.width && x2 > tile.x + tile.size - margin) ||
+    (tile.y + tile.size < img.height && y2 > tile.y + tile.size - margin)
+  );
 }

@@ -14,6 +14,7 @@ export { decodeImage, DEFAULT_MAX_PIXELS } from './image.js';
 export { similarity, matchDescriptor, DEFAULT_MATCH_THRESHOLD, type Match } from './similarity.js';
 export { defaultModelsDir, MODEL_FILES, type OptimizationLevel } from './models.js';
 export { DEFAULT_MIN_FACE_CONFIDENCE, FACEMESH_SIZE } from './facemesh.js';
+export { DEFAULT_TILE_TRIGGER, TILE_OVERLAP, defaultTileSize } from './vision.js';
 export {
   VisionError,
   EmptyInputError,

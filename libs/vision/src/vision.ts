@@ -1,13 +1,20 @@
 // The public face-analysis API: decode → BlazeFace → one batched FaceRes run for all faces.
 import { performance } from 'node:perf_hooks';
 import {
-  decodeDetections,
+  cutByTile,
+  decodeCandidates,
   DETECTOR_SIZE,
   generateAnchors,
+  iou,
   letterbox,
   letterboxAffine,
+  suppress,
+  tilePlan,
+  toDetections,
   type Box,
+  type Candidate,
   type Detection,
+  type InputView,
 } from './blazeface.js';
 import { DEFAULT_MIN_FACE_CONFIDENCE, faceConfidence } from './facemesh.js';
 import { FACERES_SIZE, faceCropAffine, l2normalize, readAge, readGender, type Attributes } from './faceres.js';
@@ -29,7 +36,7 @@ export interface VisionOptions {
   iouThreshold?: number;
   /** 'weighted' (MediaPipe blending, default) or 'hard' NMS. */
   nms?: 'weighted' | 'hard';
-  /** At most this many faces per frame (highest scores). Default 32. */
+  /** At most this many detector boxes per frame (highest scores), before the second stage. Default 128 (a crowd of 109 faces is in the tuning split). */
   maxFaces?: number;
   /** Rotate the face crop so the eyes are level. Default false: it hurt profile faces (docs/vision.md). */
   align?: boolean;
@@ -41,6 +48,32 @@ export interface VisionOptions {
   confirm?: 'facemesh' | 'none';
   /** Face flag (0..1) a box needs to be kept when `confirm` is 'facemesh'. Default DEFAULT_MIN_FACE_CONFIDENCE. */
   minFaceConfidence?: number;
+  /**
+   * A second detection pass over overlapping tiles of the frame, each run through BlazeFace at a
+   * larger scale than the whole frame gets (docs/vision.md, section 6, "Tiles"). 'auto' (default)
+   * runs it only when the whole-frame pass leaves an unsure candidate: a box scoring between
+   * `tileTrigger` and `minScore` that overlaps no face. 'always' runs it on every frame larger than
+   * one tile; 'off' never.
+   */
+  tiling?: 'auto' | 'always' | 'off';
+  /** Detector score from which a leftover whole-frame candidate triggers the tiled pass in 'auto'. Default DEFAULT_TILE_TRIGGER. */
+  tileTrigger?: number;
+  /** Tile side in source pixels. Default: `defaultTileSize(width, height)`. */
+  tileSize?: number;
+}
+
+/** Leftover whole-frame candidates at or above this score make 'auto' tiling run (chosen on the tuning split, docs/vision.md). */
+export const DEFAULT_TILE_TRIGGER = 0.3;
+/** Neighbouring tiles overlap by this share of the tile side, so a face up to that size is whole in one of them. */
+export const TILE_OVERLAP = 0.25;
+
+/**
+ * The default tile side: half the image's shorter side, but never less than the detector input
+ * (a tile is never enlarged). Each tile is then seen at ≥ 2× the whole frame's scale for frames wider
+ * than about 2:1, and at 2× for square ones.
+ */
+export function defaultTileSize(width: number, height: number): number {
+  return Math.max(DETECTOR_SIZE, Math.round(Math.min(width, height) / 2));
 }
 
 export interface Face extends Attributes {
@@ -59,6 +92,10 @@ export interface Timings {
   attributesMs: number;
   /** The second stage (FaceMesh on every detector box), the part of detectMs after BlazeFace; 0 when `confirm` is 'none'. */
   confirmMs?: number;
+  /** The tiled detection pass, part of detectMs before the second stage; 0 when it did not run. */
+  tileMs?: number;
+  /** Tiles the tiled pass ran (0 when it did not run). */
+  tiles?: number;
 }
 
 export interface AnalyzeResult {
@@ -91,6 +128,15 @@ export class Vision {
   readonly optimization: OptimizationLevel;
   readonly maxPixels: number;
   private readonly decodeOpts: { minScore: number; iouThreshold: number; nms: 'weighted' | 'hard'; maxFaces: number };
+  readonly tiling: 'auto' | 'always' | 'off';
+  readonly tileTrigger: number;
+  get maxFaces(): number {
+    return this.decodeOpts.maxFaces;
+  }
+  get minScore(): number {
+    return this.decodeOpts.minScore;
+  }
+  private readonly tileSize?: number;
   private readonly align: boolean;
   readonly confirm: 'facemesh' | 'none';
   readonly minFaceConfidence: number;
@@ -107,11 +153,14 @@ export class Vision {
       minScore: options.minScore ?? 0.5,
       iouThreshold: options.iouThreshold ?? 0.3,
       nms: options.nms ?? 'weighted',
-      maxFaces: options.maxFaces ?? 32,
+      maxFaces: options.maxFaces ?? 128,
     };
     this.align = options.align ?? false;
     this.confirm = options.confirm ?? 'facemesh';
     this.minFaceConfidence = options.minFaceConfidence ?? DEFAULT_MIN_FACE_CONFIDENCE;
+    this.tiling = options.tiling ?? 'auto';
+    this.tileTrigger = Math.min(options.tileTrigger ?? DEFAULT_TILE_TRIGGER, this.decodeOpts.minScore);
+    this.tileSize = options.tileSize;
   }
 
   /** A Vision whose models are loaded (sessions are shared process-wide per models dir/threads). */
@@ -151,25 +200,64 @@ export class Vision {
     return isRgb(image) ? image : this.decode(image);
   }
 
-  private async detectRgb(img: RgbImage): Promise<InternalDetection[]> {
+  /** One BlazeFace run on a prepared 256×256 input: its candidates ≥ minScore in source pixels. */
+  private async detectInput(s: Sessions, input: Float32Array, view: InputView, minScore: number): Promise<Candidate[]> {
+    const out = await s.detector.run({
+      [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]),
+    });
+    const f = (name: string) => out[name].data as Float32Array;
+    return decodeCandidates(
+      [f('scores_stride16'), f('scores_stride32')],
+      [f('boxes_stride16'), f('boxes_stride32')],
+      anchors,
+      view,
+      minScore,
+    );
+  }
+
+  private async detectRgb(img: RgbImage, stats?: { tileMs: number; tiles: number }): Promise<InternalDetection[]> {
     const s = await this.getSessions();
+    const { minScore } = this.decodeOpts;
     const lb = letterbox(img);
     // libvips shrinks the frame (anti-aliased), then one pass places it in the square, normalised to -1..1
     const small = lb.width === img.width && lb.height === img.height ? img : await resizeRgb(img, lb.width, lb.height);
     const input = new Float32Array(3 * DETECTOR_SIZE * DETECTOR_SIZE);
     sampleAffine(small, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, letterboxAffine(lb), 1 / 127.5, -1, 1);
-    const out = await s.detector.run({
-      [s.detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]),
-    });
-    const f = (name: string) => out[name].data as Float32Array;
-    return decodeDetections(
-      [f('scores_stride16'), f('scores_stride32')],
-      [f('boxes_stride16'), f('boxes_stride32')],
-      anchors,
-      lb,
-      img,
-      this.decodeOpts,
-    );
+    const low = this.tiling === 'auto' ? this.tileTrigger : minScore;
+    const whole = await this.detectInput(s, input, lb, low);
+    let cands = whole.filter((c) => c.score >= minScore);
+    const size = this.tileSize ?? defaultTileSize(img.width, img.height);
+    const tiles = this.tiling === 'off' ? [] : tilePlan(img, size, TILE_OVERLAP);
+    // a single tile sees the frame at no larger scale than the letterbox did: nothing to gain
+    const unsure = () => suppress(whole, this.decodeOpts).some((k) => k.score < minScore);
+    if (tiles.length > 1 && (this.tiling === 'always' || unsure())) {
+      const t0 = performance.now();
+      // each pass answers for the faces it sees best: a face narrower than the tiles' overlap lies
+      // whole inside some tile, seen there at a larger scale, so the whole-frame boxes of that size
+      // (coarse, and in a dense crowd often placed between two faces) give way to the tiles' boxes;
+      // a wider face the whole frame found keeps exactly its whole-frame box (and so its descriptor)
+      const minWhole = TILE_OVERLAP * size;
+      cands = cands.filter((c) => c.coords[2] - c.coords[0] >= minWhole);
+      const wholeFaces = cands.length;
+      const k = size / DETECTOR_SIZE;
+      const ss = Math.max(1, Math.min(3, Math.ceil(k)));
+      for (const tile of tiles) {
+        const m = { ax: k, bx: 0, cx: tile.x, ay: 0, by: k, cy: tile.y };
+        sampleAffine(img, input, 0, DETECTOR_SIZE, DETECTOR_SIZE, m, 1 / 127.5, -1, ss);
+        const view = { scaleX: 1 / k, scaleY: 1 / k, offX: -tile.x / k, offY: -tile.y / k };
+        for (const c of await this.detectInput(s, input, view, minScore))
+          if (
+            !cutByTile(c, tile, img, 0.02 * size) &&
+            !cands.slice(0, wholeFaces).some((w) => iou(w.coords, c.coords) > this.decodeOpts.iouThreshold)
+          )
+            cands.push(c);
+      }
+      if (stats) {
+        stats.tileMs = performance.now() - t0;
+        stats.tiles = tiles.length;
+      }
+    }
+    return toDetections(suppress(cands, this.decodeOpts), img);
   }
 
   /** The second stage: FaceMesh's face flag for every box, and only the boxes that reach minFaceConfidence. */
@@ -235,7 +323,8 @@ export class Vision {
     const t0 = performance.now();
     const img = await this.toRgb(image);
     const t1 = performance.now();
-    const candidates = await this.detectRgb(img);
+    const tiling = { tileMs: 0, tiles: 0 };
+    const candidates = await this.detectRgb(img, tiling);
     const t2 = performance.now();
     const dets = await this.confirmRgb(img, candidates);
     const t2b = performance.now();
@@ -251,7 +340,7 @@ export class Vision {
         ...(d.faceConfidence === undefined ? {} : { faceConfidence: d.faceConfidence }),
         ...attrs[i],
       })),
-      timings: { decodeMs: t1 - t0, detectMs: t2b - t1, attributesMs: t3 - t2b, confirmMs: t2b - t2 },
+      timings: { decodeMs: t1 - t0, detectMs: t2b - t1, attributesMs: t3 - t2b, confirmMs: t2b - t2, ...tiling },
     };
   }
 }
