@@ -211,12 +211,12 @@ export const EXPERIMENTS: Experiment[] = [
     load: { rate: 10, durationMs: 12_000, timeoutMs: 5_000, minRate: BREAKER_MIN_RATE },
     short: { durationMs: 6_000 },
     local: {
-      // The two-service form in both profiles: the breaker needs ≥ BREAKER_MIN_RATE frames/s to be decided per frame,
-      // the whole pipeline's sustained rate on the 2-core machine (6/s quiet, 2/s loaded). At 10/s on the whole
-      // pipeline (tried) the CPU decides instead: in `none` 14 of 120 frames never got past the analysis (0.88
-      // section requests per frame, p50 1.3 s), and in `client` the bulkhead of 2, which applies to every target,
-      // sheds frames at the busy analyser before the section's breaker is reached. The breaker on the whole
-      // pipeline is `overload-analysis` (the analyser, where the seeds put it).
+      // The two-service form in both profiles: the breaker needs ≥ BREAKER_MIN_RATE frames/s to be decided per
+      // frame, as much as the whole pipeline sustains on the 2-core machine (2–10/s in the calibrations so far).
+      // At 10/s on the whole pipeline (tried) the CPU decided instead: in `none` 14 of 120 frames never got past
+      // the analysis (0.88 section requests per frame, p50 1.3 s), and in `client` the bulkhead of 2, which
+      // applies to every target, shed frames at the busy analyser before the section's breaker was reached. The
+      // breaker on the whole pipeline is `overload-analysis` (the analyser, where the seeds put it).
       services: TWO_SERVICES,
       shortServices: TWO_SERVICES,
       fault: {
