@@ -61,8 +61,11 @@ export function planFor(
   if (profile === 'short') return { ...experiment.load, ...experiment.short };
   return {
     ...experiment.load,
-    // The calibrated rate is for camera frames through the pipeline; a read load keeps its own rate.
-    ...(override.rate && !experiment.local?.request ? { rate: override.rate } : {}),
+    // The calibrated rate is for camera frames through the pipeline; a read load keeps its own rate, and an
+    // experiment that cannot be decided below its `minRate` runs at least at that rate.
+    ...(override.rate && !experiment.local?.request
+      ? { rate: Math.max(override.rate, experiment.load.minRate ?? 0) }
+      : {}),
     ...(override.durationMs ? { durationMs: durationFor(experiment, override.durationMs) } : {}),
   };
 }

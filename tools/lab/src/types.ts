@@ -82,6 +82,12 @@ export interface LoadPlan {
   durationMs: number;
   /** The caller's patience (the loadgen's per-request timeout). */
   timeoutMs: number;
+  /**
+   * Full profile: the lowest rate at which the hypothesis can be decided; a calibrated (or `--rate`) rate below
+   * it is raised to it. Set where the mechanism under test acts per unit of time rather than per frame (the
+   * circuit breaker: a bounded number of calls per half-open period), so too few frames cannot show it.
+   */
+  minRate?: number;
 }
 
 export interface Experiment {
