@@ -1,4 +1,4 @@
-import type { OptimizationLevel } from '@airport-mesh/vision';
+import { OPTIMIZATION_LEVELS, type OptimizationLevel } from '@airport-mesh/vision';
 import { VisionEnv } from '@airport-mesh/vision/nest';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -22,10 +22,10 @@ export class FaceRecognitionEnv extends VisionEnv {
 
   /**
    * 'extended' here (image-analysis keeps 'all'): the pipeline's hot path is `POST /match`, which runs
-   * no model; the models run only to enrol or `POST /recognize` a photo, where ~15 ms more per face
-   * costs less than the ~0.3 s of CPU that 'all' adds to every start (docs/performance.md, Start-up).
+   * no model; the models run only to enrol or `POST /recognize` a photo, so a slower inference there
+   * costs less than the CPU 'all' adds to every start (1.59 → 1.39 CPU s, docs/performance.md, Start-up).
    */
-  @IsIn(['disabled', 'basic', 'extended', 'all'])
+  @IsIn(OPTIMIZATION_LEVELS)
   override VISION_OPTIMIZATION: OptimizationLevel = 'extended';
 
   /** `default`: enrol the demo persons of interest from the sample photos when the watch list is empty. */

@@ -30,7 +30,9 @@ export function defaultModelsDir(): string {
   );
 }
 
-export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+/** onnxruntime's graph optimisation levels, least to most. */
+export const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type OptimizationLevel = (typeof OPTIMIZATION_LEVELS)[number];
 
 export interface SessionConfig {
   modelsDir: string;

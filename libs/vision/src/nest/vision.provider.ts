@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Vision } from '../vision.js';
-import type { OptimizationLevel } from '../models.js';
+import { OPTIMIZATION_LEVELS, type OptimizationLevel } from '../models.js';
 import { BaseEnv, ReadinessRegistry, toInt } from '@airport-mesh/platform';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -21,11 +21,11 @@ export class VisionEnv extends BaseEnv {
   VISION_THREADS = 1;
 
   /**
-   * onnxruntime's graph optimisation when a session is created. 'all' (default) rewrites the
-   * convolutions into the CPU's blocked layout: FaceRes runs ~1.6× faster per face but its session
-   * takes ~0.3 s more CPU to create (docs/performance.md, Start-up). 'extended' or lower starts faster.
+   * onnxruntime's graph optimisation when a session is created. 'all' (default) also rewrites the
+   * convolutions into the CPU's blocked layout: faster inference, slower session creation
+   * (docs/performance.md, Start-up). 'extended' or lower starts faster.
    */
-  @IsIn(['disabled', 'basic', 'extended', 'all'])
+  @IsIn(OPTIMIZATION_LEVELS)
   VISION_OPTIMIZATION: OptimizationLevel = 'all';
 
   /** Images with more pixels are refused (413) before decoding. */
