@@ -11,7 +11,7 @@
 // of 40 px or more 0.62 (docs/vision.md, section 6).
 import type { Box, Point } from './blazeface.js';
 import { faceCropAffine } from './faceres.js';
-import { sampleAffine, type RgbImage } from './image.js';
+import { mirrorPlanar, sampleAffine, type RgbImage } from './image.js';
 import { ort } from './models.js';
 
 export const FACEMESH_SIZE = 192;
@@ -36,9 +36,8 @@ export async function faceConfidence(
     const m = faceCropAffine(f.raw, f.landmarks, false, FACEMESH_SIZE);
     const ss = Math.max(1, Math.min(3, Math.round(Math.hypot(m.ax, m.ay) / 1.5)));
     sampleAffine(img, input, i * per, FACEMESH_SIZE, FACEMESH_SIZE, m, 1 / 255, 0, ss);
-    // the mirror image of the same crop: output column u reads source column S − u
-    const mirror = { ...m, ax: -m.ax, cx: m.cx + m.ax * FACEMESH_SIZE, ay: -m.ay, cy: m.cy + m.ay * FACEMESH_SIZE };
-    sampleAffine(img, input, (n + i) * per, FACEMESH_SIZE, FACEMESH_SIZE, mirror, 1 / 255, 0, ss);
+    // the mirror image of the same crop (the crop is never rotated, so its mirror is its rows reversed)
+    mirrorPlanar(input, i * per, (n + i) * per, FACEMESH_SIZE, FACEMESH_SIZE);
   });
   const out = await session.run({
     [session.inputNames[0]]: new ort.Tensor('float32', input, [2 * n, 3, FACEMESH_SIZE, FACEMESH_SIZE]),

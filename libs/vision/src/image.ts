@@ -169,7 +169,11 @@ function taps(
   return { idx, w };
 }
 
-/** sampleAffine for maps without rotation: separable precomputed taps, no per-pixel floor/branches. */
+/**
+ * sampleAffine for maps without rotation: separable precomputed taps, no per-pixel floor/branches.
+ * One output row at a time: each of its source rows (weight wy) is added into a row accumulator, so
+ * the inner loop is a straight run over the row's x taps (unrolled for the common 2-tap case, ss 1).
+ */
 function sampleAxisAligned(
   img: RgbImage,
   dst: Float32Array,
@@ -186,29 +190,65 @@ function sampleAxisAligned(
   const n = 2 * ss;
   const cx = taps(outW, m.ax, m.cx, W, ss, 3);
   const cy = taps(outH, m.by, m.cy, H, ss, W * 3);
+  const xi = cx.idx;
+  const xw = cx.w;
+  const yi = cy.idx;
+  const yw = cy.w;
+  const acc = new Float32Array(outW * 3);
   for (let v = 0; v < outH; v++) {
-    const o0 = offset + v * outW;
-    for (let u = 0; u < outW; u++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let ty = v * n, ey = ty + n; ty < ey; ty++) {
-        const wy = cy.w[ty];
-        if (wy === 0) continue;
-        const row = cy.idx[ty];
-        for (let tx = u * n, ex = tx + n; tx < ex; tx++) {
-          const w = cx.w[tx] * wy;
-          const p = row + cx.idx[tx];
-          r += data[p] * w;
-          g += data[p + 1] * w;
-          b += data[p + 2] * w;
+    acc.fill(0);
+    for (let ty = v * n, ey = ty + n; ty < ey; ty++) {
+      const wy = yw[ty];
+      if (wy === 0) continue;
+      const row = yi[ty];
+      if (n === 2) {
+        for (let u = 0, a = 0, t = 0; u < outW; u++, a += 3, t += 2) {
+          const p0 = row + xi[t];
+          const p1 = row + xi[t + 1];
+          const w0 = xw[t] * wy;
+          const w1 = xw[t + 1] * wy;
+          acc[a] += data[p0] * w0 + data[p1] * w1;
+          acc[a + 1] += data[p0 + 1] * w0 + data[p1 + 1] * w1;
+          acc[a + 2] += data[p0 + 2] * w0 + data[p1 + 2] * w1;
+        }
+      } else {
+        for (let u = 0, a = 0; u < outW; u++, a += 3) {
+          let r = 0;
+          let g = 0;
+          let b = 0;
+          for (let tx = u * n, ex = tx + n; tx < ex; tx++) {
+            const w = xw[tx];
+            const p = row + xi[tx];
+            r += data[p] * w;
+            g += data[p + 1] * w;
+            b += data[p + 2] * w;
+          }
+          acc[a] += r * wy;
+          acc[a + 1] += g * wy;
+          acc[a + 2] += b * wy;
         }
       }
-      const o = o0 + u;
-      dst[o] = r * mul + add;
-      dst[o + plane] = g * mul + add;
-      dst[o + 2 * plane] = b * mul + add;
     }
+    const o0 = offset + v * outW;
+    for (let u = 0, a = 0; u < outW; u++, a += 3) {
+      const o = o0 + u;
+      dst[o] = acc[a] * mul + add;
+      dst[o + plane] = acc[a + 1] * mul + add;
+      dst[o + 2 * plane] = acc[a + 2] * mul + add;
+    }
+  }
+}
+
+/**
+ * Copies the planar CHW image of outW×outH at `from` to `to`, each row reversed: the mirror image.
+ * Sampling the mirrored affine map gives the same pixels (output column u of the mirror reads the
+ * sub-samples of column outW − 1 − u), so a mirrored crop costs a copy instead of a second sampling.
+ */
+export function mirrorPlanar(dst: Float32Array, from: number, to: number, outW: number, outH: number): void {
+  for (let row = 0, rows = 3 * outH; row < rows; row++) {
+    const s = from + row * outW;
+    const d = to + row * outW + outW - 1;
+    for (let u = 0; u < outW; u++) dst[d - u] = dst[s + u];
   }
 }
 

@@ -2,24 +2,34 @@
 // boxes BlazeFace finds on face-free images, and the mirrored crop it averages over is exactly the
 // mirror image of the crop.
 import { Vision } from '../src/index.js';
-import { sampleAffine, type RgbImage } from '../src/image.js';
+import { mirrorPlanar, sampleAffine, type RgbImage } from '../src/image.js';
 import { negatives, sample } from './helpers.js';
 
-test('mirrored affine = the crop flipped left to right', () => {
-  const W = 37;
-  const H = 23;
+test.each([1, 2, 3])('mirrored affine = the crop flipped left to right = mirrorPlanar of the crop (ss %i)', (ss) => {
+  const W = 24 * ss + 13;
+  const H = 18 * ss + 5;
   const data = new Uint8Array(W * H * 3).map((_, i) => (i * 97 + (i >> 5) * 13) % 256);
   const img: RgbImage = { data, width: W, height: H };
   const S = 16;
-  const m = { ax: 1.3, bx: 0, cx: 4.2, ay: 0, by: 1.1, cy: 2.7 };
+  // at ss 1 the crop reaches past the image's right and bottom edges, so the border taps are covered too
+  const m = { ax: 1.3 * ss, bx: 0, cx: 4.2, ay: 0, by: 1.1 * ss, cy: 2.7 };
   const mirror = { ...m, ax: -m.ax, cx: m.cx + m.ax * S, ay: -m.ay, cy: m.cy + m.ay * S };
-  const a = new Float32Array(3 * S * S);
+  const a = new Float32Array(3 * S * S * 2);
   const b = new Float32Array(3 * S * S);
-  sampleAffine(img, a, 0, S, S, m, 1, 0, 2);
-  sampleAffine(img, b, 0, S, S, mirror, 1, 0, 2);
+  sampleAffine(img, a, 0, S, S, m, 1, 0, ss);
+  sampleAffine(img, b, 0, S, S, mirror, 1, 0, ss);
+  // what the second stage does instead of the second sampling
+  mirrorPlanar(a, 0, 3 * S * S, S, S);
+  let nonzero = 0;
   for (let c = 0; c < 3; c++)
     for (let v = 0; v < S; v++)
-      for (let u = 0; u < S; u++) expect(b[c * S * S + v * S + u]).toBeCloseTo(a[c * S * S + v * S + (S - 1 - u)], 3);
+      for (let u = 0; u < S; u++) {
+        const o = c * S * S + v * S + u;
+        expect(b[o]).toBeCloseTo(a[c * S * S + v * S + (S - 1 - u)], 3);
+        expect(a[3 * S * S + o]).toBeCloseTo(b[o], 3);
+        if (b[o] !== 0) nonzero++;
+      }
+  expect(nonzero).toBeGreaterThan(S * S);
 });
 
 test('every sample face passes the second stage; confirm: none gives the detector boxes back', async () => {

@@ -223,7 +223,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const fp32 = await Vision.load({ modelsDir: dir, threads: 1 });
   const crops = await calibrationCrops(fp32, photos);
   writeFileSync(join(out, 'faceres.onnx'), await quantizeConvs(readFileSync(join(dir, 'faceres.onnx')), crops));
-  copyFileSync(join(dir, 'blazeface.onnx'), join(out, 'blazeface.onnx'));
+  // the detector and the second stage stay fp32: only FaceRes is quantised
+  for (const model of ['blazeface.onnx', 'facemesh.onnx']) copyFileSync(join(dir, model), join(out, model));
   console.log(
     `CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${crops.length} face crops; wrote ${out}/faceres.onnx`,
   );
