@@ -7,7 +7,7 @@
 // tuning split only; the held-out split is only ever measured.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import {
@@ -320,11 +320,12 @@ async function main(): Promise<void> {
   const tiling = process.env.VISION_EVAL_TILING ?? 'auto';
   if (tiling !== 'auto' && tiling !== 'off' && tiling !== 'always')
     throw new Error(`VISION_EVAL_TILING must be auto, off or always, not ${tiling}`);
-  // MODELS_DIR=…/int8 (the quantised FaceRes of `model-build:quantize`) is evaluated the same way and
-  // written to results/vision-eval-models-int8.{json,md}
-  const modelsDir = process.env.MODELS_DIR ? resolve(process.env.MODELS_DIR) : undefined;
-  const modelsTag = modelsDir && basename(modelsDir) !== 'models' ? `-models-${basename(modelsDir)}` : '';
-  const suffix = (tiling === 'auto' ? '' : `-tiling-${tiling}`) + modelsTag;
+  // VISION_FACERES=fp32 evaluates the fp32 FaceRes instead of the default int8 one and writes
+  // results/vision-eval-faceres-fp32.{json,md}
+  const faceres = process.env.VISION_FACERES || 'int8';
+  if (faceres !== 'int8' && faceres !== 'fp32') throw new Error(`VISION_FACERES must be int8 or fp32, not ${faceres}`);
+  const faceresTag = faceres === 'int8' ? '' : `-faceres-${faceres}`;
+  const suffix = (tiling === 'auto' ? '' : `-tiling-${tiling}`) + faceresTag;
   const vision = await Vision.load({ threads: 1, tiling });
   // the whole-frame pass without the second stage and with a low detector threshold: every candidate
   const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0, tiling: 'off' });
@@ -519,12 +520,12 @@ async function main(): Promise<void> {
   ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const result = {
-    command: `${tiling === 'auto' ? '' : `VISION_EVAL_TILING=${tiling} `}${modelsTag ? `MODELS_DIR=${relative(ws, modelsDir!)} ` : ''}npx nx run vision:evaluate`,
+    command: `${tiling === 'auto' ? '' : `VISION_EVAL_TILING=${tiling} `}${faceresTag ? `VISION_FACERES=${faceres} ` : ''}npx nx run vision:evaluate`,
     machine: `${cpu} × ${cpus().length}, node ${process.version}`,
     config: {
       detectorMinScore: 0.5,
       secondStage: 'facemesh',
-      faceres: modelsTag ? basename(modelsDir!) : 'fp32',
+      faceres: vision.faceres,
       minFaceConfidence: DEFAULT_MIN_FACE_CONFIDENCE,
       maxFaces: vision.maxFaces,
       tiling: vision.tiling,

@@ -12,7 +12,14 @@ export type { Box, Detection, Point } from './blazeface.js';
 export type { RgbImage } from './image.js';
 export { decodeImage, DEFAULT_MAX_PIXELS } from './image.js';
 export { similarity, matchDescriptor, DEFAULT_MATCH_THRESHOLD, type Match } from './similarity.js';
-export { defaultModelsDir, MODEL_FILES, OPTIMIZATION_LEVELS, type OptimizationLevel } from './models.js';
+export {
+  defaultModelsDir,
+  FACERES_PRECISIONS,
+  MODEL_FILES,
+  OPTIMIZATION_LEVELS,
+  type FaceresPrecision,
+  type OptimizationLevel,
+} from './models.js';
 export { DEFAULT_MIN_FACE_CONFIDENCE, FACEMESH_SIZE } from './facemesh.js';
 export { DEFAULT_TILE_TRIGGER, TILE_OVERLAP, defaultTileSize } from './vision.js';
 export {

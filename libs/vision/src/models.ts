@@ -6,7 +6,17 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { ModelsUnavailableError } from './errors.js';
 
-export const MODEL_FILES = { detector: 'blazeface.onnx', faceres: 'faceres.onnx', facemesh: 'facemesh.onnx' } as const;
+export const MODEL_FILES = {
+  detector: 'blazeface.onnx',
+  faceres: 'faceres.onnx',
+  /** FaceRes with int8 convolutions, written by `nx run model-build:build` after it checked the results against fp32. */
+  faceresInt8: 'faceres-int8.onnx',
+  facemesh: 'facemesh.onnx',
+} as const;
+
+/** FaceRes precisions: 'int8' (the default, docs/performance.md "int8 FaceRes") or the converted fp32 graph. */
+export const FACERES_PRECISIONS = ['int8', 'fp32'] as const;
+export type FaceresPrecision = (typeof FACERES_PRECISIONS)[number];
 const REPO_MODELS = join('tools', 'model-build', 'dist', 'models');
 
 /**
@@ -39,6 +49,8 @@ export interface SessionConfig {
   /** Intra-op threads per session (1 = one core per inference). */
   threads: number;
   optimization: OptimizationLevel;
+  /** Which FaceRes graph to load. */
+  faceres: FaceresPrecision;
 }
 
 export interface Sessions {
@@ -74,7 +86,7 @@ async function create(cfg: SessionConfig): Promise<Sessions> {
   };
   const [detector, faceres, facemesh] = await Promise.all([
     open(MODEL_FILES.detector),
-    open(MODEL_FILES.faceres),
+    open(cfg.faceres === 'int8' ? MODEL_FILES.faceresInt8 : MODEL_FILES.faceres),
     open(MODEL_FILES.facemesh),
   ]);
   return { detector, faceres, facemesh };
@@ -82,7 +94,7 @@ async function create(cfg: SessionConfig): Promise<Sessions> {
 
 /** The process-wide sessions for this configuration (created on first call; a failed load is retried next time). */
 export function getSessions(cfg: SessionConfig): Promise<Sessions> {
-  const key = `${cfg.modelsDir}|${cfg.threads}|${cfg.optimization}`;
+  const key = `${cfg.modelsDir}|${cfg.threads}|${cfg.optimization}|${cfg.faceres}`;
   let p = cache.get(key);
   if (!p) {
     p = create(cfg);

@@ -19,7 +19,15 @@ import {
 import { DEFAULT_MIN_FACE_CONFIDENCE, faceConfidence } from './facemesh.js';
 import { FACERES_SIZE, faceCropAffine, l2normalize, readAge, readGender, type Attributes } from './faceres.js';
 import { decodeImage, DEFAULT_MAX_PIXELS, resizeRgb, sampleAffine, type RgbImage } from './image.js';
-import { defaultModelsDir, getSessions, ort, type OptimizationLevel, type Sessions } from './models.js';
+import {
+  defaultModelsDir,
+  FACERES_PRECISIONS,
+  getSessions,
+  ort,
+  type FaceresPrecision,
+  type OptimizationLevel,
+  type Sessions,
+} from './models.js';
 
 export interface VisionOptions {
   /** Folder with blazeface.onnx, facemesh.onnx and faceres.onnx. Default: env MODELS_DIR, else the repo's tools/model-build/dist/models. */
@@ -28,6 +36,11 @@ export interface VisionOptions {
   threads?: number;
   /** onnxruntime graph optimisation level. Default 'all'. */
   optimization?: OptimizationLevel;
+  /**
+   * FaceRes with int8 convolutions (default: env VISION_FACERES, else 'int8') or the fp32 graph.
+   * Equal results on the evaluation set, 2.5× faster (docs/performance.md, "int8 FaceRes").
+   */
+  faceres?: FaceresPrecision;
   /** Images with more pixels are rejected (ImageTooLargeError) before decoding. Default 40 MP. */
   maxPixels?: number;
   /** Minimum face probability. Default 0.5 (see docs/vision.md: faces ≥ 0.53, non-faces ≤ 0.43 on the test images). */
@@ -118,6 +131,14 @@ type InternalDetection = Detection & { raw: Box; faceConfidence?: number };
 
 const anchors = generateAnchors(DETECTOR_SIZE);
 
+function faceresFromEnv(): FaceresPrecision {
+  const v = process.env.VISION_FACERES;
+  if (v === undefined || v === '') return 'int8';
+  if (!(FACERES_PRECISIONS as readonly string[]).includes(v))
+    throw new Error(`VISION_FACERES must be one of ${FACERES_PRECISIONS.join(', ')}, not ${v}`);
+  return v as FaceresPrecision;
+}
+
 function isRgb(x: ImageInput): x is RgbImage {
   return !(x instanceof Uint8Array) && typeof (x as RgbImage).width === 'number';
 }
@@ -126,6 +147,7 @@ export class Vision {
   readonly modelsDir: string;
   readonly threads: number;
   readonly optimization: OptimizationLevel;
+  readonly faceres: FaceresPrecision;
   readonly maxPixels: number;
   private readonly decodeOpts: { minScore: number; iouThreshold: number; nms: 'weighted' | 'hard'; maxFaces: number };
   readonly tiling: 'auto' | 'always' | 'off';
@@ -148,6 +170,7 @@ export class Vision {
     this.modelsDir = options.modelsDir ?? defaultModelsDir();
     this.threads = options.threads ?? (Number(process.env.VISION_THREADS) || 1);
     this.optimization = options.optimization ?? 'all';
+    this.faceres = options.faceres ?? faceresFromEnv();
     this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
     this.decodeOpts = {
       minScore: options.minScore ?? 0.5,
@@ -181,7 +204,12 @@ export class Vision {
 
   private getSessions(): Promise<Sessions> {
     if (!this.sessions) {
-      const p = getSessions({ modelsDir: this.modelsDir, threads: this.threads, optimization: this.optimization });
+      const p = getSessions({
+        modelsDir: this.modelsDir,
+        threads: this.threads,
+        optimization: this.optimization,
+        faceres: this.faceres,
+      });
       this.sessions = p;
       p.then(
         () => (this.loaded = true),

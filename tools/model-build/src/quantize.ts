@@ -2,17 +2,18 @@
 // activations uint8 per tensor, ranges calibrated on real face crops; biases int32), which
 // onnxruntime fuses into QLinearConv when it loads the model. The Gemm heads stay fp32.
 //
-// `node dist/tool/quantize.js [modelsDir]` writes <modelsDir>/int8/faceres.onnx (with blazeface.onnx
-// copied beside it, so a Vision can load the folder), then checks it against fp32 on the sample
-// photos as issue 13 defines "equal results" and prints the verdict and both speeds.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// `nx run model-build:build` writes dist/models/faceres-int8.onnx with `writeInt8Faceres` and fails
+// unless it gives equal results (issue 13's rules, on the sample photos); image-analysis and
+// face-recognition load it by default (VISION_FACERES=fp32 for the fp32 graph).
+// `node dist/tool/quantize.js [modelsDir]` rewrites it, prints the check and both speeds.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DEFAULT_MATCH_THRESHOLD, similarity, Vision } from '@airport-mesh/vision';
+import { DEFAULT_MATCH_THRESHOLD, MODEL_FILES, similarity, Vision } from '@airport-mesh/vision';
 import { cpuFlags, cpuModel } from './bench-calibration.js';
 import { findPackageDir } from './models.js';
 
@@ -214,23 +215,32 @@ async function timeFaceres(path: string, batch: number, runs = 20): Promise<numb
   return ts[Math.floor(ts.length / 2)];
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const dir = resolve(process.argv[2] ?? fileURLToPath(new URL('../models', import.meta.url)));
-  const out = join(dir, 'int8');
-  mkdirSync(out, { recursive: true });
+export interface Int8Check {
+  /** Largest |age(int8) − age(fp32)| over the sample faces, years. */
+  maxAge: number;
+  /** Lowest similarity of a face's int8 descriptor to its own fp32 descriptor. */
+  minSame: number;
+  /** Highest similarity of a face's int8 descriptor to another face's fp32 descriptor. */
+  maxStranger: number;
+  /** Every rule of issue 13 the int8 graph broke (empty: equal results). */
+  problems: string[];
+}
+
+/**
+ * Writes `<dir>/faceres-int8.onnx` from `<dir>/faceres.onnx` (calibrated on the face crops of the
+ * face-api sample photos) and checks it against fp32 on those photos as issue 13 defines "equal
+ * results": the same face count, age within ±2 years, the same gender, each face's int8 descriptor
+ * above the match threshold against its fp32 descriptor and below it against every other face's.
+ */
+export async function writeInt8Faceres(dir: string): Promise<Int8Check & { crops: number; file: string }> {
   const demo = join(findPackageDir('@vladmandic/face-api'), 'demo');
   const photos = [1, 2, 3, 4, 5, 6].map((n) => readFileSync(join(demo, `sample${n}.jpg`)));
-  const fp32 = await Vision.load({ modelsDir: dir, threads: 1 });
+  const fp32 = await Vision.load({ modelsDir: dir, threads: 1, faceres: 'fp32' });
   const crops = await calibrationCrops(fp32, photos);
-  writeFileSync(join(out, 'faceres.onnx'), await quantizeConvs(readFileSync(join(dir, 'faceres.onnx')), crops));
-  // the detector and the second stage stay fp32: only FaceRes is quantised
-  for (const model of ['blazeface.onnx', 'facemesh.onnx']) copyFileSync(join(dir, model), join(out, model));
-  console.log(
-    `CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${crops.length} face crops; wrote ${out}/faceres.onnx`,
-  );
+  const file = join(dir, MODEL_FILES.faceresInt8);
+  writeFileSync(file, await quantizeConvs(readFileSync(join(dir, MODEL_FILES.faceres)), crops));
 
-  // equal results, as issue 13 defines them, on the sample photos
-  const int8 = await Vision.load({ modelsDir: out, threads: 1 });
+  const int8 = await Vision.load({ modelsDir: dir, threads: 1, faceres: 'int8' });
   const problems: string[] = [];
   let maxAge = 0;
   let minSame = 1;
@@ -257,16 +267,29 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       }
     }
   }
-  console.log(
-    `int8 vs fp32 on samples 1-6: max age difference ${maxAge.toFixed(1)} y, lowest same-person similarity ${minSame.toFixed(3)}, ` +
-      `highest stranger similarity ${maxStranger.toFixed(3)} (threshold ${DEFAULT_MATCH_THRESHOLD}); ` +
-      (problems.length ? `NOT equal: ${problems.join('; ')}` : 'equal results'),
+  return { maxAge, minSame, maxStranger, problems, crops: crops.length, file };
+}
+
+export function describeCheck(c: Int8Check): string {
+  return (
+    `int8 vs fp32 on samples 1-6: max age difference ${c.maxAge.toFixed(1)} y, lowest same-person similarity ${c.minSame.toFixed(3)}, ` +
+    `highest stranger similarity ${c.maxStranger.toFixed(3)} (threshold ${DEFAULT_MATCH_THRESHOLD}); ` +
+    (c.problems.length ? `NOT equal: ${c.problems.join('; ')}` : 'equal results')
   );
+}
+
+// `nx run model-build:quantize`: rewrites faceres-int8.onnx (as the build does) and prints both speeds
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = resolve(process.argv[2] ?? fileURLToPath(new URL('../models', import.meta.url)));
+  const check = await writeInt8Faceres(dir);
+  console.log(`CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${check.crops} face crops; wrote ${check.file}`);
+  console.log(describeCheck(check));
   for (const batch of [1, 3]) {
-    const a = await timeFaceres(join(dir, 'faceres.onnx'), batch);
-    const b = await timeFaceres(join(out, 'faceres.onnx'), batch);
+    const a = await timeFaceres(join(dir, MODEL_FILES.faceres), batch);
+    const b = await timeFaceres(join(dir, MODEL_FILES.faceresInt8), batch);
     console.log(
       `faceres ${batch}×3×224×224, one thread, median of 20: fp32 ${a.toFixed(1)} ms, int8 ${b.toFixed(1)} ms (${(a / b).toFixed(2)}× faster)`,
     );
   }
+  if (check.problems.length) process.exitCode = 1;
 }

@@ -75,6 +75,7 @@ export class VisionPoolProvider implements OnModuleInit, OnModuleDestroy {
       modelsDir: config.get('MODELS_DIR', { infer: true }),
       threads: config.get('VISION_THREADS', { infer: true }),
       optimization: config.get('VISION_OPTIMIZATION', { infer: true }),
+      faceres: config.get('VISION_FACERES', { infer: true }),
       maxPixels: config.get('MAX_IMAGE_PIXELS', { infer: true }),
       onWait: (ms) => wait.observe(ms / 1000),
       onShed: (reason) => shed.inc({ reason }),

@@ -15,6 +15,7 @@ async function init(): Promise<(task: WorkerTask) => Promise<WorkerReply>> {
     modelsDir: options.modelsDir,
     threads: options.threads,
     optimization: options.optimization,
+    faceres: options.faceres,
     maxPixels: options.maxPixels,
   });
   await vision.ready();

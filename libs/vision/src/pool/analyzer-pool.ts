@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { VisionError, type VisionErrorCode } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../image.js';
-import { defaultModelsDir, type OptimizationLevel } from '../models.js';
+import { defaultModelsDir, type FaceresPrecision, type OptimizationLevel } from '../models.js';
 import type { AnalyzeResult } from '../vision.js';
 import type { WorkerOptions, WorkerReply, WorkerTask } from './protocol.js';
 
@@ -36,6 +36,8 @@ export interface AnalyzerPoolOptions {
   threads?: number;
   /** onnxruntime graph optimisation of each worker's sessions. Default 'all'. */
   optimization?: OptimizationLevel;
+  /** FaceRes precision of each worker's sessions. Default: as Vision (env VISION_FACERES, else int8). */
+  faceres?: FaceresPrecision;
   maxPixels?: number;
   /** Observers, for metrics. */
   onWait?: (ms: number) => void;
@@ -123,6 +125,7 @@ export class AnalyzerPool {
       modelsDir: this.modelsDir,
       threads: options.threads ?? 1,
       optimization: options.optimization ?? 'all',
+      faceres: options.faceres,
       maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       vipsThreads: 1,
     };

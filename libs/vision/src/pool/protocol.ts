@@ -1,6 +1,6 @@
 // What the pool and its workers send each other.
 import type { VisionErrorCode } from '../errors.js';
-import type { OptimizationLevel } from '../models.js';
+import type { FaceresPrecision, OptimizationLevel } from '../models.js';
 import type { AnalyzeResult } from '../vision.js';
 
 export interface WorkerOptions {
@@ -8,6 +8,8 @@ export interface WorkerOptions {
   /** onnxruntime intra-op threads per session in each worker. */
   threads: number;
   optimization: OptimizationLevel;
+  /** Which FaceRes graph; undefined: Vision's default (env VISION_FACERES, else int8). */
+  faceres?: FaceresPrecision;
   maxPixels: number;
   /** libvips threads (process-wide; the workers share one libvips). */
   vipsThreads: number;
