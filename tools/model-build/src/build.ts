@@ -67,7 +67,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     from: 'faceres.onnx, Conv weights int8 per channel, activations uint8 calibrated on the face-api sample faces',
   };
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`faceres-int8: ${bytes.length} bytes, sha256 ${sha256.slice(0, 16)}…, calibrated on ${check.crops} face crops; ${describeCheck(check)}`);
-  if (check.problems.length) throw new Error('faceres-int8.onnx does not give the fp32 results (see above); the build stops');
+  console.log(
+    `faceres-int8: ${bytes.length} bytes, sha256 ${sha256.slice(0, 16)}…, calibrated on ${check.crops} face crops; ${describeCheck(check)}`,
+  );
+  if (check.problems.length)
+    throw new Error('faceres-int8.onnx does not give the fp32 results (see above); the build stops');
   console.log(`models written to ${out}`);
 }

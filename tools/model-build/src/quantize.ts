@@ -282,7 +282,9 @@ export function describeCheck(c: Int8Check): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = resolve(process.argv[2] ?? fileURLToPath(new URL('../models', import.meta.url)));
   const check = await writeInt8Faceres(dir);
-  console.log(`CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${check.crops} face crops; wrote ${check.file}`);
+  console.log(
+    `CPU: ${cpuModel()} (${cpuFlags().join(', ')}); calibrated on ${check.crops} face crops; wrote ${check.file}`,
+  );
   console.log(describeCheck(check));
   for (const batch of [1, 3]) {
     const a = await timeFaceres(join(dir, MODEL_FILES.faceres), batch);
