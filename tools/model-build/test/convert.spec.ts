@@ -20,7 +20,7 @@ test('synthetic graph: every op matches TF.js (max abs diff < 1e-5)', async () =
     'Elu',
     'AveragePool',
     'Pad',
-    'PRelu',
+    'Min', // Prelu, written branch-free (activation.ts prelu)
     'Resize',
     'MaxPool',
     'Tanh',
