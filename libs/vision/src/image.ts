@@ -245,11 +245,9 @@ function sampleAxisAligned(
  * sub-samples of column outW − 1 − u), so a mirrored crop costs a copy instead of a second sampling.
  */
 export function mirrorPlanar(dst: Float32Array, from: number, to: number, outW: number, outH: number): void {
-  for (let row = 0, rows = 3 * outH; row < rows; row++) {
-    const s = from + row * outW;
-    const d = to + row * outW + outW - 1;
-    for (let u = 0; u < outW; u++) dst[d - u] = dst[s + u];
-  }
+  // native copy, then native in-place reverse of each row
+  dst.copyWithin(to, from, from + 3 * outW * outH);
+  for (let row = 0, rows = 3 * outH; row < rows; row++) dst.subarray(to + row * outW, to + (row + 1) * outW).reverse();
 }
 
 /** Shrinks with libvips (anti-aliased cubic reduction; cubic kept 2b-darker above minScore where linear, mitchell did not) to exactly width×height. */
