@@ -53,17 +53,19 @@ async function main(): Promise<void> {
     `node ${process.version}; onnxruntime-node threads 1; sharp concurrency 1; ${FRAMES} frames after ${WARMUP} warm-up; ` +
       `FaceRes ${vision.faceres} (VISION_FACERES=${vision.faceres === 'int8' ? 'fp32' : 'int8'} for the other)`,
   );
-  // this machine's limit first: every time below is also printed as a ratio to it
+  // this machine's limit first (and once more after the frames): every time below is also printed as a ratio to it
   const cal = await calibrate([1, 2]);
   console.log(formatCalibration(cal));
-  const peak = onePeak(cal);
+  // the peak is measured again at the end and the higher one is used (see there); this one names the work
+  let peak = onePeak(cal);
   const dir = vision.modelsDir;
   const detFlop = await modelFlops(join(dir, 'blazeface.onnx'), [1, 3, 256, 256]);
   const faceFlop = (await modelFlops(join(dir, 'faceres.onnx'), [3, 3, 224, 224])) / 3;
   const limitMs = (faces: number) => (detFlop + faces * faceFlop) / peak / 1e6;
+  const measured: { n: number; found: number; total: ReturnType<typeof stats>; da: ReturnType<typeof stats> }[] = [];
   console.log(
     `model work: blazeface ${(detFlop / 1e6).toFixed(0)} MFLOP, faceres ${(faceFlop / 1e6).toFixed(0)} MFLOP per face; ` +
-      `compute limit of a frame with n faces on one thread = (blazeface + n × faceres) / ${peak.toFixed(1)} GFLOPS`,
+      `compute limit of a frame with n faces on one thread = (blazeface + n × faceres) / the one-thread peak`,
   );
   const ratioLines: string[] = [];
   console.log(
@@ -101,12 +103,7 @@ async function main(): Promise<void> {
     console.log(
       `${String(n).padStart(5)} | ${String(found).padStart(5)} | ${String(tiledFrames).padStart(5)} | ${fmt(stats(dec))}   | ${fmt(stats(det))}   | ${fmt(stats(conf))}   | ${fmt(stats(att))}       | ${fmt(da)}     | ${fmt(total)} | ${(1000 / total.median).toFixed(1).padStart(21)} | ${(1000 / da.median).toFixed(1)}`,
     );
-    const lim = limitMs(found);
-    ratioLines.push(
-      `  ${n}-face frame ${total.median.toFixed(1)} ms = ${(total.median / lim).toFixed(2)}× the compute limit on this machine ` +
-        `(${lim.toFixed(1)} ms; best frame ${total.best.toFixed(1)} ms = ${(total.best / lim).toFixed(2)}×; ` +
-        `detect+attributes ${da.median.toFixed(1)} ms = ${(da.median / lim).toFixed(2)}×)`,
-    );
+    measured.push({ n, found, total, da });
   }
   // the tiled detection pass (docs/vision.md, section 6, "Tiles") runs only when the whole-frame pass
   // leaves an unsure candidate; the frames above have none. Its cost when it runs, on the 3-face frame:
@@ -127,6 +124,22 @@ async function main(): Promise<void> {
     }
     console.log(
       `3-face frame with the tiled pass forced (tiling 'always'): ${tiles} tiles, ${found} faces; detect ms med/p95 ${fmt(stats(det))}, of which the tiled pass ${fmt(stats(tile))}`,
+    );
+  }
+  // On a shared VM the calibration graph's best run varies more than the models' (135–203 GFLOPS within an
+  // hour while bare FaceRes stayed at 156–163): a low calibration would make every ratio look better than it
+  // is. So the peak is measured again now and the higher of the two is the limit.
+  const again = onePeak(await calibrate([1]));
+  peak = Math.max(peak, again);
+  console.log(
+    `one-thread peak measured again after the frames: ${again.toFixed(1)} GFLOPS; the limit uses the higher one, ${peak.toFixed(1)} GFLOPS`,
+  );
+  for (const { n, found, total, da } of measured) {
+    const lim = limitMs(found);
+    ratioLines.push(
+      `  ${n}-face frame ${total.median.toFixed(1)} ms = ${(total.median / lim).toFixed(2)}× the compute limit on this machine ` +
+        `(${lim.toFixed(1)} ms; best frame ${total.best.toFixed(1)} ms = ${(total.best / lim).toFixed(2)}×; ` +
+        `detect+attributes ${da.median.toFixed(1)} ms = ${(da.median / lim).toFixed(2)}×)`,
     );
   }
   console.log(
