@@ -27,7 +27,7 @@ export interface CalibrationOptions {
   fraction?: number;
 }
 
-export const DEFAULT_RAMP = [1, 2, 3, 4, 6, 8, 10, 12, 16];
+export const DEFAULT_RAMP = [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32];
 
 /** The experiments' rate for a sustained rate: `fraction` of it, rounded, at least 1 frame/s. */
 export function experimentRateFor(sustainedRate: number, fraction: number): number {

@@ -31,7 +31,10 @@ describe('the experiment catalogue', () => {
     expect(EXPERIMENTS.find((e) => e.name === 'overload-analysis')!.local!.services).toEqual(PIPELINE);
     expect(PIPELINE).toEqual(expect.arrayContaining(['image-analysis', 'face-recognition', 'alerts', 'cpanel']));
     // faults where the seeds put them: alerts, image-analysis, camera-agent, cpanel, section, face-recognition
-    const faulted = new Set(local.map((e) => e.local!.fault.service));
+    const faulted = new Set(local.flatMap((e) => ('service' in e.local!.fault ? [e.local!.fault.service] : [])));
+    // the one experiment without an injected fault overloads the whole pipeline at 2× its sustained rate
+    expect(local.filter((e) => e.local!.fault.kind === 'none').map((e) => e.name)).toEqual(['saturate-analysis']);
+    expect(EXPERIMENTS.find((e) => e.name === 'saturate-analysis')!.local!.services).toEqual(PIPELINE);
     for (const s of [
       'alerts',
       'image-analysis',
@@ -77,7 +80,8 @@ describe('the experiment catalogue', () => {
       if (e.localCounterpart) {
         // the counterpart runs locally and its fault lands on one of the services it starts
         const local = EXPERIMENTS.find((x) => x.name === e.localCounterpart)?.local;
-        expect(local?.services).toContain(local?.fault.service);
+        expect(local?.fault.kind).not.toBe('none');
+        expect(local?.services).toContain(local && 'service' in local.fault ? local.fault.service : undefined);
       }
     },
   );
@@ -85,6 +89,22 @@ describe('the experiment catalogue', () => {
 
 describe('the load plan of the full profile', () => {
   const byName = (name: string) => EXPERIMENTS.find((e) => e.name === name)!;
+
+  it('offers an overload experiment a multiple of the sustained rate and records that rate', () => {
+    const e = byName('saturate-analysis');
+    expect(e.load.overload).toBe(2);
+    // calibrated: sustained 16 frames/s (experiments at 8)
+    expect(planFor(e, 'full', { rate: 8, sustainedRate: 16 })).toMatchObject({ rate: 32, sustainedRate: 16 });
+    // `--rate 5` without a calibration: the experiments' rate is half the sustained one
+    expect(planFor(e, 'full', { rate: 5, durationMs: 8_000 })).toMatchObject({
+      rate: 20,
+      sustainedRate: 10,
+      durationMs: 8_000,
+    });
+    // other experiments ignore the sustained rate
+    expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 })).not.toHaveProperty('sustainedRate');
+    expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 }).rate).toBe(8);
+  });
 
   it('raises a calibrated rate below an experiment’s minRate to it, and keeps a higher one', () => {
     for (const name of ['overload', 'overload-analysis']) {

@@ -611,6 +611,48 @@ export const EXPERIMENTS: Experiment[] = [
     },
   },
   {
+    name: 'saturate-analysis',
+    scenario: 'circuit-breaker',
+    title: 'Twice the sustainable frame rate: image-analysis sheds instead of collapsing',
+    measures:
+      'frames stored per second against the sustained rate the calibration found (goodput), the p99 of the acknowledged ' +
+      'frames, and frames acknowledged but not stored',
+    steadyState:
+      'at the sustained rate every frame is analysed and stored once with p99 < 1 s (the calibration’s criterion)',
+    faultDescription:
+      'no fault injected: the load is 2 × the sustained rate of the calibration, so image-analysis’s worker pool is ' +
+      'saturated and its bounded queue refuses what it cannot start in time (503 + Retry-After, the collector answers 502)',
+    kind: 'frames',
+    load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000, overload: 2 },
+    local: {
+      services: PIPELINE,
+      fault: { kind: 'none' },
+      clientEnv: LAB_CLIENT_ENV,
+    },
+    cluster: pendingCluster('circuit-breaker'),
+    hypothesis: {
+      statement:
+        'Admission control keeps the work the machine can do: at 2× the sustained rate at least 90% of the sustained rate ' +
+        'is still stored (no collapse), and the frames that are acknowledged keep p99 ≤ 1 s, because the analyser refuses at ' +
+        'once what it cannot start instead of queueing it. In both modes: the retries of `client` mode may win back some ' +
+        'refused frames but must not turn the overload into a collapse. Nothing acknowledged is lost.',
+      bounds: {
+        none: [
+          { metric: 'goodputShare', op: '>=', value: 0.9 },
+          { metric: 'acceptedP99Ms', op: '<=', value: 1000 },
+          ...frameInvariants,
+        ],
+        client: [
+          { metric: 'goodputShare', op: '>=', value: 0.9 },
+          { metric: 'acceptedP99Ms', op: '<=', value: 1000 },
+          ...frameInvariants,
+        ],
+        plain: [{ metric: 'p50Ms', op: '<', value: 1000 }],
+        istio: [{ metric: 'p50Ms', op: '<', value: 1000 }],
+      },
+    },
+  },
+  {
     name: 'sick-recognition',
     scenario: 'retries',
     title: 'Sick face-recognition (30% 503) behind retries',

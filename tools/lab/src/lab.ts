@@ -56,9 +56,19 @@ export interface LabOutcome {
 export function planFor(
   experiment: Experiment,
   profile: 'full' | 'short',
-  override: { rate?: number; durationMs?: number } = {},
+  override: { rate?: number; durationMs?: number; sustainedRate?: number } = {},
 ): LoadPlan {
   if (profile === 'short') return { ...experiment.load, ...experiment.short };
+  // an overload experiment offers a multiple of what the machine sustains (without a calibration: of
+  // twice the experiments' rate, which is half the sustained rate)
+  const sustainedRate = override.sustainedRate ?? (override.rate ? 2 * override.rate : undefined);
+  if (experiment.load.overload && sustainedRate && !experiment.local?.request)
+    return {
+      ...experiment.load,
+      rate: Math.round(experiment.load.overload * sustainedRate),
+      sustainedRate,
+      ...(override.durationMs ? { durationMs: durationFor(experiment, override.durationMs) } : {}),
+    };
   return {
     ...experiment.load,
     // The calibrated rate is for camera frames through the pipeline; a read load keeps its own rate, and an
@@ -161,7 +171,11 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         result.calibration = calibration;
         rate = calibration.experimentRate;
       }
-      const override = { rate, durationMs: options.durationMs };
+      const override = {
+        rate,
+        durationMs: options.durationMs,
+        ...(result.calibration ? { sustainedRate: result.calibration.sustainedRate } : {}),
+      };
       result.parameters = {
         ...(rate ? { rate } : {}),
         ...(options.durationMs ? { durationMs: options.durationMs } : {}),

@@ -311,6 +311,7 @@ export async function runLocalExperiment(
     const frames = countFrames({ cameraId, sent, acknowledged, records, duplicateDeliveries });
 
     const metrics = frameMetrics(load, frames);
+    if (plan.sustainedRate) metrics.goodputShare = frames.stored / (plan.durationMs / 1000) / plan.sustainedRate;
     if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
     if (fault.kind === 'kill') {
       metrics.tailSuccessRate =

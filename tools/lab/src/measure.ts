@@ -53,6 +53,7 @@ export function frameMetrics(load: LoadResult, frames: FrameCounts): Run['metric
     p50Ms: load.latencyMs.p50,
     p90Ms: load.latencyMs.p90,
     p99Ms: load.latencyMs.p99,
+    acceptedP99Ms: load.okLatencyMs?.p99 ?? null,
     lostAfterResend: frames.lostAfterResend,
   };
 }

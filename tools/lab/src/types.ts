@@ -29,7 +29,9 @@ export type LocalFault =
   /** PUT /chaos on one service of the stack before the load starts (reset after). */
   | { kind: 'chaos'; service: string; settings: ChaosSettings }
   /** SIGKILL of a process `atMs` after the load starts, then `revive` (start it again, wait until ready). */
-  | { kind: 'kill'; service: string; atMs: number };
+  | { kind: 'kill'; service: string; atMs: number }
+  /** Nothing is broken: the load itself is the fault (an `overload` plan above the sustained rate). */
+  | { kind: 'none' };
 
 /** What an experiment does to the system, on a cluster. */
 export type ClusterFault =
@@ -63,6 +65,8 @@ export const METRICS = {
   egressUnregisteredOk: 'outbound calls to an unregistered host that succeeded (REGISTRY_ONLY: 0)',
   rateLimitedShare: 'share of answers 429 above the local rate limit',
   promoted: '1 when Flagger promoted the canary, 0 when it rolled back',
+  goodputShare: 'frames stored per second of load / the sustained rate of the calibration (overload experiments)',
+  acceptedP99Ms: 'latency p99 of the acknowledged (2xx) frames only, ms',
   facesCounted: "faces counted by image-analysis in this run's stored frames (sum of the section's personCount)",
   alertsRaised: "alerts in the alerts store for this run's frames (after the catch-up re-send, if any)",
 } as const;
@@ -88,6 +92,13 @@ export interface LoadPlan {
    * circuit breaker: a bounded number of calls per half-open period), so too few frames cannot show it.
    */
   minRate?: number;
+  /**
+   * Full profile: offer this multiple of the sustained rate the calibration found (or of 2 × `--rate`),
+   * instead of the experiments' rate: an overload experiment. The plan then records `sustainedRate`.
+   */
+  overload?: number;
+  /** The sustained rate an `overload` plan is a multiple of (frames/s), for `goodputShare`. */
+  sustainedRate?: number;
 }
 
 export interface Experiment {

@@ -29,7 +29,7 @@ describe('lab CLI', () => {
   it.each([
     [
       ['run', '--only', 'sick-sectoin', '--out', 'DIR'],
-      "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50, timeout-cpanel, default-routing, cpanel-v2-all, canary-header, mirror-v2, spread-scale-v2-x3-round-robin, spread-random, spread-least-request, blue-green, fault-abort-alerts, fault-delay-analysis, overload-analysis, sick-recognition, kill-alerts, sick-collector, timeout-camera-agent, slow-cpanel, outlier-ejection, mtls-plaintext, authz-403, egress-registry, rate-limit-429, flagger-promotion",
+      "lab: unknown experiment 'sick-sectoin'; known: sick-section, sick-section-50, slow-section, overload, kill-section, canary-50-50, timeout-cpanel, default-routing, cpanel-v2-all, canary-header, mirror-v2, spread-scale-v2-x3-round-robin, spread-random, spread-least-request, blue-green, fault-abort-alerts, fault-delay-analysis, overload-analysis, saturate-analysis, sick-recognition, kill-alerts, sick-collector, timeout-camera-agent, slow-cpanel, outlier-ejection, mtls-plaintext, authz-403, egress-registry, rate-limit-429, flagger-promotion",
     ],
     [['run', '--repeats', '0', '--out', 'DIR'], "lab: bad --repeats '0': an integer > 0 and ≤ 20"],
     [['run', '--repeats', '2.5', '--out', 'DIR'], "lab: bad --repeats '2.5': an integer > 0 and ≤ 20"],
