@@ -43,4 +43,15 @@ export class CollectorEnv extends BaseEnv {
   @Min(0)
   @Max(60_000)
   CPANEL_PUSH_INTERVAL_MS = 200;
+
+  /**
+   * Frames handled at once; one more is refused at the door with 503 and Retry-After before its JSON is
+   * parsed. The default covers image-analysis's two workers and its queue of eight, plus frames in the
+   * later stages (docs/performance.md, round 6); raise it with the analysers' replicas.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  FRAMES_MAX_IN_FLIGHT = 12;
 }

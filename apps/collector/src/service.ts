@@ -11,4 +11,5 @@ export const collectorService: ServiceDefinition<CollectorEnv> = {
   defaultPort: 8081,
   envClass: CollectorEnv,
   module: AppModule,
+  admission: (env) => [{ method: 'POST', url: '/frames', maxInFlight: env.FRAMES_MAX_IN_FLIGHT }],
 };

@@ -346,3 +346,79 @@ describe('collector → image-analysis → section over real HTTP', () => {
     expect(await total()).toBe(before + 1);
   }, 60_000);
 });
+
+describe('collector admission: FRAMES_MAX_IN_FLIGHT frames at once, the next refused at the door', () => {
+  const token = 'admission-test-token';
+  let dir: string;
+  let section: TestProcess;
+  let collector: TestService;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'collector-admission-'));
+    section = await startTestProcess(sectionMain, SECTION_PORT + 2, {
+      SECTION_ID: '1',
+      DB_PATH: join(dir, 'section-1.db'),
+      CHAOS_ADMIN_TOKEN: token,
+    });
+    // the section takes 1.5 s to store a frame: one frame holds the collector's only slot that long
+    const chaos = await fetch(`${section.url}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ delayMs: 1500, delayRate: 1, routes: ['/statistics'] }),
+    });
+    expect(chaos.status).toBe(200);
+    collector = await startTestService(collectorService, {
+      SECTION_URLS: `1=${section.url}`,
+      FRAMES_MAX_IN_FLIGHT: '1',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await collector?.close();
+    await section?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${collector.url}/frames`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const storedIds = async () =>
+    (
+      (await (await fetch(`${section.url}/statistics?limit=1000`)).json()) as { items: { frameId: string }[] }
+    ).items.map((i) => i.frameId);
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${collector.url}/metrics`)).text();
+    return Number(new RegExp(`^${name}\\{[^}]*route="/frames"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  };
+
+  it('refuses a second frame with 503, Retry-After and a problem body while one is handled, loses nothing acknowledged', async () => {
+    expect(await metric('http_in_flight_limit')).toBe(1);
+    const first = frame();
+    const second = frame();
+    const pending = post(first);
+    // the first frame is inside (waiting for the slow section) before the second arrives
+    for (let i = 0; i < 50 && (await metric('http_in_flight')) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await metric('http_in_flight')).toBe(1);
+    const refused = await post(second);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = (await refused.json()) as { status: number; type: string; detail: string };
+    expect(body).toMatchObject({ status: 503, type: 'urn:airport-mesh:admission:busy' });
+    expect(body.detail).toMatch(/1 POST \/frames requests are being handled/);
+    expect(await metric('http_admission_shed_total')).toBe(1);
+
+    const ok = await pending;
+    expect(ok.status).toBe(201);
+    const ack = (await ok.json()) as { frameId: string };
+    // the slot is free again: the refused frame, sent once more, is taken
+    for (let i = 0; i < 50 && (await metric('http_in_flight')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const again = await post(second);
+    expect(again.status).toBe(201);
+    const ack2 = (await again.json()) as { frameId: string };
+    expect(await storedIds()).toEqual(expect.arrayContaining([ack.frameId, ack2.frameId]));
+    expect(await metric('http_admission_shed_total')).toBe(1);
+  }, 30_000);
+});

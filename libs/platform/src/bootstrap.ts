@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseEnv } from './config/base-env.js';
 import { InvalidEnvironmentError, validateEnv } from './config/validate-env.js';
+import { limitInFlight } from './admission/in-flight.js';
 import { ChaosService } from './chaos/chaos.service.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
 import { StorageFaults } from './storage/storage-faults.js';
@@ -111,6 +112,8 @@ export async function createService<E extends BaseEnv>(
       );
       done();
     });
+    // Admission control at the door (before body parsing), where the service asks for it
+    limitInFlight(fastify, def.admission?.(env) ?? [], metrics);
     // The chaos API's faults (docs/resilience.md): after routing and body parsing, before the handler.
     fastify.addHook('preHandler', app.get(ChaosService).hook);
   }

@@ -19,3 +19,4 @@ export * from './storage/sqlite.js';
 export * from './paths/package-root.js';
 export * from './storage/storage-faults.js';
 export * from './tracing/in-current-trace.js';
+export { limitInFlight, type InFlightLimit } from './admission/in-flight.js';

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { InFlightLimit } from './admission/in-flight.js';
 import type { BaseEnv } from './config/base-env.js';
 
 /** Everything the platform needs to know to boot an app. Each app exports one from `src/service.ts`. */
@@ -16,4 +17,6 @@ export interface ServiceDefinition<E extends BaseEnv = BaseEnv> {
   module: Type<unknown>;
   /** Content types accepted as a raw Buffer body (e.g. `image/jpeg`). */
   rawBodyContentTypes?: string[];
+  /** Routes with a bound on the requests handled at once; the next one is refused before its body is parsed. */
+  admission?: (env: E) => InFlightLimit[];
 }

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -28,6 +29,11 @@ export class FramesController {
       'Not a JPEG, truncated or corrupt (also as the analyser said it, with its status: 413, 415, 422), or unknown section',
   })
   @ApiBadGatewayResponse({ description: 'The section could not store it; not acknowledged, send it again' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is read, with Retry-After; ' +
+      'not acknowledged, send it again later (problem+json)',
+  })
   postFrame(@Body() frame: CreateFrameDto): Promise<FrameAckDto> {
     return this.frames.accept(frame);
   }

@@ -1,0 +1,73 @@
+// Admission control at the door: at most `maxInFlight` requests of one route are handled at once;
+// one more is refused before its body is read or parsed (503, Retry-After, problem+json). A service
+// that parses large bodies (the collector: ~130–400 kB of base64 JSON per frame) otherwise spends the
+// CPU its dependencies need on requests it cannot finish in time, and under 2× load everything slows
+// down together instead of the excess being turned away (docs/performance.md, round 6).
+import type { FastifyInstance } from 'fastify';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import { PROBLEM_CONTENT_TYPE, problem } from '../problem/problem.js';
+
+export interface InFlightLimit {
+  method: string;
+  /** The route template, as registered (e.g. `/frames`). */
+  url: string;
+  /** Requests of this route handled at once; the next one is refused. */
+  maxInFlight: number;
+  /** Seconds a refused caller is asked to wait (`Retry-After`). Default 1. */
+  retryAfterSeconds?: number;
+}
+
+/** Registers one `onRequest` hook per limit (before body parsing). Exposes in-flight and refusals in /metrics. */
+export function limitInFlight(fastify: FastifyInstance, limits: InFlightLimit[], metrics?: MetricsService): void {
+  if (!limits.length) return;
+  const shed = metrics?.counter<'route'>(
+    'http_admission_shed_total',
+    'Requests refused at the door (503) because the route already handled its maximum number at once',
+    ['route'],
+  );
+  const inFlight = metrics?.gauge<'route'>('http_in_flight', 'Requests of a limited route being handled', ['route']);
+  const limitGauge = metrics?.gauge<'route'>('http_in_flight_limit', 'Requests of a limited route handled at once', [
+    'route',
+  ]);
+  const counts = new Map<string, number>();
+  for (const l of limits) {
+    counts.set(`${l.method.toUpperCase()} ${l.url}`, 0);
+    shed?.inc({ route: l.url }, 0);
+    inFlight?.set({ route: l.url }, 0);
+    limitGauge?.set({ route: l.url }, l.maxInFlight);
+  }
+  const byKey = new Map(limits.map((l) => [`${l.method.toUpperCase()} ${l.url}`, l]));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const key = `${request.method} ${request.routeOptions?.url}`;
+    const limit = byKey.get(key);
+    if (!limit) return done();
+    const n = counts.get(key)!;
+    if (n >= limit.maxInFlight) {
+      shed?.inc({ route: limit.url });
+      // the body is never parsed (Node discards it before the connection's next request)
+      void reply
+        .code(503)
+        .header('retry-after', String(limit.retryAfterSeconds ?? 1))
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(
+          JSON.stringify(
+            problem(
+              503,
+              `${limit.maxInFlight} ${limit.method.toUpperCase()} ${limit.url} requests are being handled; retry later`,
+              { type: 'urn:airport-mesh:admission:busy', instance: request.url.slice(0, 512) },
+            ),
+          ),
+        );
+      return;
+    }
+    counts.set(key, n + 1);
+    inFlight?.set({ route: limit.url }, n + 1);
+    // 'close' fires once the response is sent or the socket is gone, whichever comes first
+    reply.raw.once('close', () => {
+      const left = counts.get(key)! - 1;
+      counts.set(key, left);
+      inFlight?.set({ route: limit.url }, left);
+    });
+    done();
+  });
+}
