@@ -46,12 +46,14 @@ export class CollectorEnv extends BaseEnv {
 
   /**
    * Frames handled at once; one more is refused at the door with 503 and Retry-After before its JSON is
-   * parsed. The default covers image-analysis's two workers and its queue of eight, plus frames in the
-   * later stages (docs/performance.md, round 6); raise it with the analysers' replicas.
+   * parsed. The default only bounds the backlog; to keep latency under overload, size it to what the
+   * pipeline finishes per second × the latency you accept (Little's law: 12 frames/s × 0.5 s = 6 for one
+   * image-analysis with two workers; docs/performance.md, round 6). A frame waiting for a slow
+   * dependency holds its place too, so a tight bound also refuses frames while a dependency is slow.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_000)
-  FRAMES_MAX_IN_FLIGHT = 12;
+  FRAMES_MAX_IN_FLIGHT = 32;
 }

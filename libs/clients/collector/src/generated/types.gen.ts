@@ -249,6 +249,10 @@ export type PostFrameErrors = {
    * The section could not store it; not acknowledged, send it again
    */
   502: unknown;
+  /**
+   * FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is read, with Retry-After; not acknowledged, send it again later (problem+json)
+   */
+  503: unknown;
 };
 
 export type PostFrameResponses = {
