@@ -320,13 +320,12 @@ async function main(): Promise<void> {
   const tiling = process.env.VISION_EVAL_TILING ?? 'auto';
   if (tiling !== 'auto' && tiling !== 'off' && tiling !== 'always')
     throw new Error(`VISION_EVAL_TILING must be auto, off or always, not ${tiling}`);
-  // VISION_FACERES=fp32 evaluates the fp32 FaceRes instead of the default int8 one and writes
-  // results/vision-eval-faceres-fp32.{json,md}
-  const faceres = process.env.VISION_FACERES || 'int8';
-  if (faceres !== 'int8' && faceres !== 'fp32') throw new Error(`VISION_FACERES must be int8 or fp32, not ${faceres}`);
+  const vision = await Vision.load({ threads: 1, tiling });
+  // VISION_FACERES=fp32 (read and checked by Vision itself) evaluates the fp32 FaceRes instead of the
+  // default int8 one and writes results/vision-eval-faceres-fp32.{json,md}
+  const faceres = vision.faceres;
   const faceresTag = faceres === 'int8' ? '' : `-faceres-${faceres}`;
   const suffix = (tiling === 'auto' ? '' : `-tiling-${tiling}`) + faceresTag;
-  const vision = await Vision.load({ threads: 1, tiling });
   // the whole-frame pass without the second stage and with a low detector threshold: every candidate
   const probe = await Vision.load({ threads: 1, minScore: 0.3, minFaceConfidence: 0, tiling: 'off' });
   // for missed faces only: every box either pass puts anywhere (score ≥ 0.05), with its face flag
@@ -525,7 +524,7 @@ async function main(): Promise<void> {
     config: {
       detectorMinScore: 0.5,
       secondStage: 'facemesh',
-      faceres: vision.faceres,
+      faceres,
       minFaceConfidence: DEFAULT_MIN_FACE_CONFIDENCE,
       maxFaces: vision.maxFaces,
       tiling: vision.tiling,

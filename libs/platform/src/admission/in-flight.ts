@@ -29,20 +29,18 @@ export function limitInFlight(fastify: FastifyInstance, limits: InFlightLimit[],
   const limitGauge = metrics?.gauge<'route'>('http_in_flight_limit', 'Requests of a limited route handled at once', [
     'route',
   ]);
-  const counts = new Map<string, number>();
-  for (const l of limits) {
-    counts.set(`${l.method.toUpperCase()} ${l.url}`, 0);
-    shed?.inc({ route: l.url }, 0);
-    inFlight?.set({ route: l.url }, 0);
-    limitGauge?.set({ route: l.url }, l.maxInFlight);
+  // per "METHOD /route": the limit and how many of its requests are being handled
+  const routes = new Map(limits.map((l) => [`${l.method.toUpperCase()} ${l.url}`, { limit: l, handled: 0 }]));
+  for (const { limit } of routes.values()) {
+    shed?.inc({ route: limit.url }, 0);
+    inFlight?.set({ route: limit.url }, 0);
+    limitGauge?.set({ route: limit.url }, limit.maxInFlight);
   }
-  const byKey = new Map(limits.map((l) => [`${l.method.toUpperCase()} ${l.url}`, l]));
   fastify.addHook('onRequest', (request, reply, done) => {
-    const key = `${request.method} ${request.routeOptions?.url}`;
-    const limit = byKey.get(key);
-    if (!limit) return done();
-    const n = counts.get(key)!;
-    if (n >= limit.maxInFlight) {
+    const route = routes.get(`${request.method} ${request.routeOptions?.url}`);
+    if (!route) return done();
+    const { limit } = route;
+    if (route.handled >= limit.maxInFlight) {
       shed?.inc({ route: limit.url });
       // the body is never parsed (Node discards it before the connection's next request)
       void reply
@@ -60,14 +58,9 @@ export function limitInFlight(fastify: FastifyInstance, limits: InFlightLimit[],
         );
       return;
     }
-    counts.set(key, n + 1);
-    inFlight?.set({ route: limit.url }, n + 1);
+    inFlight?.set({ route: limit.url }, ++route.handled);
     // 'close' fires once the response is sent or the socket is gone, whichever comes first
-    reply.raw.once('close', () => {
-      const left = counts.get(key)! - 1;
-      counts.set(key, left);
-      inFlight?.set({ route: limit.url }, left);
-    });
+    reply.raw.once('close', () => inFlight?.set({ route: limit.url }, --route.handled));
     done();
   });
 }
