@@ -27,6 +27,9 @@ export interface CalibrationOptions {
   fraction?: number;
 }
 
+/** The experiments run at this share of the sustained rate (unless `fraction` says otherwise). */
+export const EXPERIMENT_FRACTION = 0.5;
+
 export const DEFAULT_RAMP = [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32];
 
 /** The experiments' rate for a sustained rate: `fraction` of it, rounded, at least 1 frame/s. */
@@ -43,7 +46,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   const rates = options.rates ?? DEFAULT_RAMP;
   const stepMs = options.stepMs ?? 6_000;
   const criterion = { minSuccessRate: options.minSuccessRate ?? 0.99, maxP99Ms: options.maxP99Ms ?? 1_000 };
-  const fraction = options.fraction ?? 0.5;
+  const fraction = options.fraction ?? EXPERIMENT_FRACTION;
   const mode: LocalMode = 'none';
   const services = withPortOffset(
     DEFAULT_SERVICES.filter((s) => options.services.includes(s.name)),

@@ -11,7 +11,7 @@ import { NAMESPACE, runClusterExperiments, type ClusterOptions } from './cluster
 import { gitState, machineInfo, versions } from './environment.js';
 import { LabUsageError } from './experiments.js';
 import { evaluate } from './hypothesis.js';
-import { calibrate } from './calibration.js';
+import { calibrate, EXPERIMENT_FRACTION } from './calibration.js';
 import { checkLocalPrerequisites, runLocalExperiment } from './local.js';
 import { summarise } from './repeats.js';
 import { writeReport } from './report.js';
@@ -59,9 +59,9 @@ export function planFor(
   override: { rate?: number; durationMs?: number; sustainedRate?: number } = {},
 ): LoadPlan {
   if (profile === 'short') return { ...experiment.load, ...experiment.short };
-  // an overload experiment offers a multiple of what the machine sustains (without a calibration: of
-  // twice the experiments' rate, which is half the sustained rate)
-  const sustainedRate = override.sustainedRate ?? (override.rate ? 2 * override.rate : undefined);
+  // an overload experiment offers a multiple of what the machine sustains (without a calibration, `--rate`
+  // is the experiments' rate: EXPERIMENT_FRACTION of the sustained one)
+  const sustainedRate = override.sustainedRate ?? (override.rate ? override.rate / EXPERIMENT_FRACTION : undefined);
   if (experiment.load.overload && sustainedRate && !experiment.local?.request)
     return {
       ...experiment.load,
