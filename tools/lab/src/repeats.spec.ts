@@ -1,4 +1,4 @@
-import { experimentRateFor, sustained } from './calibration.js';
+import { experimentRateFor, latencyGrowthMs, sustained } from './calibration.js';
 import { median, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
@@ -41,10 +41,10 @@ describe('repeats', () => {
       calibration: {
         services: ['collector'],
         mode: 'none',
-        criterion: { minSuccessRate: 0.99, maxP99Ms: 1000 },
+        criterion: { minSuccessRate: 0.99, maxP99Ms: 1000, maxGrowthMs: 250 },
         steps: [
-          { rate: 2, durationMs: 6000, sent: 12, ok: 12, successRate: 1, p99Ms: 300, sustained: true },
-          { rate: 4, durationMs: 6000, sent: 24, ok: 20, successRate: 20 / 24, p99Ms: 3000, sustained: false },
+          { rate: 2, durationMs: 6000, sent: 12, ok: 12, successRate: 1, p99Ms: 300, growthMs: 12, sustained: true },
+          { rate: 4, durationMs: 6000, sent: 24, ok: 20, successRate: 20 / 24, p99Ms: 3000, growthMs: 2100, sustained: false },
         ],
         sustainedRate: 2,
         fraction: 0.5,
@@ -54,17 +54,28 @@ describe('repeats', () => {
     } as unknown as LabResult;
     const md = renderRepeats(result);
     expect(md).toContain('sustained **2 frames/s**');
+    expect(md).toContain('first quarter\'s + 250 ms');
+    expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | no |');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');
     expect(md).toContain('held in every run (3/3)');
   });
 
-  it('a calibration step is sustained with success ≥ the minimum and p99 under the bound; experiments run at half', () => {
-    expect(sustained({ successRate: 0.99, p99Ms: 999 }, 0.99, 1000)).toBe(true);
-    expect(sustained({ successRate: 0.98, p99Ms: 10 }, 0.99, 1000)).toBe(false);
-    expect(sustained({ successRate: 1, p99Ms: 1000 }, 0.99, 1000)).toBe(false);
-    expect(sustained({ successRate: null, p99Ms: null }, 0.99, 1000)).toBe(false);
+  it('a calibration step is sustained with success ≥ the minimum, p99 under the bound and no growing latency; experiments run at half', () => {
+    const c = { minSuccessRate: 0.99, maxP99Ms: 1000, maxGrowthMs: 250 };
+    expect(sustained({ successRate: 0.99, p99Ms: 999, growthMs: 250 }, c)).toBe(true);
+    expect(sustained({ successRate: 0.98, p99Ms: 10, growthMs: 0 }, c)).toBe(false);
+    expect(sustained({ successRate: 1, p99Ms: 1000, growthMs: 0 }, c)).toBe(false);
+    expect(sustained({ successRate: null, p99Ms: null, growthMs: null }, c)).toBe(false);
+    // a queue that grows: every answer in time and under the p99 bound, but the step is above capacity
+    expect(sustained({ successRate: 1, p99Ms: 900, growthMs: 600 }, c)).toBe(false);
     expect(experimentRateFor(8, 0.5)).toBe(4);
+    // the growth: median of the last quarter's per-second medians minus the first quarter's
+    const seconds = (p50: (number | null)[]) => p50.map((p50Ms) => ({ p50Ms }));
+    expect(latencyGrowthMs(seconds([100, 120, 200, 300, 400, 500, 600, 700]))).toBe(650 - 110);
+    expect(latencyGrowthMs(seconds([150, 90, 160, 120, 140, 100, 130, 110]))).toBe(120 - 120);
+    expect(latencyGrowthMs(seconds([null, 100, null, 400]))).toBe(300);
+    expect(latencyGrowthMs(seconds([100, null]))).toBeNull();
     expect(experimentRateFor(1, 0.5)).toBe(1);
     expect(experimentRateFor(3, 0.5)).toBe(2);
   });

@@ -62,14 +62,18 @@ export function renderRepeats(result: LabResult): string {
       '',
       `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}, no fault) streamed frames at rising rates ` +
         `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each; a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
-        `and p99 < ${c.criterion.maxP99Ms} ms. This machine sustained **${c.sustainedRate} frames/s**; the experiments ran at ` +
+        `and p99 < ${c.criterion.maxP99Ms} ms` +
+        (c.criterion.maxGrowthMs === undefined
+          ? ''
+          : ` and its latency does not grow (median of the last quarter ≤ the first quarter's + ${c.criterion.maxGrowthMs} ms)`) +
+        `. This machine sustained **${c.sustainedRate} frames/s**; the experiments ran at ` +
         `${c.fraction} × that = **${c.experimentRate} frames/s**, so the fault and not the CPU decides the outcome.`,
       '',
-      '| frames/s | sent | acknowledged | success | p99 ms | sustained |',
-      '| ---: | ---: | ---: | ---: | ---: | --- |',
+      '| frames/s | sent | acknowledged | success | p99 ms | latency growth ms | sustained |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );

@@ -245,6 +245,8 @@ export interface CalibrationStep {
   ok: number;
   successRate: number | null;
   p99Ms: number | null;
+  /** Median latency of the step's last quarter minus its first quarter, ms (a growing backlog); absent in older results. */
+  growthMs?: number | null;
   sustained: boolean;
 }
 
@@ -252,7 +254,7 @@ export interface CalibrationStep {
 export interface Calibration {
   services: string[];
   mode: LocalMode;
-  criterion: { minSuccessRate: number; maxP99Ms: number };
+  criterion: { minSuccessRate: number; maxP99Ms: number; maxGrowthMs?: number };
   steps: CalibrationStep[];
   /** Highest rate whose step met the criterion (frames/s). */
   sustainedRate: number;
