@@ -620,16 +620,17 @@ export const EXPERIMENTS: Experiment[] = [
     steadyState:
       'at the sustained rate every frame is analysed and stored once with p99 < 1 s (the calibration’s criterion)',
     faultDescription:
-      'no fault injected: the load is 2 × the sustained rate of the calibration (the collector admits 6 frames at once, FRAMES_MAX_IN_FLIGHT), so image-analysis’s worker pool is ' +
-      'saturated and its bounded queue refuses what it cannot start in time (503 + Retry-After, the collector answers 502)',
+      'no fault injected: the load is 2 × the sustained rate of the calibration; the collector admits 5 frames at once ' +
+      '(FRAMES_MAX_IN_FLIGHT) and refuses the rest at its door (503 + Retry-After, before reading the frame)',
     kind: 'frames',
     load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000, overload: 2 },
     local: {
       services: PIPELINE,
       fault: { kind: 'none' },
-      // the collector's door sized to the pipeline (sustained ~12–16 frames/s × 0.5 s); its default (32)
-      // only bounds the backlog: in the first run with 12, accepted frames waited p50 0.6 s, p99 1.3–3.2 s
-      env: { FRAMES_MAX_IN_FLIGHT: '6' },
+      // the collector's door sized by Little's law: ~13 frames/s stored under overload (round 7) × 0.4 s mean
+      // latency ≈ 5 frames, so that the tail stays under 1 s; its default (32) only bounds the backlog. With 12:
+      // p99 1.3–3.2 s; with 6: p99 1.0–2.2 s (docs/performance.md, rounds 6 and 7)
+      env: { FRAMES_MAX_IN_FLIGHT: '5' },
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: pendingCluster('circuit-breaker'),

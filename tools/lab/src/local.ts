@@ -25,7 +25,7 @@ import {
   watchlistedFrames,
   type StoredRecord,
 } from './http.js';
-import { countFrames, frameMetrics, tailSuccessRate } from './measure.js';
+import { countFrames, cpuCores, frameMetrics, tailSuccessRate } from './measure.js';
 import { RecordingProxy } from './proxy.js';
 import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
@@ -286,6 +286,7 @@ export async function runLocalExperiment(
       authorization: `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, cameraId, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`,
     };
     let load: LoadResult;
+    const cpuBefore = await cpuSeconds(stack, names);
     try {
       load = await runLoad({
         url: `${proxyUrl}/frames`,
@@ -296,6 +297,7 @@ export async function runLocalExperiment(
         headers: { 'content-type': 'application/json', ...cameraAuth },
         body: ({ index }) => ({ body: frameBody(cameraId, index), headers: { 'x-lab-seq': String(index) } }),
       });
+      run.cpu = cpuCores(cpuBefore, await cpuSeconds(stack, names));
       await faultDone;
     } finally {
       await proxy.close();
@@ -366,4 +368,17 @@ function facesOf(records: StoredRecord[], cameraId: string): number | null {
   for (const r of records) if (r.cameraId === cameraId) byFrame.set(r.frameId, r.personCount);
   const counted = [...byFrame.values()].filter((n): n is number => typeof n === 'number');
   return counted.length ? counted.reduce((a, b) => a + b, 0) : null;
+}
+
+/** CPU seconds so far of each service (its `process_cpu_seconds_total`) and of this process (`lab`), at a moment. */
+async function cpuSeconds(
+  stack: LocalStack,
+  names: string[],
+): Promise<{ at: number; seconds: Record<string, number> }> {
+  const seconds: Record<string, number> = {};
+  for (const name of names)
+    seconds[name] = counterValue(await metricsText(stack.url(name)), 'process_cpu_seconds_total');
+  const own = process.cpuUsage();
+  seconds.lab = (own.user + own.system) / 1e6;
+  return { at: performance.now(), seconds };
 }

@@ -1,4 +1,4 @@
-import { countFrames, tailSuccessRate } from './measure.js';
+import { countFrames, cpuCores, tailSuccessRate } from './measure.js';
 
 describe('countFrames', () => {
   it('counts stored, lost, acknowledged-but-missing and duplicates of one camera, frame by frame', () => {
@@ -30,5 +30,14 @@ describe('countFrames', () => {
     // 10/s: seq 0..19 over 2 s; from 1000 ms: seq 10..19.
     expect(tailSuccessRate(new Set([10, 11, 12, 13, 14, 15, 16, 17, 18]), 20, 10, 1000)).toBe(0.9);
     expect(tailSuccessRate(new Set(), 5, 10, 10_000)).toBeNull();
+  });
+
+  it('cores per process over the load: CPU seconds used / wall seconds, only for processes read both times', () => {
+    const before = { at: 1_000, seconds: { 'image-analysis': 10, collector: 2, lab: 1 } };
+    const after = { at: 21_000, seconds: { 'image-analysis': 36.2, collector: 7.5, lab: 4, alerts: 3 } };
+    expect(cpuCores(before, after)).toEqual({
+      windowMs: 20_000,
+      cores: { 'image-analysis': 1.31, collector: 0.28, lab: 0.15 },
+    });
   });
 });

@@ -72,3 +72,15 @@ export function tailSuccessRate(acknowledged: Set<number>, sent: number, rps: nu
   }
   return rate(ok, due);
 }
+
+/** Cores used per process between two readings (CPU seconds / wall seconds). */
+export function cpuCores(
+  before: { at: number; seconds: Record<string, number> },
+  after: { at: number; seconds: Record<string, number> },
+): NonNullable<Run['cpu']> {
+  const wall = (after.at - before.at) / 1000;
+  const cores: Record<string, number> = {};
+  for (const [name, s] of Object.entries(after.seconds))
+    if (name in before.seconds) cores[name] = Math.round(((s - before.seconds[name]) / wall) * 100) / 100;
+  return { windowMs: Math.round(after.at - before.at), cores };
+}

@@ -44,7 +44,16 @@ describe('repeats', () => {
         criterion: { minSuccessRate: 0.99, maxP99Ms: 1000, maxGrowthMs: 250 },
         steps: [
           { rate: 2, durationMs: 6000, sent: 12, ok: 12, successRate: 1, p99Ms: 300, growthMs: 12, sustained: true },
-          { rate: 4, durationMs: 6000, sent: 24, ok: 20, successRate: 20 / 24, p99Ms: 3000, growthMs: 2100, sustained: false },
+          {
+            rate: 4,
+            durationMs: 6000,
+            sent: 24,
+            ok: 20,
+            successRate: 20 / 24,
+            p99Ms: 3000,
+            growthMs: 2100,
+            sustained: false,
+          },
         ],
         sustainedRate: 2,
         fraction: 0.5,
@@ -54,7 +63,7 @@ describe('repeats', () => {
     } as unknown as LabResult;
     const md = renderRepeats(result);
     expect(md).toContain('sustained **2 frames/s**');
-    expect(md).toContain('first quarter\'s + 250 ms');
+    expect(md).toContain("first quarter's + 250 ms");
     expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | no |');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');

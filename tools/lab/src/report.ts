@@ -287,6 +287,15 @@ export function renderReport(
             `statuses ${errs || 'none'}${r.load.requests.errors ? `, ${r.load.requests.errors} without answer` : ''}${r.load.requests.dropped ? `, ${r.load.requests.dropped} dropped by the generator` : ''}`,
           );
         }
+        if (r.cpu) {
+          const total = Object.values(r.cpu.cores).reduce((a, b) => a + b, 0);
+          extra.push(
+            `CPU over the load (cores, ${(r.cpu.windowMs / 1000).toFixed(0)} s): ${Object.entries(r.cpu.cores)
+              .sort((a, b) => b[1] - a[1])
+              .map(([n, c]) => `${n === 'lab' ? 'lab (load generator + proxy)' : n} ${c.toFixed(2)}`)
+              .join(', ')}; total ${total.toFixed(2)}`,
+          );
+        }
         if (r.parameters?.env) {
           const env = Object.entries(r.parameters.env).filter(
             ([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS',

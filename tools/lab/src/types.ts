@@ -225,6 +225,13 @@ export interface Run {
    */
   faultWindow?: { fromMs: number; toMs?: number; label?: string };
   metrics: Partial<Record<MetricName, number | null>>;
+  /**
+   * Where the machine's CPU went while the load ran (local target): cores used per service (from its
+   * `process_cpu_seconds_total`, all threads) and by the lab process itself (`lab`: the load generator
+   * and the recording proxy), over `windowMs`. On a shared machine what the load costs is CPU the
+   * pipeline does not get. Absent in older results and where it was not read.
+   */
+  cpu?: { windowMs: number; cores: Record<string, number> };
   hypothesis?: { bounds: BoundResult[]; held: boolean };
 }
 
