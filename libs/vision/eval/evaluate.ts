@@ -5,10 +5,9 @@
 // ROC, AUC, EER, and FAR/FRR at DEFAULT_MATCH_THRESHOLD). Writes results/vision-eval.{json,md}.
 // Exits 1 when the held-out split misses a bar (docs/vision.md). Thresholds are fitted on the
 // tuning split only; the held-out split is only ever measured.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import {
   DEFAULT_MATCH_THRESHOLD,
@@ -18,64 +17,24 @@ import {
   Vision,
   type AnalyzeResult,
 } from '@airport-mesh/vision';
-import { fetchImages, type ImageRef, type Source } from './fetch.js';
-import { ageError, auc, eer, iou as iouOf, matchBoxes, rates, roc, type Rect, type RocPoint } from './metrics.js';
-
-export interface GtFace {
-  box: Rect;
-  gender?: 'male' | 'female';
-  /** Age band judged by eye, [lo, hi] years. */
-  age?: [number, number];
-  /** Faces with the same identity are one person (across photos of this set). */
-  identity?: string;
-  note?: string;
-}
-
-export type Split = 'tuning' | 'heldout';
-
-export interface GtImage extends ImageRef {
-  split: Split;
-  kind: 'people' | 'negative';
-  /** people: portrait, group, crowd, partial, occluded; negative: animal, round, food, object, depiction, scene */
-  category: string;
-  /** persons visible in the image (with or without a visible face) */
-  people: number;
-  faces: GtFace[];
-  /** pictures of faces (paintings, prints, statues, renders): a detection there is neither a hit nor a false positive of a person */
-  depicted?: Rect[];
-  /**
-   * Regions whose faces are too small or too many to label (the photo thumbnails of a screenshot):
-   * a detection centred in one is neither a hit nor a false positive, and is not counted as found.
-   */
-  ignore?: Rect[];
-  /** why the image's faces are left out of recognition (e.g. one person in many cells, identities not labelled) */
-  noRecognition?: string;
-  description: string;
-}
-
-interface GroundTruth {
-  minFaceWidth: number;
-  hardNegativeCategories: string[];
-  sources: Record<string, Source>;
-  images: GtImage[];
-}
+import { loadEvaluationSet, type GroundTruth, type Split } from './ground-truth.js';
+import {
+  ageError,
+  auc,
+  eer,
+  iou as iouOf,
+  judge,
+  matchBoxes,
+  rates,
+  roc,
+  type Rect,
+  type RocPoint,
+} from './metrics.js';
 
 // The bars, on the held-out split. CI fails below GATE: the same bars, except where a bar is
 // not reached yet (recall, docs/vision.md): there the gate holds the measured level so it cannot slip.
 const BARS = { precision: 0.98, recall: 0.95, far: 0.01 };
 const GATE = { ...BARS, recall: 0.8 };
-const here = dirname(fileURLToPath(import.meta.url));
-
-function workspaceRoot(): string {
-  let dir = here;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no nx.json above the evaluation tool');
-    dir = up;
-  }
-  return dir;
-}
-
 const rectOf = (b: { x: number; y: number; width: number; height: number }): Rect => [b.x, b.y, b.width, b.height];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -311,10 +270,7 @@ function recognition(faces: FaceRecord[], viewFaces: (FaceRecord & { view: strin
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const noCheck = args.includes('--no-check');
-  const ws = workspaceRoot();
-  const gt = JSON.parse(readFileSync(join(here, '..', 'ground-truth.json'), 'utf8')) as GroundTruth;
-  const cacheDir = resolve(process.env.VISION_EVAL_CACHE ?? join(ws, 'tmp', 'vision-eval'));
-  const files = fetchImages(gt.images, gt.sources, { cacheDir, workspace: ws });
+  const { ws, gt, files } = loadEvaluationSet();
   // VISION_EVAL_TILING=off|always measures the pipeline without / always with the tiled pass and
   // writes results/vision-eval-tiling-<mode>.{json,md} next to the default report (docs/vision.md)
   const tiling = process.env.VISION_EVAL_TILING ?? 'auto';
@@ -341,23 +297,10 @@ async function main(): Promise<void> {
     const res: AnalyzeResult = await vision.analyze(bytes);
     const gtRects = img.faces.map((f) => f.box);
     const dets = res.faces.map((f) => ({ rect: rectOf(f.box), score: f.score }));
-    const m = matchBoxes(dets, gtRects);
-    const depicted = img.depicted ?? [];
-    const dm = matchBoxes(
-      dets.map((d, i) => (m.detToGt[i] >= 0 ? { ...d, rect: [0, 0, 0, 0] as Rect } : d)),
-      depicted,
-      0.3,
-    );
-    const ignore = img.ignore ?? [];
-    const inIgnore = (b: { x: number; y: number; width: number; height: number }) =>
-      ignore.some(
-        (z) =>
-          b.x + b.width / 2 >= z[0] &&
-          b.x + b.width / 2 <= z[0] + z[2] &&
-          b.y + b.height / 2 >= z[1] &&
-          b.y + b.height / 2 <= z[1] + z[3],
-      );
-    const ignored = res.faces.map((f, i) => m.detToGt[i] < 0 && dm.detToGt[i] < 0 && inIgnore(f.box));
+    const labels = { faces: gtRects, depicted: img.depicted, ignore: img.ignore };
+    const judged = judge(dets, labels);
+    const m = judged.match;
+    const ignored = judged.ignored;
     const report: ImageReport = {
       id: img.id,
       split: img.split,
@@ -369,13 +312,13 @@ async function main(): Promise<void> {
       hits: m.detToGt.filter((g) => g >= 0).length,
       misses: img.faces.filter((_, j) => m.gtToDet[j] < 0).map((f) => ({ box: f.box, note: f.note })),
       falsePositives: res.faces
-        .filter((_, i) => m.detToGt[i] < 0 && dm.detToGt[i] < 0 && !ignored[i])
+        .filter((_, i) => judged.falsePositive[i])
         .map((f) => ({
           box: rectOf(f.box).map(Math.round) as Rect,
           score: r3(f.score),
           faceConfidence: f.faceConfidence && r3(f.faceConfidence),
         })),
-      onDepictions: dm.detToGt.filter((g) => g >= 0).length,
+      onDepictions: judged.onDepiction.filter(Boolean).length,
       ignored: ignored.filter(Boolean).length,
       tiles: res.timings.tiles ?? 0,
       faces: res.faces.map((f, i) => {
@@ -394,15 +337,11 @@ async function main(): Promise<void> {
       candidates: [],
     };
     const cand = await probe.detect(bytes);
-    const cm = matchBoxes(
+    const cj = judge(
       cand.faces.map((f) => ({ rect: rectOf(f.box), score: f.score })),
-      gtRects,
+      labels,
     );
-    const cdm = matchBoxes(
-      cand.faces.map((f) => ({ rect: rectOf(f.box), score: f.score })),
-      depicted,
-      0.3,
-    );
+    const cm = cj.match;
     report.candidates = cand.faces.map((f, i) => ({
       box: rectOf(f.box).map(Math.round) as Rect,
       score: r3(f.score),
@@ -412,9 +351,9 @@ async function main(): Promise<void> {
           ? img.faces[cm.detToGt[i]].box[2] >= gt.minFaceWidth
             ? 'face'
             : 'small face'
-          : cdm.detToGt[i] >= 0
+          : cj.onDepiction[i]
             ? 'depicted'
-            : inIgnore(f.box)
+            : cj.ignored[i]
               ? 'ignored'
               : 'none',
     }));

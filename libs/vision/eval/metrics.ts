@@ -46,6 +46,44 @@ export function matchBoxes(dets: { rect: Rect; score: number }[], gt: Rect[], mi
   return { detToGt, gtToDet };
 }
 
+/** True when the centre of `box` lies in one of `regions`. */
+export function centredIn(box: Rect, regions: Rect[]): boolean {
+  const cx = box[0] + box[2] / 2;
+  const cy = box[1] + box[3] / 2;
+  return regions.some((z) => cx >= z[0] && cx <= z[0] + z[2] && cy >= z[1] && cy <= z[1] + z[3]);
+}
+
+/** What an image's labels say about its detections. */
+export interface Judgement {
+  match: MatchResult;
+  /** per detection: it matched no labelled face but a depicted one (painting, print, statue; IoU ≥ 0.3) */
+  onDepiction: boolean[];
+  /** per detection: it matched nothing and is centred in an ignored region (not counted at all) */
+  ignored: boolean[];
+  /** per detection: none of the above, a false positive */
+  falsePositive: boolean[];
+}
+
+/**
+ * Detections judged against an image's labels: hits on labelled faces (IoU ≥ 0.5), then on depicted
+ * faces (IoU ≥ 0.3), then those centred in an ignored region; the rest are false positives.
+ */
+export function judge(
+  dets: { rect: Rect; score: number }[],
+  labels: { faces: Rect[]; depicted?: Rect[]; ignore?: Rect[] },
+): Judgement {
+  const match = matchBoxes(dets, labels.faces);
+  const dm = matchBoxes(
+    dets.map((d, i) => (match.detToGt[i] >= 0 ? { ...d, rect: [0, 0, 0, 0] as Rect } : d)),
+    labels.depicted ?? [],
+    0.3,
+  );
+  const onDepiction = dets.map((_, i) => dm.detToGt[i] >= 0);
+  const ignored = dets.map((d, i) => match.detToGt[i] < 0 && !onDepiction[i] && centredIn(d.rect, labels.ignore ?? []));
+  const falsePositive = dets.map((_, i) => match.detToGt[i] < 0 && !onDepiction[i] && !ignored[i]);
+  return { match, onDepiction, ignored, falsePositive };
+}
+
 /** Distance in years from a predicted age to a labelled band [lo, hi] (0 inside the band). */
 export function ageError(pred: number, band: [number, number]): number {
   return pred < band[0] ? band[0] - pred : pred > band[1] ? pred - band[1] : 0;

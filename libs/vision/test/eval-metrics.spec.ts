@@ -1,5 +1,6 @@
-// The scoring of vision:evaluate: IoU, greedy matching, age error to a band, ROC/AUC/EER.
-import { ageError, auc, eer, iou, matchBoxes, rates, roc } from '../eval/metrics.js';
+// The scoring of vision:evaluate and vision:tune: IoU, greedy matching, judging detections against an
+// image's labels, age error to a band, ROC/AUC/EER.
+import { ageError, auc, centredIn, eer, iou, judge, matchBoxes, rates, roc, type Rect } from '../eval/metrics.js';
 
 test('iou', () => {
   expect(iou([0, 0, 10, 10], [0, 0, 10, 10])).toBe(1);
@@ -20,6 +21,28 @@ test('matchBoxes: highest score first, one detection per face, IoU ≥ 0.5', () 
   const m = matchBoxes(dets, gt);
   expect(m.detToGt).toEqual([-1, 0, -1]); // the 0.9 box takes face 0; the third overlaps face 1 by 36/164
   expect(m.gtToDet).toEqual([1, -1]);
+});
+
+test('judge: a face hit first, then a depicted face (IoU ≥ 0.3), then an ignored region; the rest are false positives', () => {
+  const labels = {
+    faces: [[0, 0, 10, 10]] as Rect[],
+    depicted: [[50, 0, 10, 10]] as Rect[],
+    ignore: [[100, 0, 50, 50]] as Rect[],
+  };
+  const dets = [
+    { rect: [0, 0, 10, 10] as Rect, score: 0.9 }, // the face
+    { rect: [1, 1, 10, 10] as Rect, score: 0.8 }, // the same face again: the face is taken, so a false positive
+    { rect: [53, 0, 10, 10] as Rect, score: 0.7 }, // on the painting (IoU 0.54)
+    { rect: [110, 10, 10, 10] as Rect, score: 0.6 }, // centred in the ignored region
+    { rect: [300, 300, 10, 10] as Rect, score: 0.5 }, // nothing there
+  ];
+  const j = judge(dets, labels);
+  expect(j.match.detToGt).toEqual([0, -1, -1, -1, -1]);
+  expect(j.onDepiction).toEqual([false, false, true, false, false]);
+  expect(j.ignored).toEqual([false, false, false, true, false]);
+  expect(j.falsePositive).toEqual([false, true, false, false, true]);
+  expect(centredIn([140, 40, 20, 20], labels.ignore)).toBe(true); // centre (150, 50): on the region's corner
+  expect(centredIn([141, 41, 20, 20], labels.ignore)).toBe(false);
 });
 
 test('ageError is 0 inside the band, the distance outside', () => {

@@ -27,7 +27,10 @@ export interface CalibrationOptions {
   services: string[];
   portOffset: number;
   log: (line: string) => void;
-  /** The rates to try, ascending (frames/s); the ramp stops at the first step that fails. */
+  /**
+   * The rates to try, ascending (frames/s); after the first step that fails, the whole rates between the
+   * highest sustained one and the lowest failed one are tried upwards until one fails (see `nextRate`).
+   */
   rates?: number[];
   stepMs?: number;
   minSuccessRate?: number;
@@ -75,6 +78,20 @@ export function latencyGrowthMs(timeline: Pick<TimelineBucket, 'p50Ms'>[]): numb
   return median(p50.slice(-q)) - median(p50.slice(0, q));
 }
 
+/**
+ * The next rate of the ramp, or undefined when it is over: the ramp's rates upwards while every step is
+ * sustained; after a failure, one frame/s above the highest sustained rate while that is below the lowest
+ * failed one (the ramp's coarse steps near the top, 2–4 frames/s, are ±15–25 % of the result).
+ */
+export function nextRate(rates: number[], steps: Pick<CalibrationStep, 'rate' | 'sustained'>[]): number | undefined {
+  const failed = steps.filter((s) => !s.sustained).map((s) => s.rate);
+  if (!failed.length) return rates.find((r) => r > (steps.at(-1)?.rate ?? 0));
+  const best = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate));
+  if (best === 0) return undefined;
+  const candidate = Math.floor(best) + 1;
+  return candidate < Math.min(...failed) ? candidate : undefined;
+}
+
 export async function calibrate(options: CalibrationOptions): Promise<Calibration> {
   const rates = options.rates ?? DEFAULT_RAMP;
   const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
@@ -120,7 +137,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         signal: AbortSignal.timeout(30_000),
       }).then((r) => r.arrayBuffer());
     }
-    for (const rate of rates) {
+    for (let rate = nextRate(rates, steps); rate !== undefined; rate = nextRate(rates, steps)) {
       const cameraId = `lab-calibration-${rate}`;
       const auth = await signCallerToken(
         stack.credentials.keys['camera-agent'].privateKey,
@@ -156,8 +173,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         `  ${rate} frames/s: ${step.ok}/${sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms, ` +
           `latency growth ${growthMs === null ? '–' : Math.round(growthMs)} ms → ${step.sustained ? 'sustained' : 'not sustained'}`,
       );
-      if (!step.sustained) break;
-      await sleep(1_000); // let the queue drain before the next step
+      await sleep(step.sustained ? 1_000 : 5_000); // let the queue drain before the next step
     }
     ok = true;
   } catch (error) {
@@ -166,7 +182,9 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     for (const s of services) await stack.kill(s.name, 'SIGKILL').catch(() => undefined);
     if (ok) rmSync(dataDir, { recursive: true, force: true });
   }
-  const best = steps.filter((s) => s.sustained).at(-1);
+  const best = steps
+    .filter((s) => s.sustained)
+    .reduce<CalibrationStep | undefined>((a, s) => (a && a.rate > s.rate ? a : s), undefined);
   if (!best)
     throw new LabError(
       `calibration: this machine did not sustain even ${rates[0]} frame/s through ${options.services.join(' + ')} (success ≥ ${criterion.minSuccessRate * 100}%, p99 < ${criterion.maxP99Ms} ms, latency growth ≤ ${criterion.maxGrowthMs} ms)`,

@@ -1,4 +1,4 @@
-import { experimentRateFor, latencyGrowthMs, sustained } from './calibration.js';
+import { experimentRateFor, latencyGrowthMs, nextRate, sustained } from './calibration.js';
 import { median, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
@@ -85,6 +85,19 @@ describe('repeats', () => {
     expect(latencyGrowthMs(seconds([150, 90, 160, 120, 140, 100, 130, 110]))).toBe(120 - 120);
     expect(latencyGrowthMs(seconds([null, 100, null, 400]))).toBe(300);
     expect(latencyGrowthMs(seconds([100, null]))).toBeNull();
+  });
+
+  it('the ramp goes up its rates, then one frame/s at a time between the highest sustained and the lowest failed rate', () => {
+    const ramp = [1, 2, 4, 8, 12, 16];
+    const steps = (...s: [number, boolean][]) => s.map(([rate, sustained]) => ({ rate, sustained }));
+    expect(nextRate(ramp, [])).toBe(1);
+    expect(nextRate(ramp, steps([1, true], [2, true]))).toBe(4);
+    expect(nextRate(ramp, steps([1, true], [2, true], [4, true], [8, true], [12, true], [16, true]))).toBeUndefined();
+    expect(nextRate(ramp, steps([1, true], [2, true], [4, true], [8, true], [12, false]))).toBe(9);
+    expect(nextRate(ramp, steps([8, true], [12, false], [9, true]))).toBe(10);
+    expect(nextRate(ramp, steps([8, true], [12, false], [9, true], [10, false]))).toBeUndefined();
+    expect(nextRate(ramp, steps([8, true], [12, false], [9, true], [10, true], [11, true]))).toBeUndefined();
+    expect(nextRate(ramp, steps([1, false]))).toBeUndefined();
     expect(experimentRateFor(1, 0.5)).toBe(1);
     expect(experimentRateFor(3, 0.5)).toBe(2);
   });

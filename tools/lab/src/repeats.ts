@@ -61,7 +61,7 @@ export function renderRepeats(result: LabResult): string {
       '## Calibration',
       '',
       `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}, no fault) streamed frames at rising rates ` +
-        `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each; a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
+        `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each (after the first failure, one frame/s at a time above the highest sustained rate); a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
         `and p99 < ${c.criterion.maxP99Ms} ms` +
         (c.criterion.maxGrowthMs === undefined
           ? ''

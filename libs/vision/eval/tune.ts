@@ -1,0 +1,83 @@
+// `nx run vision:tune -- '<options as JSON>' …`: face detection on the TUNING split only, once per
+// given set of Vision options (the defaults first), so that a threshold or a detector setting is
+// chosen where the evaluation allows it. It never opens a held-out image: what it prints cannot leak
+// the held-out split into a choice. Per setting: face precision (IoU ≥ 0.5), recall on faces
+// ≥ minFaceWidth, hard negatives with a face, and every false positive (detector score / face flag).
+//
+//   npx nx run vision:tune -- '{"minScore":0.45}' '{"minScore":0.4}' '{"tiling":"always"}'
+import { readFileSync } from 'node:fs';
+import { Vision, type VisionOptions } from '@airport-mesh/vision';
+import { loadEvaluationSet } from './ground-truth.js';
+import { judge, type Rect } from './metrics.js';
+
+export interface TuningScore {
+  options: VisionOptions;
+  truePositives: number;
+  falsePositives: number;
+  precision: number;
+  /** hits / labelled faces at least minFaceWidth wide */
+  recall: { hits: number; faces: number; value: number };
+  hardNegativesWithFaces: string[];
+  /** image@detector score/face flag of each false positive */
+  falsePositiveList: string[];
+}
+
+async function main(): Promise<void> {
+  const settings: VisionOptions[] = [{}];
+  for (const arg of process.argv.slice(2)) {
+    try {
+      settings.push(JSON.parse(arg) as VisionOptions);
+    } catch {
+      throw new Error(`each argument is one set of Vision options as JSON, e.g. '{"minScore":0.45}', not ${arg}`);
+    }
+  }
+  const { gt, files } = loadEvaluationSet();
+  const images = gt.images.filter((i) => i.split === 'tuning');
+  for (const options of settings) {
+    const vision = await Vision.load({ threads: 1, ...options });
+    const score: TuningScore = {
+      options,
+      truePositives: 0,
+      falsePositives: 0,
+      precision: 1,
+      recall: { hits: 0, faces: 0, value: 1 },
+      hardNegativesWithFaces: [],
+      falsePositiveList: [],
+    };
+    for (const img of images) {
+      const res = await vision.detect(readFileSync(files.get(img.id)!));
+      const dets = res.faces.map((f) => ({
+        rect: [f.box.x, f.box.y, f.box.width, f.box.height] as Rect,
+        score: f.score,
+      }));
+      const j = judge(dets, { faces: img.faces.map((f) => f.box), depicted: img.depicted, ignore: img.ignore });
+      score.truePositives += j.match.detToGt.filter((g) => g >= 0).length;
+      res.faces.forEach((f, i) => {
+        if (!j.falsePositive[i]) return;
+        score.falsePositives++;
+        score.falsePositiveList.push(`${img.id}@${f.score.toFixed(2)}/${f.faceConfidence?.toFixed(2) ?? '-'}`);
+      });
+      img.faces.forEach((f, k) => {
+        if (f.box[2] < gt.minFaceWidth) return;
+        score.recall.faces++;
+        if (j.match.gtToDet[k] >= 0) score.recall.hits++;
+      });
+      if (img.kind === 'negative' && gt.hardNegativeCategories.includes(img.category) && res.faces.length)
+        score.hardNegativesWithFaces.push(img.id);
+    }
+    const found = score.truePositives + score.falsePositives;
+    score.precision = found ? score.truePositives / found : 1;
+    score.recall.value = score.recall.faces ? score.recall.hits / score.recall.faces : 1;
+    console.log(
+      `${JSON.stringify(options)}: tuning precision ${score.precision.toFixed(3)} (${score.truePositives} / ${found}), ` +
+        `recall ≥ ${gt.minFaceWidth} px ${score.recall.value.toFixed(3)} (${score.recall.hits} / ${score.recall.faces}), ` +
+        `hard negatives with a face: ${score.hardNegativesWithFaces.join(', ') || 'none'}\n` +
+        `  false positives: ${score.falsePositiveList.join(' ') || 'none'}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
