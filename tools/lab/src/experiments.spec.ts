@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXPERIMENTS, PIPELINE, TWO_SERVICES } from './experiments.js';
+import { doorFor, EXPERIMENTS, PIPELINE, TWO_SERVICES } from './experiments.js';
 import { planFor } from './lab.js';
 import { CLUSTER_MODES, LOCAL_MODES, METRICS } from './types.js';
 
@@ -104,6 +104,15 @@ describe('the load plan of the full profile', () => {
     // other experiments ignore the sustained rate
     expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 })).not.toHaveProperty('sustainedRate');
     expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 }).rate).toBe(8);
+  });
+
+  it('sizes the collector’s door in saturate-analysis from the sustained rate (Little’s law, 0.3 s per frame)', () => {
+    const e = byName('saturate-analysis');
+    const door = (p: ReturnType<typeof planFor>) => e.local!.envForPlan!(p).FRAMES_MAX_IN_FLIGHT;
+    expect(door(planFor(e, 'full', { rate: 6, sustainedRate: 12 }))).toBe('4');
+    expect(door(planFor(e, 'full', { rate: 15, sustainedRate: 30 }))).toBe('9');
+    expect(doorFor(3)).toBe(2); // never a door of one frame: the analyser has two workers
+    expect(e.local!.env ?? {}).not.toHaveProperty('FRAMES_MAX_IN_FLIGHT');
   });
 
   it('raises a calibrated rate below an experiment’s minRate to it, and keeps a higher one', () => {

@@ -43,6 +43,20 @@ const frameInvariants = [
   { metric: 'storeDuplicates', op: '==', value: 0 },
 ] as const;
 
+/** How long an admitted frame may take on average in `saturate-analysis`, seconds (see `doorFor`). */
+export const DOOR_LATENCY_S = 0.3;
+
+/**
+ * The collector's door for a pipeline that stores `rate` frames/s, by Little's law (frames in flight =
+ * throughput × time in the system): `rate` × DOOR_LATENCY_S, at least 2. Measured under overload
+ * (docs/performance.md, round 7): the acknowledged frames' p99 is about 2.3 × their mean, so a mean of
+ * 0.3 s keeps p99 under 1 s with margin; with 5 frames at 13 frames/s (mean 0.37 s) p99 reached 0.76–1.07 s.
+ * Sized from the calibrated rate, the door means the same on a faster or a slower machine.
+ */
+export function doorFor(rate: number): number {
+  return Math.max(2, Math.round(rate * DOOR_LATENCY_S));
+}
+
 export const EXPERIMENTS: Experiment[] = [
   {
     name: 'sick-section',
@@ -620,18 +634,15 @@ export const EXPERIMENTS: Experiment[] = [
     steadyState:
       'at the sustained rate every frame is analysed and stored once with p99 < 1 s (the calibration’s criterion)',
     faultDescription:
-      'no fault injected: the load is 2 × the sustained rate of the calibration; the collector admits 4 frames at once ' +
-      '(FRAMES_MAX_IN_FLIGHT) and refuses the rest at its door (503 + Retry-After, before parsing the frame)',
+      'no fault injected: the load is 2 × the sustained rate of the calibration; the collector admits sustained rate × 0.3 s frames at ' +
+      'once (FRAMES_MAX_IN_FLIGHT, 4 at 12–13 frames/s) and refuses the rest at its door (503 + Retry-After, before parsing the frame)',
     kind: 'frames',
     load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000, overload: 2 },
     local: {
       services: PIPELINE,
       fault: { kind: 'none' },
-      // the collector's door sized by Little's law, N = X · W: under overload ~13 frames/s are stored here and
-      // the acknowledged frames' p99 is ~2.3 × their mean (round 7, door 5: 4.9 ≈ 13.2/s × 0.37 s, p99
-      // 0.76–1.07 s), so a p99 under 1 s needs W ≤ 0.4 s with some margin: N = 4. Its default (32) only
-      // bounds the backlog. With 12: p99 1.3–3.2 s; with 6: 1.0–2.2 s (docs/performance.md, rounds 6 and 7).
-      env: { FRAMES_MAX_IN_FLIGHT: '4' },
+      // the collector's door sized from the sustained rate: `doorFor`
+      envForPlan: (plan) => ({ FRAMES_MAX_IN_FLIGHT: String(doorFor(plan.sustainedRate ?? plan.rate / 2)) }),
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: pendingCluster('circuit-breaker'),
