@@ -138,16 +138,26 @@ export function watchlistedFrames(sent: number): number {
   return n;
 }
 
-/** The collector's `POST /frames` body of frame `seq` of a lab camera. */
-export function frameBody(cameraId: string, seq: number, section = '1'): string {
-  return JSON.stringify({
+const imageTails: Buffer[] = [];
+
+/**
+ * The collector's `POST /frames` body of frame `seq` of a lab camera, as bytes: the JSON of the small
+ * fields, then `"image":"<base64>"}` from a per-sample cache. The same bytes as `JSON.stringify` of the
+ * whole frame, without encoding a 130–530 kB string on every request: the lab's load shares the machine
+ * with the pipeline it measures, and stringifying and UTF-8-encoding each frame cost it ~4 ms of CPU
+ * per request (0.16 cores at 30 frames/s).
+ */
+export function frameBody(cameraId: string, seq: number, section = '1'): Uint8Array<ArrayBuffer> {
+  const i = seq % SAMPLE_COUNT;
+  imageTails[i] ??= Buffer.from(`,"image":${JSON.stringify(sampleImage(seq))}}`);
+  const head = JSON.stringify({
     cameraId,
     section,
     event: seq % 2 === 0 ? 'entry' : 'exit',
     timestamp: new Date().toISOString(),
     seq,
-    image: sampleImage(seq),
   });
+  return Buffer.concat([Buffer.from(head.slice(0, -1)), imageTails[i]]);
 }
 
 /** Sends one frame; true when acknowledged (2xx). */

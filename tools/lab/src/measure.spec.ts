@@ -1,3 +1,4 @@
+import { frameBody, sampleImage } from './http.js';
 import { countFrames, cpuCores, tailSuccessRate } from './measure.js';
 
 describe('countFrames', () => {
@@ -39,5 +40,24 @@ describe('countFrames', () => {
       windowMs: 20_000,
       cores: { 'image-analysis': 1.31, collector: 0.28, lab: 0.15 },
     });
+  });
+});
+
+describe('frameBody', () => {
+  it('is the JSON of the frame, byte for byte, with the sample photo of its sequence number', () => {
+    for (const seq of [0, 1, 5, 6, 13]) {
+      const bytes = frameBody('lab-cam', seq, '2');
+      const frame = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      expect(frame).toEqual({
+        cameraId: 'lab-cam',
+        section: '2',
+        event: seq % 2 === 0 ? 'entry' : 'exit',
+        timestamp: frame.timestamp,
+        seq,
+        image: sampleImage(seq),
+      });
+      expect(new Date(frame.timestamp).toISOString()).toBe(frame.timestamp);
+      expect(Buffer.from(bytes).toString('utf8')).toBe(JSON.stringify(frame));
+    }
   });
 });
