@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signCallerToken } from '@airport-mesh/platform/keys';
 import { runLoad, type TimelineBucket } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
-import { frameBody, LabError } from './http.js';
+import { frameBody, LabError, warmUp } from './http.js';
 import { median } from './repeats.js';
 import type { Calibration, CalibrationStep, LocalMode } from './types.js';
 
@@ -120,23 +120,8 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     options.log(`calibration: starting ${options.services.join(' + ')}`);
     await stack.start();
     const collector = stack.url('collector');
-    // A first frame warms the models up (the first inference is slower); it is not part of any step.
-    const warm = 'lab-calibration-warmup';
-    const warmAuth = await signCallerToken(
-      stack.credentials.keys['camera-agent'].privateKey,
-      warm,
-      'POST',
-      '/frames',
-      120,
-    );
-    for (let seq = 0; seq < 6; seq++) {
-      await fetch(`${collector}/frames`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${warmAuth}` },
-        body: frameBody(warm, seq),
-        signal: AbortSignal.timeout(30_000),
-      }).then((r) => r.arrayBuffer());
-    }
+    // The first frames are slower (JIT, the models' first inferences): they are not part of any step.
+    await warmUp(collector, stack.credentials.keys['camera-agent'].privateKey);
     for (let rate = nextRate(rates, steps); rate !== undefined; rate = nextRate(rates, steps)) {
       const cameraId = `lab-calibration-${rate}`;
       const auth = await signCallerToken(

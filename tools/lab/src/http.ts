@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { chaosApi, serviceOfPod, type ChaosState } from '@airport-mesh/k8s-tools';
+import { signCallerToken } from '@airport-mesh/platform/keys';
 import type { ChaosSettings } from './types.js';
 
 export class LabError extends Error {
@@ -178,5 +179,32 @@ export async function sendFrame(
     return res.ok;
   } catch {
     return false;
+  }
+}
+
+/** Frames a fresh stack gets before anything is measured (see `warmUp`). */
+export const WARM_UP_FRAMES = 8;
+
+/**
+ * Sends a fresh stack WARM_UP_FRAMES frames, two at a time, as camera `lab-warmup` (signed with the
+ * stack's camera-agent key), and waits for the answers. A fresh stack is slow for its first seconds
+ * (JIT, each analyser worker's first inferences): measured at 2 × the sustained rate, the first 3–5 s
+ * of every 20 s run stored 6–11 frames/s against 13–17 after that (results/2026-12-01-local-saturate-cold), so an unwarmed run measures the start-up as much as the fault. The frames are
+ * stored under their own camera id, which no count of an experiment includes.
+ */
+export async function warmUp(collector: string, cameraAgentKey: string): Promise<void> {
+  const camera = 'lab-warmup';
+  const auth = `Bearer ${await signCallerToken(cameraAgentKey, camera, 'POST', '/frames', 300)}`;
+  for (let seq = 0; seq < WARM_UP_FRAMES; seq += 2) {
+    await Promise.all(
+      [seq, seq + 1].map((s) =>
+        fetch(`${collector}/frames`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body: frameBody(camera, s),
+          signal: AbortSignal.timeout(30_000),
+        }).then((r) => r.arrayBuffer()),
+      ),
+    );
   }
 }

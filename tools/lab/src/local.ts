@@ -22,6 +22,7 @@ import {
   setChaos,
   storedAlerts,
   storedRecords,
+  warmUp,
   watchlistedFrames,
   type StoredRecord,
 } from './http.js';
@@ -146,6 +147,9 @@ export async function runLocalExperiment(
         await sleep(5_000);
       }
     }
+    // a frames experiment measures a warm stack, as the calibration did (before any fault is set)
+    if (experiment.kind === 'frames' && names.includes('collector'))
+      await warmUp(stack.url('collector'), stack.credentials.keys['camera-agent'].privateKey);
     const fault = local.fault;
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);
 
