@@ -19,7 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signCallerToken } from '@airport-mesh/platform/keys';
 import { runLoad, type TimelineBucket } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
-import { frameBody, LabError, warmUp } from './http.js';
+import { cpuSeconds, frameBody, LabError, warmUp } from './http.js';
+import { cpuCores } from './measure.js';
 import { median } from './repeats.js';
 import type { Calibration, CalibrationStep, LocalMode } from './types.js';
 
@@ -131,6 +132,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         '/frames',
         Math.ceil(stepMs / 1000) + 120,
       );
+      const cpuBefore = await cpuSeconds(stack, options.services);
       const load = await runLoad({
         url: `${collector}/frames`,
         method: 'POST',
@@ -141,6 +143,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         body: ({ index }) => ({ body: frameBody(cameraId, index) }),
       });
       const sent = load.requests.intended;
+      const cpu = cpuCores(cpuBefore, await cpuSeconds(stack, options.services));
       const growthMs = latencyGrowthMs(load.timeline);
       const step: CalibrationStep = {
         rate,
@@ -150,6 +153,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         successRate: sent > 0 ? load.requests.ok / sent : null,
         p99Ms: load.latencyMs.p99,
         growthMs,
+        cores: cpu.cores,
         sustained: false,
       };
       step.sustained = sustained(step, criterion);

@@ -208,3 +208,16 @@ export async function warmUp(collector: string, cameraAgentKey: string): Promise
     );
   }
 }
+
+/** CPU seconds so far of each service (its `process_cpu_seconds_total`) and of this process (`lab`), at a moment. */
+export async function cpuSeconds(
+  stack: { url(name: string): string },
+  names: string[],
+): Promise<{ at: number; seconds: Record<string, number> }> {
+  const seconds: Record<string, number> = {};
+  for (const name of names)
+    seconds[name] = counterValue(await metricsText(stack.url(name)), 'process_cpu_seconds_total');
+  const own = process.cpuUsage();
+  seconds.lab = (own.user + own.system) / 1e6;
+  return { at: performance.now(), seconds };
+}

@@ -21,6 +21,7 @@ import {
   sendFrame,
   setChaos,
   storedAlerts,
+  cpuSeconds,
   storedRecords,
   warmUp,
   watchlistedFrames,
@@ -373,17 +374,4 @@ function facesOf(records: StoredRecord[], cameraId: string): number | null {
   for (const r of records) if (r.cameraId === cameraId) byFrame.set(r.frameId, r.personCount);
   const counted = [...byFrame.values()].filter((n): n is number => typeof n === 'number');
   return counted.length ? counted.reduce((a, b) => a + b, 0) : null;
-}
-
-/** CPU seconds so far of each service (its `process_cpu_seconds_total`) and of this process (`lab`), at a moment. */
-async function cpuSeconds(
-  stack: LocalStack,
-  names: string[],
-): Promise<{ at: number; seconds: Record<string, number> }> {
-  const seconds: Record<string, number> = {};
-  for (const name of names)
-    seconds[name] = counterValue(await metricsText(stack.url(name)), 'process_cpu_seconds_total');
-  const own = process.cpuUsage();
-  seconds.lab = (own.user + own.system) / 1e6;
-  return { at: performance.now(), seconds };
 }

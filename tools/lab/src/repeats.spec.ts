@@ -52,6 +52,7 @@ describe('repeats', () => {
             successRate: 20 / 24,
             p99Ms: 3000,
             growthMs: 2100,
+            cores: { 'image-analysis': 1.5, collector: 0.25, lab: 0.1 },
             sustained: false,
           },
         ],
@@ -64,7 +65,8 @@ describe('repeats', () => {
     const md = renderRepeats(result);
     expect(md).toContain('sustained **2 frames/s**');
     expect(md).toContain("first quarter's + 250 ms");
-    expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | no |');
+    expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |');
+    expect(md).toContain('| 2 | 12 | 12 | 100.0% | 300 | 12.0 | – | yes |');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');
     expect(md).toContain('held in every run (3/3)');

@@ -52,6 +52,14 @@ function cell(s: MetricSpread | undefined, f: (v: number) => string): string {
   return s.n > 1 && s.min !== s.max ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
 }
 
+/** The cores a calibration step used: image-analysis / collector / the lab's process / everything. */
+function stepCores(cores: Record<string, number> | undefined): string {
+  if (!cores) return '–';
+  const f = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
+  const all = Object.values(cores).reduce((a, b) => a + b, 0);
+  return `${f(cores['image-analysis'])} / ${f(cores.collector)} / ${f(cores.lab)} / ${f(all)}`;
+}
+
 /** The calibration, the parameters and the repeats as Markdown (appended to report.md by the lab). */
 export function renderRepeats(result: LabResult): string {
   const lines: string[] = [];
@@ -69,11 +77,11 @@ export function renderRepeats(result: LabResult): string {
         `. This machine sustained **${c.sustainedRate} frames/s**; the experiments ran at ` +
         `${c.fraction} × that = **${c.experimentRate} frames/s**, so the fault and not the CPU decides the outcome.`,
       '',
-      '| frames/s | sent | acknowledged | success | p99 ms | latency growth ms | sustained |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      '| frames/s | sent | acknowledged | success | p99 ms | latency growth ms | cores: image-analysis / collector / lab / all | sustained |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );

@@ -259,6 +259,8 @@ export interface CalibrationStep {
   p99Ms: number | null;
   /** Median latency of the step's last quarter minus its first quarter, ms (a growing backlog); absent in older results. */
   growthMs?: number | null;
+  /** Cores each service and the lab process used during the step (as `Run.cpu`); absent in older results. */
+  cores?: Record<string, number>;
   sustained: boolean;
 }
 
