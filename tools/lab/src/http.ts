@@ -145,8 +145,8 @@ const imageTails: Buffer[] = [];
  * The collector's `POST /frames` body of frame `seq` of a lab camera, as bytes: the JSON of the small
  * fields, then `"image":"<base64>"}` from a per-sample cache. The same bytes as `JSON.stringify` of the
  * whole frame, without encoding a 130–530 kB string on every request: the lab's load shares the machine
- * with the pipeline it measures, and stringifying and UTF-8-encoding each frame cost it ~4 ms of CPU
- * per request (0.16 cores at 30 frames/s).
+ * with the pipeline it measures (its process used 0.17–0.21 cores at 30 frames/s before, 0.09–0.13 at
+ * 32/s after: docs/performance.md, round 7).
  */
 export function frameBody(cameraId: string, seq: number, section = '1'): Uint8Array<ArrayBuffer> {
   const i = seq % SAMPLE_COUNT;
