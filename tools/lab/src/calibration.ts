@@ -29,7 +29,7 @@ export interface CalibrationOptions {
   portOffset: number;
   log: (line: string) => void;
   /**
-   * The rates to try, ascending (frames/s); after the first step that fails, the whole rates between the
+   * The rates to try, ascending (frames/s); after the first step that fails, the integer rates between the
    * highest sustained one and the lowest failed one are tried upwards until one fails (see `nextRate`).
    */
   rates?: number[];

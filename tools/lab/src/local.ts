@@ -14,6 +14,7 @@ import { runLoad, type LoadResult } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, LocalStack, REPO_ROOT, withPortOffset } from '@airport-mesh/local-stack';
 import {
   counterValue,
+  cpuSeconds,
   frameBody,
   getChaos,
   LabError,
@@ -21,7 +22,6 @@ import {
   sendFrame,
   setChaos,
   storedAlerts,
-  cpuSeconds,
   storedRecords,
   warmUp,
   watchlistedFrames,
