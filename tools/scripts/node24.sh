@@ -35,7 +35,7 @@ if ! usable node; then
     flock 9
   fi
   if ! usable "$prefix/bin/node"; then
-    if [ -e "$prefix" ]; then
+    if [ -n "$(ls -A "$prefix" 2>/dev/null)" ]; then
       echo "node24.sh: $prefix holds no working Node $want (an earlier install did not finish); reinstalling" >&2
     fi
     echo "node24.sh: machine node is $(node --version 2>/dev/null || echo missing); installing node@$want from the npm registry into $prefix" >&2
