@@ -47,9 +47,9 @@ export class CollectorEnv extends BaseEnv {
   /**
    * Frames handled at once; one more is refused at the door with 503 and Retry-After before its JSON is
    * parsed. The default only bounds the backlog; to keep latency under overload, size it to what the
-   * pipeline finishes per second × the latency you accept (Little's law: 12 frames/s × 0.5 s = 6 for one
-   * image-analysis with two workers; docs/performance.md, round 6). A frame waiting for a slow
-   * dependency holds its place too, so a tight bound also refuses frames while a dependency is slow.
+   * pipeline stores per second × the mean latency you accept (Little's law; the lab's overload experiment
+   * uses its calibrated rate × 0.3 s, 5 at 16 frames/s: docs/performance.md, round 7). A frame waiting for
+   * a slow dependency holds its place too, so a tight bound also refuses frames while a dependency is slow.
    */
   @Transform(toInt)
   @IsInt()

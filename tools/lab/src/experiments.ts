@@ -634,15 +634,18 @@ export const EXPERIMENTS: Experiment[] = [
     steadyState:
       'at the sustained rate every frame is analysed and stored once with p99 < 1 s (the calibration’s criterion)',
     faultDescription:
-      'no fault injected: the load is 2 × the sustained rate of the calibration; the collector admits sustained rate × 0.3 s frames at ' +
-      'once (FRAMES_MAX_IN_FLIGHT, 4 at 12–13 frames/s) and refuses the rest at its door (503 + Retry-After, before parsing the frame)',
+      'no fault injected: the load is 2 × the sustained rate of the calibration; the collector admits the sustained rate × ' +
+      `${DOOR_LATENCY_S} s frames at once (FRAMES_MAX_IN_FLIGHT, doorFor) and refuses the rest at its door (503 + Retry-After, ` +
+      'before parsing the frame)',
     kind: 'frames',
     load: { rate: 10, durationMs: 20_000, timeoutMs: 5_000, overload: 2 },
     local: {
       services: PIPELINE,
       fault: { kind: 'none' },
       // the collector's door sized from the sustained rate: `doorFor`
-      envForPlan: (plan) => ({ FRAMES_MAX_IN_FLIGHT: String(doorFor(plan.sustainedRate ?? plan.rate / 2)) }),
+      envForPlan: (plan) => ({
+        FRAMES_MAX_IN_FLIGHT: String(doorFor(plan.sustainedRate ?? plan.rate / (plan.overload ?? 1))),
+      }),
       clientEnv: LAB_CLIENT_ENV,
     },
     cluster: pendingCluster('circuit-breaker'),

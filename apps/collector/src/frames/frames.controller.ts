@@ -31,7 +31,7 @@ export class FramesController {
   @ApiBadGatewayResponse({ description: 'The section could not store it; not acknowledged, send it again' })
   @ApiServiceUnavailableResponse({
     description:
-      'FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is read, with Retry-After; ' +
+      'FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is parsed, with Retry-After; ' +
       'not acknowledged, send it again later (problem+json)',
   })
   postFrame(@Body() frame: CreateFrameDto): Promise<FrameAckDto> {

@@ -1,8 +1,9 @@
 // Admission control at the door: at most `maxInFlight` requests of one route are handled at once;
-// one more is refused before its body is read or parsed (503, Retry-After, problem+json). A service
+// one more is refused before its body is parsed (503, Retry-After, problem+json; Node only drains the
+// bytes to keep the connection). A service
 // that parses large bodies (the collector: ~130–400 kB of base64 JSON per frame) otherwise spends the
 // CPU its dependencies need on requests it cannot finish in time, and under 2× load everything slows
-// down together instead of the excess being turned away (docs/performance.md, round 6).
+// down together instead of the excess being turned away (docs/performance.md, rounds 6 and 7).
 import type { FastifyInstance } from 'fastify';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem/problem.js';

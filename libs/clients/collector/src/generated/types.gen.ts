@@ -250,7 +250,7 @@ export type PostFrameErrors = {
    */
   502: unknown;
   /**
-   * FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is read, with Retry-After; not acknowledged, send it again later (problem+json)
+   * FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is parsed, with Retry-After; not acknowledged, send it again later (problem+json)
    */
   503: unknown;
 };
