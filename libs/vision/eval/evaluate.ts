@@ -26,6 +26,7 @@ import {
   judge,
   matchBoxes,
   rates,
+  rectOf,
   roc,
   type Rect,
   type RocPoint,
@@ -35,7 +36,6 @@ import {
 // not reached yet (recall, docs/vision.md): there the gate holds the measured level so it cannot slip.
 const BARS = { precision: 0.98, recall: 0.95, far: 0.01 };
 const GATE = { ...BARS, recall: 0.8 };
-const rectOf = (b: { x: number; y: number; width: number; height: number }): Rect => [b.x, b.y, b.width, b.height];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 interface FaceRecord {

@@ -46,6 +46,14 @@ export function matchBoxes(dets: { rect: Rect; score: number }[], gt: Rect[], mi
   return { detToGt, gtToDet };
 }
 
+/** A Vision box as a Rect. */
+export const rectOf = (b: { x: number; y: number; width: number; height: number }): Rect => [
+  b.x,
+  b.y,
+  b.width,
+  b.height,
+];
+
 /** True when the centre of `box` lies in one of `regions`. */
 export function centredIn(box: Rect, regions: Rect[]): boolean {
   const cx = box[0] + box[2] / 2;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Vision, type VisionOptions } from '@airport-mesh/vision';
 import { loadEvaluationSet } from './ground-truth.js';
-import { judge, type Rect } from './metrics.js';
+import { judge, rectOf } from './metrics.js';
 
 export interface TuningScore {
   options: VisionOptions;
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     for (const img of images) {
       const res = await vision.detect(readFileSync(files.get(img.id)!));
       const dets = res.faces.map((f) => ({
-        rect: [f.box.x, f.box.y, f.box.width, f.box.height] as Rect,
+        rect: rectOf(f.box),
         score: f.score,
       }));
       const j = judge(dets, { faces: img.faces.map((f) => f.box), depicted: img.depicted, ignore: img.ignore });
