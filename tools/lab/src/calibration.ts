@@ -154,6 +154,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
         p99Ms: load.latencyMs.p99,
         growthMs,
         cores: cpu.cores,
+        ...(cpu.machine && { machine: cpu.machine }),
         sustained: false,
       };
       step.sustained = sustained(step, criterion);

@@ -2,7 +2,7 @@
  * What the lab asks the services directly (never through the pipeline under test): the section's store,
  * Prometheus counters, the chaos API, and the frames it sends.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { chaosApi, serviceOfPod, type ChaosState } from '@airport-mesh/k8s-tools';
@@ -66,11 +66,21 @@ export async function storedRecords(base: string, headers: Record<string, string
 }
 
 /** Sum of every sample of a counter in a Prometheus exposition (0 when absent). */
-export function counterValue(exposition: string, name: string): number {
+/**
+ * The sum of a counter's samples in a Prometheus exposition, over every label set, or only over the
+ * samples carrying all of `labels` (services add their own `service` and `version` labels).
+ */
+export function counterValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   let total = 0;
   for (const line of exposition.split('\n')) {
     if (line.startsWith('#')) continue;
-    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.trim().split(/\s+/).at(-1));
+    if (line.startsWith(`${name} `)) {
+      if (!wanted.length) total += Number(line.trim().split(/\s+/).at(-1));
+    } else if (line.startsWith(`${name}{`)) {
+      const set = line.slice(name.length + 1, line.lastIndexOf('}')).split(',');
+      if (wanted.every((w) => set.includes(w))) total += Number(line.trim().split(/\s+/).at(-1));
+    }
   }
   return total;
 }
@@ -209,15 +219,65 @@ export async function warmUp(collector: string, cameraAgentKey: string): Promise
   }
 }
 
-/** CPU seconds so far of each service (its `process_cpu_seconds_total`) and of this process (`lab`), at a moment. */
+/**
+ * Counters of the pipeline's work, read beside the CPU: frames image-analysis analysed and those it
+ * refused, requests the collector refused at its door, its clients' retries (client mode), and the
+ * seconds image-analysis spent per stage and in its queue.
+ */
+export const WORK_COUNTERS: Record<string, { service: string; metric: string; labels?: Record<string, string> }> = {
+  analysed: { service: 'image-analysis', metric: 'image_analysis_frames_total', labels: { outcome: 'ok' } },
+  analysisShed: { service: 'image-analysis', metric: 'image_analysis_shed_total' },
+  doorShed: { service: 'collector', metric: 'http_admission_shed_total' },
+  retries: { service: 'collector', metric: 'client_retries_total' },
+  // seconds image-analysis spent per stage and waiting for a worker (sums of its histograms)
+  decodeSeconds: { service: 'image-analysis', metric: 'image_analysis_stage_seconds_sum', labels: { stage: 'decode' } },
+  detectSeconds: { service: 'image-analysis', metric: 'image_analysis_stage_seconds_sum', labels: { stage: 'detect' } },
+  attributesSeconds: {
+    service: 'image-analysis',
+    metric: 'image_analysis_stage_seconds_sum',
+    labels: { stage: 'attributes' },
+  },
+  queueWaitSeconds: { service: 'image-analysis', metric: 'image_analysis_queue_wait_seconds_sum' },
+};
+
+/**
+ * The whole machine's CPU seconds so far from Linux's /proc/stat (all cores): `busy` (user, nice,
+ * system, irq, softirq) and `steal` (time the hypervisor gave the VM's cores to someone else).
+ * Undefined where there is no /proc/stat.
+ */
+export function machineSeconds(stat = '/proc/stat'): { busy: number; steal: number } | undefined {
+  if (!existsSync(stat)) return undefined;
+  const line = readFileSync(stat, 'utf8').split('\n')[0];
+  const [label, ...fields] = line.trim().split(/\s+/);
+  if (label !== 'cpu') return undefined;
+  // user nice system idle iowait irq softirq steal …, in USER_HZ ticks (100 per second on Linux)
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return { busy: (user + nice + system + irq + softirq) / 100, steal: (steal ?? 0) / 100 };
+}
+
+/**
+ * CPU seconds so far of each service (its `process_cpu_seconds_total`) and of this process (`lab`),
+ * the WORK_COUNTERS of the services among `names`, and the whole machine's busy and stolen seconds,
+ * at a moment.
+ */
 export async function cpuSeconds(
   stack: { url(name: string): string },
   names: string[],
-): Promise<{ at: number; seconds: Record<string, number> }> {
+): Promise<{
+  at: number;
+  seconds: Record<string, number>;
+  counts: Record<string, number>;
+  machine?: { busy: number; steal: number };
+}> {
   const seconds: Record<string, number> = {};
-  for (const name of names)
-    seconds[name] = counterValue(await metricsText(stack.url(name)), 'process_cpu_seconds_total');
+  const counts: Record<string, number> = {};
+  for (const name of names) {
+    const text = await metricsText(stack.url(name));
+    seconds[name] = counterValue(text, 'process_cpu_seconds_total');
+    for (const [key, c] of Object.entries(WORK_COUNTERS))
+      if (c.service === name) counts[key] = counterValue(text, c.metric, c.labels);
+  }
   const own = process.cpuUsage();
   seconds.lab = (own.user + own.system) / 1e6;
-  return { at: performance.now(), seconds };
+  return { at: performance.now(), seconds, counts, machine: machineSeconds() };
 }

@@ -1,5 +1,8 @@
-import { frameBody, sampleImage } from './http.js';
-import { countFrames, cpuCores, tailSuccessRate } from './measure.js';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { counterValue, frameBody, machineSeconds, sampleImage } from './http.js';
+import { countFrames, cpuCores, tailSuccessRate, workDone } from './measure.js';
 
 describe('countFrames', () => {
   it('counts stored, lost, acknowledged-but-missing and duplicates of one camera, frame by frame', () => {
@@ -40,6 +43,52 @@ describe('countFrames', () => {
       windowMs: 20_000,
       cores: { 'image-analysis': 1.31, collector: 0.28, lab: 0.15 },
     });
+    // with the machine read too: 40 busy seconds in 20 s = 2 cores, 1.735 of them ours, 0.1 stolen
+    const m = cpuCores({ ...before, machine: { busy: 100, steal: 5 } }, { ...after, machine: { busy: 140, steal: 7 } });
+    expect(m.machine).toEqual({ busy: 2, others: 0.27, steal: 0.1 });
+  });
+
+  it("reads the machine's busy and stolen seconds from /proc/stat's first line (USER_HZ 100)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stat-'));
+    const stat = join(dir, 'stat');
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    writeFileSync(stat, 'cpu  152573 1893 21441 152588 3463 10 641 675 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n');
+    expect(machineSeconds(stat)).toEqual({ busy: (152573 + 1893 + 21441 + 10 + 641) / 100, steal: 6.75 });
+    expect(machineSeconds(join(dir, 'missing'))).toBeUndefined();
+    rmSync(dir, { recursive: true });
+    if (existsSync('/proc/stat')) expect(machineSeconds()!.busy).toBeGreaterThan(0);
+  });
+});
+
+describe('counterValue', () => {
+  // as prom-client writes it, with the services' default labels
+  const exposition = [
+    '# HELP image_analysis_frames_total Images analysed, by outcome',
+    '# TYPE image_analysis_frames_total counter',
+    'image_analysis_frames_total{outcome="ok",service="image-analysis",version="v1"} 269',
+    'image_analysis_frames_total{outcome="shed",service="image-analysis",version="v1"} 3',
+    'image_analysis_frames_total_created{outcome="ok"} 99',
+    'process_cpu_seconds_total 12.5',
+  ].join('\n');
+
+  it('sums every label set, or only the samples carrying the given labels', () => {
+    expect(counterValue(exposition, 'image_analysis_frames_total')).toBe(272);
+    expect(counterValue(exposition, 'image_analysis_frames_total', { outcome: 'ok' })).toBe(269);
+    expect(counterValue(exposition, 'image_analysis_frames_total', { outcome: 'rejected' })).toBe(0);
+    expect(counterValue(exposition, 'process_cpu_seconds_total')).toBe(12.5);
+    expect(counterValue(exposition, 'process_cpu_seconds_total', { service: 'x' })).toBe(0);
+  });
+});
+
+describe('workDone', () => {
+  it('is what each counter grew by, only for counters read both times', () => {
+    expect(
+      workDone(
+        { counts: { analysed: 100, doorShed: 7, retries: 0 } },
+        { counts: { analysed: 390, doorShed: 360, retries: 4, analysisShed: 2 } },
+      ),
+    ).toEqual({ analysed: 290, doorShed: 353, retries: 4 });
+    expect(workDone({}, { counts: { analysed: 3 } })).toEqual({});
   });
 });
 

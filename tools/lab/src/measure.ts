@@ -73,14 +73,43 @@ export function tailSuccessRate(acknowledged: Set<number>, sent: number, rps: nu
   return rate(ok, due);
 }
 
-/** Cores used per process between two readings (CPU seconds / wall seconds). */
+/** How much each WORK_COUNTERS counter grew between two readings (absent where a service was not read). */
+export function workDone(
+  before: { counts?: Record<string, number> },
+  after: { counts?: Record<string, number> },
+): Record<string, number> {
+  const work: Record<string, number> = {};
+  for (const [key, n] of Object.entries(after.counts ?? {}))
+    if (before.counts && key in before.counts) work[key] = n - before.counts[key];
+  return work;
+}
+
+/**
+ * Cores used per process between two readings (CPU seconds / wall seconds), and where the machine was
+ * read too, its cores busy in all (`machine.busy`), busy in processes other than these (`machine.others`:
+ * a neighbour on the same machine) and stolen by the hypervisor (`machine.steal`).
+ */
 export function cpuCores(
-  before: { at: number; seconds: Record<string, number> },
-  after: { at: number; seconds: Record<string, number> },
+  before: { at: number; seconds: Record<string, number>; machine?: { busy: number; steal: number } },
+  after: { at: number; seconds: Record<string, number>; machine?: { busy: number; steal: number } },
 ): NonNullable<Run['cpu']> {
   const wall = (after.at - before.at) / 1000;
+  const round = (v: number) => Math.round(v * 100) / 100;
   const cores: Record<string, number> = {};
+  let ours = 0;
   for (const [name, s] of Object.entries(after.seconds))
-    if (name in before.seconds) cores[name] = Math.round(((s - before.seconds[name]) / wall) * 100) / 100;
-  return { windowMs: Math.round(after.at - before.at), cores };
+    if (name in before.seconds) {
+      cores[name] = round((s - before.seconds[name]) / wall);
+      ours += (s - before.seconds[name]) / wall;
+    }
+  const cpu: NonNullable<Run['cpu']> = { windowMs: Math.round(after.at - before.at), cores };
+  if (before.machine && after.machine) {
+    const busy = (after.machine.busy - before.machine.busy) / wall;
+    cpu.machine = {
+      busy: round(busy),
+      others: round(Math.max(0, busy - ours)),
+      steal: round((after.machine.steal - before.machine.steal) / wall),
+    };
+  }
+  return cpu;
 }

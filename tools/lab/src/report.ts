@@ -292,9 +292,35 @@ export function renderReport(
           extra.push(
             `CPU over the load (cores, ${(r.cpu.windowMs / 1000).toFixed(0)} s): ${Object.entries(r.cpu.cores)
               .sort((a, b) => b[1] - a[1])
-              .map(([n, c]) => `${n === 'lab' ? 'lab (load generator + proxy)' : n} ${c.toFixed(2)}`)
-              .join(', ')}; total ${total.toFixed(2)}`,
+              .map(([n, c]) => `${n === 'lab' ? 'lab (load generator)' : n} ${c.toFixed(2)}`)
+              .join(', ')}; total ${total.toFixed(2)}` +
+              (r.cpu.machine
+                ? `; the machine: ${r.cpu.machine.busy.toFixed(2)} busy, other processes ${r.cpu.machine.others.toFixed(2)}, stolen by the hypervisor ${r.cpu.machine.steal.toFixed(2)}`
+                : ''),
           );
+        }
+        if (r.work && Object.keys(r.work).length) {
+          const w = r.work;
+          const stored = r.frames?.stored;
+          const parts: string[] = [];
+          if (w.analysed !== undefined) {
+            const cores = r.cpu?.cores['image-analysis'];
+            const cpuMs = cores !== undefined && w.analysed ? (cores * r.cpu!.windowMs) / w.analysed : undefined;
+            parts.push(
+              `image-analysis analysed ${w.analysed}${stored ? ` (${(w.analysed / stored).toFixed(2)} per stored frame)` : ''}` +
+                (cpuMs === undefined ? '' : `, ${cpuMs.toFixed(1)} ms of its CPU each`),
+            );
+          }
+          if (w.analysisShed !== undefined) parts.push(`refused by image-analysis ${w.analysisShed}`);
+          if (w.doorShed !== undefined) parts.push(`refused at the collector's door ${w.doorShed}`);
+          if (w.retries !== undefined) parts.push(`client retries ${w.retries}`);
+          if (w.analysed && w.detectSeconds !== undefined) {
+            const ms = (k: string) => (((w[k] ?? 0) * 1000) / w.analysed).toFixed(1);
+            parts.push(
+              `per analysed frame: decode ${ms('decodeSeconds')} ms, detect ${ms('detectSeconds')} ms, attributes ${ms('attributesSeconds')} ms, queue wait ${ms('queueWaitSeconds')} ms`,
+            );
+          }
+          extra.push(`work over the load: ${parts.join(', ')}`);
         }
         if (r.parameters?.env) {
           const env = Object.entries(r.parameters.env).filter(

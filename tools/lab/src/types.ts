@@ -232,11 +232,26 @@ export interface Run {
   metrics: Partial<Record<MetricName, number | null>>;
   /**
    * Where the machine's CPU went while the load ran (local target): cores used per service (from its
-   * `process_cpu_seconds_total`, all threads) and by the lab process itself (`lab`: the load generator
-   * and the recording proxy), over `windowMs`. On a shared machine what the load costs is CPU the
+   * `process_cpu_seconds_total`, all threads) and by the lab process itself (`lab`: the load generator;
+   * until round 8 also the recording proxy), over `windowMs`. On a shared machine what the load costs is CPU the
    * pipeline does not get. Absent in older results and where it was not read.
    */
-  cpu?: { windowMs: number; cores: Record<string, number> };
+  cpu?: {
+    windowMs: number;
+    cores: Record<string, number>;
+    /**
+     * The whole machine over the same window, in cores (Linux /proc/stat): busy in all, busy in other
+     * processes than the stack's and the lab's (a neighbour), and stolen by the hypervisor.
+     */
+    machine?: { busy: number; others: number; steal: number };
+  };
+  /**
+   * The pipeline's work over the same window (local target; `WORK_COUNTERS` in http.ts): `analysed`
+   * frames image-analysis answered, `analysisShed` it refused, `doorShed` the collector refused at its
+   * door, `retries` of the collector's clients, and image-analysis's seconds per stage and in its queue
+   * (`decodeSeconds`, `detectSeconds`, `attributesSeconds`, `queueWaitSeconds`). Absent in older results.
+   */
+  work?: Record<string, number>;
   hypothesis?: { bounds: BoundResult[]; held: boolean };
 }
 
@@ -261,6 +276,8 @@ export interface CalibrationStep {
   growthMs?: number | null;
   /** Cores each service and the lab process used during the step (as `Run.cpu`); absent in older results. */
   cores?: Record<string, number>;
+  /** The whole machine during the step (as `Run.cpu.machine`); absent in older results. */
+  machine?: { busy: number; others: number; steal: number };
   sustained: boolean;
 }
 

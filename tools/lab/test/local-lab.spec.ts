@@ -66,6 +66,10 @@ describe('the short local lab (real stacks, real faults)', () => {
     // The faults were real: the sick replica answered 503 to about 30% of what reached it.
     expect(none.dependency!.injectedErrors / none.dependency!.requests).toBeGreaterThan(0.15);
     expect(client.dependency!.requests).toBeGreaterThan(client.frames!.sent); // the retries
+    // ... which the collector's own /metrics counted (client_retries_total, read around the load)
+    expect(client.work!.retries).toBeGreaterThan(0);
+    expect(none.work!.retries).toBe(0);
+    for (const r of [none, client]) expect(r.work!.doorShed).toBe(0);
   });
 
   it('a killed section: frames lost while it is down, none acknowledged and missing, all recovered by re-sending', () => {

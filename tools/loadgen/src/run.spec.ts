@@ -35,6 +35,7 @@ describe('resolveOptions', () => {
     [{ headers: { 'bad header': 'x' } }, "bad header 'bad header'"],
     [{ headers: { ok: 'line\nbreak' } }, "bad header 'ok'"],
     [{ body: 42 }, 'bad body'],
+    [{ onResponse: 'log' }, 'bad onResponse'],
     [{ url: 'http://10.0.0.1/' }, 'not a loopback address'],
   ])('rejects %p', (override, message) => {
     expect(() => resolveOptions({ ...base, ...(override as object) })).toThrow(message);

@@ -49,6 +49,7 @@ interface Settings {
   scheduled: number;
   checkReachable: boolean;
   signal: AbortSignal | undefined;
+  onResponse: LoadOptions['onResponse'];
 }
 
 const invalid = (message: string) => new LoadgenError('INVALID_OPTIONS', message);
@@ -115,6 +116,8 @@ export function resolveOptions(options: LoadOptions): Settings {
     throw invalid('bad body: give a string, a Uint8Array or a function (ctx) => body | { body, headers }');
   }
   const headers = checkHeaders(options.headers ?? {}, 'headers');
+  if (options.onResponse !== undefined && typeof options.onResponse !== 'function')
+    throw invalid('bad onResponse: give a function ({ index, status }) => void');
   const bySchedule = Math.floor((rate * durationMs) / 1000 + 1e-9);
   if (bySchedule > LIMITS.maxScheduled) {
     throw invalid(
@@ -140,6 +143,7 @@ export function resolveOptions(options: LoadOptions): Settings {
     scheduled,
     checkReachable: options.checkReachable !== false,
     signal: options.signal,
+    onResponse: options.onResponse,
   };
 }
 
@@ -389,6 +393,7 @@ class Run {
         this.latency.record(latency);
         (this.bucketLatency[Math.floor(due.index / this.s.rate + 1e-9)] ??= new LatencyRecorder()).record(latency);
         this.serviceTime.record(end - sentAt);
+        this.s.onResponse?.({ index: due.index, status });
         if (status >= 200 && status < 300) {
           this.ok++;
           this.okLatency.record(latency);

@@ -57,6 +57,12 @@ export interface LoadOptions {
   checkReachable?: boolean;
   /** Stops scheduling; in-flight requests finish (bounded by the timeout), queued ones count as dropped. */
   signal?: AbortSignal;
+  /**
+   * Called once per request whose whole response arrived within the timeout, with the request's index
+   * (as the body factory saw it) and the status: which requests were answered how, without a proxy in
+   * the path. Not called for errors, timeouts or dropped requests. Must not throw.
+   */
+  onResponse?: (response: { index: number; status: number }) => void;
 }
 
 /** Counts of the run. Every intended request ends as exactly one of: a response, an error, dropped. */

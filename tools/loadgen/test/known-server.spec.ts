@@ -112,9 +112,20 @@ describe('at a fixed delay and a rate the server keeps up with', () => {
   });
 
   it('counts each status code the server sent', async () => {
-    const r = await runLoad({ url: server.url('delay=5&every=4&status=503'), rate: 40, durationMs: 1_000 });
+    const answered: { index: number; status: number }[] = [];
+    const r = await runLoad({
+      url: server.url('delay=5&every=4&status=503'),
+      rate: 40,
+      durationMs: 1_000,
+      onResponse: (a) => answered.push(a),
+    });
     const seen = await server.stats();
     report('statuses', r);
+    // onResponse: each request once, by its index, with the status the server sent it
+    expect(answered.map((a) => a.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const byStatus: Record<string, number> = {};
+    for (const a of answered) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+    expect(byStatus).toEqual(r.status);
     expectAccounted(r);
     expect(r.status).toEqual({ '200': 30, '503': 10 });
     expect(seen.byStatus).toEqual(r.status);
@@ -185,7 +196,14 @@ describe('when the server is slower than the arrival rate allows (100 ms each, 2
 describe('failures', () => {
   it('counts requests that outlive the timeout as timeouts', async () => {
     const started = Date.now();
-    const r = await runLoad({ url: server.url('delay=1000'), rate: 20, durationMs: 500, timeoutMs: 100 });
+    let answered = 0;
+    const r = await runLoad({
+      url: server.url('delay=1000'),
+      rate: 20,
+      durationMs: 500,
+      timeoutMs: 100,
+      onResponse: () => answered++,
+    });
     const tookMs = Date.now() - started;
     // The server notices a dropped connection a moment after the generator dropped it.
     const seen = await server.statsWhen((st) => st.clientAborts >= 10, 1_000);
@@ -201,6 +219,8 @@ describe('failures', () => {
     });
     expect(seen.count).toBe(10);
     expect(seen.clientAborts).toBe(10);
+    // a request that timed out was not answered, whatever the server did later
+    expect(answered).toBe(0);
     expect(r.latencyMs.count).toBe(0);
     expect(r.latencyMs.p50).toBeNull();
     expect(tookMs).toBeLessThan(900);
