@@ -2,7 +2,8 @@
 // given set of Vision options (the defaults first), so that a threshold or a detector setting is
 // chosen where the evaluation allows it. It never opens a held-out image: what it prints cannot leak
 // the held-out split into a choice. Per setting: face precision (IoU ≥ 0.5), recall on faces
-// ≥ minFaceWidth, hard negatives with a face, and every false positive (detector score / face flag).
+// ≥ minFaceWidth, hard negatives with a face, every false positive (detector score / face flag and
+// its box) and every missed labelled face (its index in the image's labels and its box).
 //
 //   npx nx run vision:tune -- '{"minScore":0.45}' '{"minScore":0.4}' '{"tiling":"always"}'
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,10 @@ export interface TuningScore {
   /** hits / labelled faces at least minFaceWidth wide */
   recall: { hits: number; faces: number; value: number };
   hardNegativesWithFaces: string[];
-  /** image@detector score/face flag of each false positive */
+  /** image@detector score/face flag[x,y,w,h] of each false positive */
   falsePositiveList: string[];
+  /** image#face[x,y,w,h] of each labelled face ≥ minFaceWidth that no detection matched */
+  missedList: string[];
 }
 
 async function main(): Promise<void> {
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       recall: { hits: 0, faces: 0, value: 1 },
       hardNegativesWithFaces: [],
       falsePositiveList: [],
+      missedList: [],
     };
     for (const img of images) {
       const res = await vision.detect(readFileSync(files.get(img.id)!));
@@ -55,12 +59,14 @@ async function main(): Promise<void> {
       res.faces.forEach((f, i) => {
         if (!j.falsePositive[i]) return;
         score.falsePositives++;
-        score.falsePositiveList.push(`${img.id}@${f.score.toFixed(2)}/${f.faceConfidence?.toFixed(2) ?? '-'}`);
+        const b = [f.box.x, f.box.y, f.box.width, f.box.height].map(Math.round).join(',');
+        score.falsePositiveList.push(`${img.id}@${f.score.toFixed(2)}/${f.faceConfidence?.toFixed(2) ?? '-'}[${b}]`);
       });
       img.faces.forEach((f, k) => {
         if (f.box[2] < gt.minFaceWidth) return;
         score.recall.faces++;
         if (j.match.gtToDet[k] >= 0) score.recall.hits++;
+        else score.missedList.push(`${img.id}#${k}[${f.box.join(',')}]`);
       });
       if (img.kind === 'negative' && gt.hardNegativeCategories.includes(img.category) && res.faces.length)
         score.hardNegativesWithFaces.push(img.id);
@@ -72,7 +78,8 @@ async function main(): Promise<void> {
       `${JSON.stringify(options)}: tuning precision ${score.precision.toFixed(3)} (${score.truePositives} / ${found}), ` +
         `recall ≥ ${gt.minFaceWidth} px ${score.recall.value.toFixed(3)} (${score.recall.hits} / ${score.recall.faces}), ` +
         `hard negatives with a face: ${score.hardNegativesWithFaces.join(', ') || 'none'}\n` +
-        `  false positives: ${score.falsePositiveList.join(' ') || 'none'}`,
+        `  false positives: ${score.falsePositiveList.join(' ') || 'none'}\n` +
+        `  missed (≥ ${gt.minFaceWidth} px): ${score.missedList.join(' ') || 'none'}`,
     );
   }
 }
