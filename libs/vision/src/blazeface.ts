@@ -87,6 +87,14 @@ export function iou(a: Float64Array, b: Float64Array): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** The share of box a's area that lies inside box b (x1, y1, x2, y2 coords). */
+export function insideShare(a: Float64Array, b: Float64Array): number {
+  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const area = (a[2] - a[0]) * (a[3] - a[1]);
+  return area > 0 ? (ix * iy) / area : 0;
+}
+
 export interface DecodeOptions {
   /** Minimum face probability (sigmoid of the logit). */
   minScore: number;

@@ -5,6 +5,7 @@ import {
   decodeCandidates,
   DETECTOR_SIZE,
   generateAnchors,
+  insideShare,
   iou,
   letterbox,
   letterboxAffine,
@@ -276,7 +277,17 @@ export class Vision {
         for (const c of await this.detectInput(s, input, view, minScore))
           if (
             !cutByTile(c, tile, img, 0.02 * size) &&
-            !cands.slice(0, wholeFaces).some((w) => iou(w.coords, c.coords) > this.decodeOpts.iouThreshold)
+            // a face the whole frame found answers for the tile boxes on it: one overlapping it, and
+            // one lying mostly inside it with a lower score (a tile sees part of a large face, e.g.
+            // eyes and nose, as a smaller, less certain face whose IoU with the whole face stays under
+            // the NMS threshold; a surer small face inside a coarse whole-frame box is kept)
+            !cands
+              .slice(0, wholeFaces)
+              .some(
+                (w) =>
+                  iou(w.coords, c.coords) > this.decodeOpts.iouThreshold ||
+                  (insideShare(c.coords, w.coords) > 0.5 && c.score < w.score),
+              )
           )
             cands.push(c);
       }

@@ -2,7 +2,7 @@
 // inner tile edge are recognised, and on real inference a wide frame of small faces, which the
 // whole-frame pass shrinks below what BlazeFace can see, gets its faces back from the tiles.
 import sharp from 'sharp';
-import { cutByTile, tilePlan } from '../src/blazeface.js';
+import { cutByTile, insideShare, tilePlan } from '../src/blazeface.js';
 import { defaultTileSize, TILE_OVERLAP, Vision } from '../src/index.js';
 import { sample } from './helpers.js';
 
@@ -45,6 +45,14 @@ test('cutByTile: a box at an inner tile edge is cut, one at the image edge is no
   expect(cutByTile(box(400, 2, 460, 60), tile, img, 8)).toBe(false); // top edge is the image's own edge
 });
 
+test('insideShare: the share of the first box inside the second', () => {
+  const b = (x1: number, y1: number, x2: number, y2: number) => Float64Array.from([x1, y1, x2, y2]);
+  expect(insideShare(b(10, 10, 20, 20), b(0, 0, 100, 100))).toBe(1);
+  expect(insideShare(b(0, 0, 100, 100), b(10, 10, 20, 20))).toBe(0.01);
+  expect(insideShare(b(0, 0, 10, 10), b(5, 0, 20, 10))).toBe(0.5);
+  expect(insideShare(b(0, 0, 10, 10), b(30, 30, 40, 40))).toBe(0);
+});
+
 test('a wide frame of small faces: the whole-frame pass misses them, the tiled pass finds them, once each', async () => {
   // the six sample photos side by side at 600 px wide: 22 faces of about 60–75 px in a 3600×338 frame,
   // which the whole-frame letterbox shrinks to 256×24 (faces of about 5 px)
@@ -84,4 +92,22 @@ test('a wide frame of small faces: the whole-frame pass misses them, the tiled p
       const union = a.box.width * a.box.height + b.box.width * b.box.height - ix * iy;
       expect((ix * iy) / union).toBeLessThanOrEqual(0.3);
     }
+}, 60_000);
+
+test('a close-up: tiles that see part of a large face do not add it again', async () => {
+  // the middle face of sample1 (about 200 px) enlarged to fill a 720 px tall frame: every 360 px tile
+  // sees only part of it, and some parts look like a smaller face to BlazeFace
+  const crop = await sharp(sample(1))
+    .extract({ left: 941 - 200, top: 547 - 200, width: 400, height: 400 })
+    .resize(720, 720)
+    .toBuffer();
+  const frame = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 24, g: 26, b: 32 } } })
+    .composite([{ input: crop, left: 280, top: 0 }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const tiled = await new Vision({ tiling: 'always' }).detect(frame);
+  const whole = await new Vision({ tiling: 'off' }).detect(frame);
+  expect(whole.faces).toHaveLength(1);
+  expect(tiled.faces).toHaveLength(1);
+  expect(tiled.faces[0].box).toEqual(whole.faces[0].box);
 }, 60_000);

@@ -56,7 +56,7 @@ export class PersonsRepository implements OnApplicationShutdown {
 
   all(): PersonRow[] {
     const persons = this.db
-      .prepare('SELECT id, name, created_at AS createdAt FROM persons ORDER BY created_at, id')
+      .prepare('SELECT id, name, created_at AS createdAt FROM persons ORDER BY created_at, rowid')
       .all() as unknown as Omit<PersonRow, 'descriptors'>[];
     const vectors = this.db
       .prepare('SELECT person_id AS personId, vector FROM descriptors ORDER BY person_id, position')
