@@ -27,7 +27,8 @@ import {
   watchlistedFrames,
   type StoredRecord,
 } from './http.js';
-import { countFrames, cpuCores, frameMetrics, tailSuccessRate, workDone } from './measure.js';
+import { DEFAULT_MAX_GROWTH_MS, latencyGrowthMs, sustained } from './calibration.js';
+import { countFrames, cpuCores, frameMetrics, pairedGoodputShare, tailSuccessRate, workDone } from './measure.js';
 import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
 export interface LocalOptions {
@@ -151,6 +152,48 @@ export async function runLocalExperiment(
     if (experiment.kind === 'frames' && names.includes('collector'))
       await warmUp(stack.url('collector'), stack.credentials.keys['camera-agent'].privateKey);
     const fault = local.fault;
+    // An overload run is paired with a run at the sustained rate on the same stack just before it:
+    // the machine's speed drifts by more than 10 % within minutes (docs/performance.md, round 8),
+    // so the calibration's rate is also compared with what this stack sustained a moment ago.
+    if (experiment.kind === 'frames' && plan.overload && plan.sustainedRate && fault.kind === 'none') {
+      const refCamera = `lab-${experiment.name}-${mode}${options.repeat ? `-${options.repeat}` : ''}-ref`;
+      const refAuth = `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, refCamera, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`;
+      let acknowledged = 0;
+      const ref = await runLoad({
+        url: `${stack.url('collector')}/frames`,
+        method: 'POST',
+        rate: plan.sustainedRate,
+        durationMs: plan.durationMs,
+        timeoutMs: plan.timeoutMs,
+        headers: { 'content-type': 'application/json', authorization: refAuth },
+        body: ({ index }) => frameBody(refCamera, index),
+        onResponse: ({ status }) => {
+          if (status >= 200 && status < 300) acknowledged++;
+        },
+      });
+      const sent = ref.requests.intended;
+      const step = {
+        successRate: sent > 0 ? acknowledged / sent : null,
+        p99Ms: ref.latencyMs.p99,
+        growthMs: latencyGrowthMs(ref.timeline),
+      };
+      run.reference = {
+        rate: plan.sustainedRate,
+        durationMs: plan.durationMs,
+        sent,
+        acknowledged,
+        p99Ms: step.p99Ms,
+        growthMs: step.growthMs,
+        // the calibration's own criterion, so "sustained" means the same in both places
+        sustained: sustained(step, {
+          minSuccessRate: 0.99,
+          maxP99Ms: 1_000,
+          maxGrowthMs: DEFAULT_MAX_GROWTH_MS,
+        }),
+        okPerSecond: ref.throughput.okRps,
+        status: ref.status,
+      };
+    }
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);
 
     const loadStart = performance.now();
@@ -321,6 +364,7 @@ export async function runLocalExperiment(
 
     const metrics = frameMetrics(load, frames);
     if (plan.sustainedRate) metrics.goodputShare = frames.stored / (plan.durationMs / 1000) / plan.sustainedRate;
+    if (run.reference) metrics.pairedGoodputShare = pairedGoodputShare(frames.stored, plan.durationMs, run.reference);
     if (dependency) metrics.dependencyRequestsPerFrame = sent > 0 ? dependency.requests / sent : null;
     if (fault.kind === 'kill') {
       metrics.tailSuccessRate =

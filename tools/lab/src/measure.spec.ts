@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { counterValue, frameBody, machineSeconds, sampleImage } from './http.js';
-import { countFrames, cpuCores, tailSuccessRate, workDone } from './measure.js';
+import { countFrames, cpuCores, pairedGoodputShare, tailSuccessRate, workDone } from './measure.js';
 
 describe('countFrames', () => {
   it('counts stored, lost, acknowledged-but-missing and duplicates of one camera, frame by frame', () => {
@@ -77,6 +77,18 @@ describe('counterValue', () => {
     expect(counterValue(exposition, 'image_analysis_frames_total', { outcome: 'rejected' })).toBe(0);
     expect(counterValue(exposition, 'process_cpu_seconds_total')).toBe(12.5);
     expect(counterValue(exposition, 'process_cpu_seconds_total', { service: 'x' })).toBe(0);
+  });
+});
+
+describe('pairedGoodputShare', () => {
+  it('compares the overload with the rate the stack sustained just before', () => {
+    // the run at 14/s just before met the criterion again: 266 stored in 20 s = 13.3/s → 0.95 of 14
+    expect(pairedGoodputShare(266, 20_000, { rate: 14, sustained: true, okPerSecond: 13.9 })).toBeCloseTo(0.95);
+    // a slower moment: the run at 14/s did not sustain and delivered 12/s, so 12/s is the reference
+    expect(pairedGoodputShare(228, 20_000, { rate: 14, sustained: false, okPerSecond: 12 })).toBeCloseTo(0.95);
+    // never above the offered rate
+    expect(pairedGoodputShare(280, 20_000, { rate: 14, sustained: false, okPerSecond: 15 })).toBeCloseTo(1);
+    expect(pairedGoodputShare(10, 20_000, { rate: 14, sustained: false, okPerSecond: 0 })).toBeNull();
   });
 });
 

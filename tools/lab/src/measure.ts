@@ -73,6 +73,20 @@ export function tailSuccessRate(acknowledged: Set<number>, sent: number, rps: nu
   return rate(ok, due);
 }
 
+/**
+ * Frames stored per second under an overload, against the rate the same stack sustained just before:
+ * the calibrated rate if a run at it met the calibration's criterion again, else what that run
+ * acknowledged per second over its whole length, drain included (never more than the rate).
+ */
+export function pairedGoodputShare(
+  stored: number,
+  durationMs: number,
+  reference: { rate: number; sustained: boolean; okPerSecond: number },
+): number | null {
+  const sustainedNow = reference.sustained ? reference.rate : Math.min(reference.rate, reference.okPerSecond);
+  return sustainedNow > 0 ? stored / (durationMs / 1000) / sustainedNow : null;
+}
+
 /** How much each WORK_COUNTERS counter grew between two readings (absent where a service was not read). */
 export function workDone(
   before: { counts?: Record<string, number> },

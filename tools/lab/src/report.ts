@@ -299,6 +299,22 @@ export function renderReport(
                 : ''),
           );
         }
+        if (r.reference) {
+          const ref = r.reference;
+          const paired = r.metrics.pairedGoodputShare;
+          extra.push(
+            `just before, on the same stack, at the calibrated rate (${ref.rate}/s for ${(ref.durationMs / 1000).toFixed(0)} s): ` +
+              `${ref.acknowledged} of ${ref.sent} acknowledged (${ref.okPerSecond.toFixed(2)}/s), p99 ${ref.p99Ms ?? '–'} ms, ` +
+              `latency growth ${ref.growthMs === null ? '–' : `${Math.round(ref.growthMs)} ms`}` +
+              (ref.status
+                ? `, statuses ${Object.entries(ref.status)
+                    .map(([k, n]) => `${k}: ${n}`)
+                    .join(', ')}`
+                : '') +
+              ` → ${ref.sustained ? 'sustained again' : 'not sustained'}; ` +
+              `stored per second under the overload / that: ${typeof paired === 'number' ? paired.toFixed(3) : '–'} (pairedGoodputShare)`,
+          );
+        }
         if (r.work && Object.keys(r.work).length) {
           const w = r.work;
           const stored = r.frames?.stored;

@@ -66,6 +66,8 @@ export const METRICS = {
   rateLimitedShare: 'share of answers 429 above the local rate limit',
   promoted: '1 when Flagger promoted the canary, 0 when it rolled back',
   goodputShare: 'frames stored per second of load / the sustained rate of the calibration (overload experiments)',
+  pairedGoodputShare:
+    'frames stored per second of load / the rate the same stack sustained just before: the calibrated rate if a run at it met the calibration criterion again, else what that run acknowledged per second (overload experiments)',
   acceptedP99Ms: 'latency p99 of the acknowledged (2xx) frames only, ms',
   facesCounted: "faces counted by image-analysis in this run's stored frames (sum of the section's personCount)",
   alertsRaised: "alerts in the alerts store for this run's frames (after the catch-up re-send, if any)",
@@ -244,6 +246,24 @@ export interface Run {
      * processes than the stack's and the lab's (a neighbour), and stolen by the hypervisor.
      */
     machine?: { busy: number; others: number; steal: number };
+  };
+  /**
+   * Overload runs: the run at the calibrated sustained rate on the same stack just before the overload
+   * (`pairedGoodputShare`): its rate, length, frames sent and acknowledged, p99 and latency growth,
+   * whether it met the calibration's criterion again (`sustained`), and its acknowledged frames per
+   * second over the whole run including the drain (`okPerSecond`), and its answers by status.
+   */
+  reference?: {
+    rate: number;
+    durationMs: number;
+    sent: number;
+    acknowledged: number;
+    p99Ms: number | null;
+    growthMs: number | null;
+    sustained: boolean;
+    okPerSecond: number;
+    /** Answers by HTTP status (absent in the first runs that had a reference). */
+    status?: Record<string, number>;
   };
   /**
    * The pipeline's work over the same window (local target; `WORK_COUNTERS` in http.ts): `analysed`
