@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signCallerToken } from '@airport-mesh/platform/keys';
-import { runLoad, type TimelineBucket } from '@airport-mesh/loadgen';
+import { runLoad, type LoadResult, type TimelineBucket } from '@airport-mesh/loadgen';
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
 import { cpuSeconds, frameBody, LabError, warmUp } from './http.js';
 import { cpuCores } from './measure.js';
@@ -52,6 +52,9 @@ export const DEFAULT_MAX_GROWTH_MS = 250;
 export function experimentRateFor(sustainedRate: number, fraction: number): number {
   return Math.max(1, Math.round(sustainedRate * fraction));
 }
+
+/** The calibration's criterion unless its options say otherwise: success ≥ 99 %, p99 < 1 s, latency growth ≤ 250 ms. */
+export const DEFAULT_CRITERION = { minSuccessRate: 0.99, maxP99Ms: 1_000, maxGrowthMs: DEFAULT_MAX_GROWTH_MS };
 
 /** Whether a step met the criterion. */
 export function sustained(
@@ -93,13 +96,61 @@ export function nextRate(rates: number[], steps: Pick<CalibrationStep, 'rate' | 
   return candidate < Math.min(...failed) ? candidate : undefined;
 }
 
+/**
+ * One step at a constant rate on a running stack: frames of camera `cameraId` straight to the
+ * collector (signed as the stack's camera-agent), the cores each process used, and whether the step
+ * met `criterion`. The calibration's ramp is made of these; an overload run's reference is one.
+ */
+export async function measureStep(
+  stack: LocalStack,
+  services: string[],
+  rate: number,
+  durationMs: number,
+  cameraId: string,
+  criterion: typeof DEFAULT_CRITERION = DEFAULT_CRITERION,
+): Promise<{ step: CalibrationStep; load: LoadResult }> {
+  const auth = await signCallerToken(
+    stack.credentials.keys['camera-agent'].privateKey,
+    cameraId,
+    'POST',
+    '/frames',
+    Math.ceil(durationMs / 1000) + 120,
+  );
+  const cpuBefore = await cpuSeconds(stack, services);
+  const load = await runLoad({
+    url: `${stack.url('collector')}/frames`,
+    method: 'POST',
+    rate,
+    durationMs,
+    timeoutMs: 10_000,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+    body: ({ index }) => frameBody(cameraId, index),
+  });
+  const sent = load.requests.intended;
+  const cpu = cpuCores(cpuBefore, await cpuSeconds(stack, services));
+  const step: CalibrationStep = {
+    rate,
+    durationMs,
+    sent,
+    ok: load.requests.ok,
+    successRate: sent > 0 ? load.requests.ok / sent : null,
+    p99Ms: load.latencyMs.p99,
+    growthMs: latencyGrowthMs(load.timeline),
+    cores: cpu.cores,
+    ...(cpu.machine && { machine: cpu.machine }),
+    sustained: false,
+  };
+  step.sustained = sustained(step, criterion);
+  return { step, load };
+}
+
 export async function calibrate(options: CalibrationOptions): Promise<Calibration> {
   const rates = options.rates ?? DEFAULT_RAMP;
   const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
   const criterion = {
-    minSuccessRate: options.minSuccessRate ?? 0.99,
-    maxP99Ms: options.maxP99Ms ?? 1_000,
-    maxGrowthMs: options.maxGrowthMs ?? DEFAULT_MAX_GROWTH_MS,
+    minSuccessRate: options.minSuccessRate ?? DEFAULT_CRITERION.minSuccessRate,
+    maxP99Ms: options.maxP99Ms ?? DEFAULT_CRITERION.maxP99Ms,
+    maxGrowthMs: options.maxGrowthMs ?? DEFAULT_CRITERION.maxGrowthMs,
   };
   const fraction = options.fraction ?? EXPERIMENT_FRACTION;
   const mode: LocalMode = 'none';
@@ -124,44 +175,11 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     // The first frames are slower (JIT, the models' first inferences): they are not part of any step.
     await warmUp(collector, stack.credentials.keys['camera-agent'].privateKey);
     for (let rate = nextRate(rates, steps); rate !== undefined; rate = nextRate(rates, steps)) {
-      const cameraId = `lab-calibration-${rate}`;
-      const auth = await signCallerToken(
-        stack.credentials.keys['camera-agent'].privateKey,
-        cameraId,
-        'POST',
-        '/frames',
-        Math.ceil(stepMs / 1000) + 120,
-      );
-      const cpuBefore = await cpuSeconds(stack, options.services);
-      const load = await runLoad({
-        url: `${collector}/frames`,
-        method: 'POST',
-        rate,
-        durationMs: stepMs,
-        timeoutMs: 10_000,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
-        body: ({ index }) => ({ body: frameBody(cameraId, index) }),
-      });
-      const sent = load.requests.intended;
-      const cpu = cpuCores(cpuBefore, await cpuSeconds(stack, options.services));
-      const growthMs = latencyGrowthMs(load.timeline);
-      const step: CalibrationStep = {
-        rate,
-        durationMs: stepMs,
-        sent,
-        ok: load.requests.ok,
-        successRate: sent > 0 ? load.requests.ok / sent : null,
-        p99Ms: load.latencyMs.p99,
-        growthMs,
-        cores: cpu.cores,
-        ...(cpu.machine && { machine: cpu.machine }),
-        sustained: false,
-      };
-      step.sustained = sustained(step, criterion);
+      const { step } = await measureStep(stack, options.services, rate, stepMs, `lab-calibration-${rate}`, criterion);
       steps.push(step);
       options.log(
-        `  ${rate} frames/s: ${step.ok}/${sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms, ` +
-          `latency growth ${growthMs === null ? '–' : Math.round(growthMs)} ms → ${step.sustained ? 'sustained' : 'not sustained'}`,
+        `  ${rate} frames/s: ${step.ok}/${step.sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms, ` +
+          `latency growth ${step.growthMs === null || step.growthMs === undefined ? '–' : Math.round(step.growthMs)} ms → ${step.sustained ? 'sustained' : 'not sustained'}`,
       );
       await sleep(step.sustained ? 1_000 : 5_000); // let the queue drain before the next step
     }

@@ -65,10 +65,10 @@ export async function storedRecords(base: string, headers: Record<string, string
   }
 }
 
-/** Sum of every sample of a counter in a Prometheus exposition (0 when absent). */
 /**
  * The sum of a counter's samples in a Prometheus exposition, over every label set, or only over the
- * samples carrying all of `labels` (services add their own `service` and `version` labels).
+ * samples carrying all of `labels` (services add their own `service` and `version` labels); 0 when
+ * absent.
  */
 export function counterValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);

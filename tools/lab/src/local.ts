@@ -27,7 +27,7 @@ import {
   watchlistedFrames,
   type StoredRecord,
 } from './http.js';
-import { DEFAULT_MAX_GROWTH_MS, latencyGrowthMs, sustained } from './calibration.js';
+import { measureStep } from './calibration.js';
 import { countFrames, cpuCores, frameMetrics, pairedGoodputShare, tailSuccessRate, workDone } from './measure.js';
 import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
@@ -156,40 +156,22 @@ export async function runLocalExperiment(
     // the machine's speed drifts by more than 10 % within minutes (docs/performance.md, round 8),
     // so the calibration's rate is also compared with what this stack sustained a moment ago.
     if (experiment.kind === 'frames' && plan.overload && plan.sustainedRate && fault.kind === 'none') {
-      const refCamera = `lab-${experiment.name}-${mode}${options.repeat ? `-${options.repeat}` : ''}-ref`;
-      const refAuth = `Bearer ${await signCallerToken(stack.credentials.keys['camera-agent'].privateKey, refCamera, 'POST', '/frames', Math.ceil(plan.durationMs / 1000) + 600)}`;
-      let acknowledged = 0;
-      const ref = await runLoad({
-        url: `${stack.url('collector')}/frames`,
-        method: 'POST',
-        rate: plan.sustainedRate,
-        durationMs: plan.durationMs,
-        timeoutMs: plan.timeoutMs,
-        headers: { 'content-type': 'application/json', authorization: refAuth },
-        body: ({ index }) => frameBody(refCamera, index),
-        onResponse: ({ status }) => {
-          if (status >= 200 && status < 300) acknowledged++;
-        },
-      });
-      const sent = ref.requests.intended;
-      const step = {
-        successRate: sent > 0 ? acknowledged / sent : null,
-        p99Ms: ref.latencyMs.p99,
-        growthMs: latencyGrowthMs(ref.timeline),
-      };
+      // the calibration's own step and criterion, so "sustained" means the same in both places
+      const { step, load: ref } = await measureStep(
+        stack,
+        names,
+        plan.sustainedRate,
+        plan.durationMs,
+        `lab-${experiment.name}-${mode}${options.repeat ? `-${options.repeat}` : ''}-ref`,
+      );
       run.reference = {
-        rate: plan.sustainedRate,
-        durationMs: plan.durationMs,
-        sent,
-        acknowledged,
+        rate: step.rate,
+        durationMs: step.durationMs,
+        sent: step.sent,
+        acknowledged: step.ok,
         p99Ms: step.p99Ms,
-        growthMs: step.growthMs,
-        // the calibration's own criterion, so "sustained" means the same in both places
-        sustained: sustained(step, {
-          minSuccessRate: 0.99,
-          maxP99Ms: 1_000,
-          maxGrowthMs: DEFAULT_MAX_GROWTH_MS,
-        }),
+        growthMs: step.growthMs ?? null,
+        sustained: step.sustained,
         okPerSecond: ref.throughput.okRps,
         status: ref.status,
       };
