@@ -56,4 +56,24 @@ export class CollectorEnv extends BaseEnv {
   @Min(1)
   @Max(10_000)
   FRAMES_MAX_IN_FLIGHT = 32;
+
+  /**
+   * When set (ms), the door adapts: the number of frames handled at once follows the median latency the
+   * admitted frames get, between FRAMES_MIN_IN_FLIGHT and FRAMES_MAX_IN_FLIGHT. It is cut when a window of
+   * answers was slower than this, and grows while the door was full and the answers were fast, so bursts
+   * at the sustainable rate pass and sustained overload is refused (docs/performance.md, round 9). A slow
+   * dependency also brings it down. 0: a fixed door of FRAMES_MAX_IN_FLIGHT.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  FRAMES_TARGET_LATENCY_MS = 0;
+
+  /** The least frames the adaptive door lets in at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  FRAMES_MIN_IN_FLIGHT = 2;
 }

@@ -11,5 +11,13 @@ export const collectorService: ServiceDefinition<CollectorEnv> = {
   defaultPort: 8081,
   envClass: CollectorEnv,
   module: AppModule,
-  admission: (env) => [{ method: 'POST', url: '/frames', maxInFlight: env.FRAMES_MAX_IN_FLIGHT }],
+  admission: (env) => [
+    {
+      method: 'POST',
+      url: '/frames',
+      maxInFlight: env.FRAMES_MAX_IN_FLIGHT,
+      targetLatencyMs: env.FRAMES_TARGET_LATENCY_MS,
+      minInFlight: env.FRAMES_MIN_IN_FLIGHT,
+    },
+  ],
 };

@@ -14,3 +14,24 @@ describe('FRAMES_MAX_IN_FLIGHT', () => {
     expect(() => validateEnv(CollectorEnv, { FRAMES_MAX_IN_FLIGHT: value })).toThrow(/FRAMES_MAX_IN_FLIGHT/);
   });
 });
+
+describe('FRAMES_TARGET_LATENCY_MS and FRAMES_MIN_IN_FLIGHT (the adaptive door)', () => {
+  it('is off by default (0: a fixed door) and takes whole milliseconds', () => {
+    expect(validateEnv(CollectorEnv, {}).FRAMES_TARGET_LATENCY_MS).toBe(0);
+    expect(validateEnv(CollectorEnv, {}).FRAMES_MIN_IN_FLIGHT).toBe(2);
+    const env = validateEnv(CollectorEnv, { FRAMES_TARGET_LATENCY_MS: '300', FRAMES_MIN_IN_FLIGHT: '1' });
+    expect(env.FRAMES_TARGET_LATENCY_MS).toBe(300);
+    expect(env.FRAMES_MIN_IN_FLIGHT).toBe(1);
+  });
+
+  it.each([
+    ['FRAMES_TARGET_LATENCY_MS', '-1'],
+    ['FRAMES_TARGET_LATENCY_MS', '0.5'],
+    ['FRAMES_TARGET_LATENCY_MS', '60001'],
+    ['FRAMES_MIN_IN_FLIGHT', '0'],
+    ['FRAMES_MIN_IN_FLIGHT', 'few'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => validateEnv(CollectorEnv, { [name]: value })).toThrow(InvalidEnvironmentError);
+    expect(() => validateEnv(CollectorEnv, { [name]: value })).toThrow(new RegExp(name));
+  });
+});

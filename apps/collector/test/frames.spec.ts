@@ -422,3 +422,83 @@ describe('collector admission: FRAMES_MAX_IN_FLIGHT frames at once, the next ref
     expect(await metric('http_admission_shed_total')).toBe(1);
   }, 30_000);
 });
+
+describe('collector admission: the adaptive door (FRAMES_TARGET_LATENCY_MS) follows the latency frames get', () => {
+  const token = 'adaptive-door-token';
+  let dir: string;
+  let section: TestProcess;
+  let collector: TestService;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'collector-adaptive-'));
+    section = await startTestProcess(sectionMain, SECTION_PORT + 3, {
+      SECTION_ID: '1',
+      DB_PATH: join(dir, 'section-1.db'),
+      CHAOS_ADMIN_TOKEN: token,
+    });
+    collector = await startTestService(collectorService, {
+      SECTION_URLS: `1=${section.url}`,
+      FRAMES_MAX_IN_FLIGHT: '6',
+      FRAMES_MIN_IN_FLIGHT: '1',
+      FRAMES_TARGET_LATENCY_MS: '300',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await collector?.close();
+    await section?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${collector.url}/frames`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${collector.url}/metrics`)).text();
+    return Number(new RegExp(`^${name}\\{[^}]*route="/frames"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  };
+  const chaos = (body: unknown) =>
+    fetch(`${section.url}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+  /** Sends `n` frames at once; every answer is a 201 (then stored) or a 503 problem from the door. */
+  const burst = async (n: number, acknowledged: string[]) => {
+    const answers = await Promise.all(Array.from({ length: n }, () => post(frame())));
+    let refused = 0;
+    for (const res of answers) {
+      if (res.status === 201) acknowledged.push(((await res.json()) as { frameId: string }).frameId);
+      else {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(((await res.json()) as { type: string }).type).toBe('urn:airport-mesh:admission:busy');
+        refused++;
+      }
+    }
+    return refused;
+  };
+
+  it('grows while it is full and frames are fast, falls to its least while a dependency is slow, loses nothing', async () => {
+    const acknowledged: string[] = [];
+    // it starts at its least
+    expect(await metric('http_in_flight_limit')).toBe(1);
+    let refused = 0;
+    // fast frames (no analyser, a quick section), the door full: it opens up to its most
+    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) refused += await burst(8, acknowledged);
+    expect(await metric('http_in_flight_limit')).toBe(6);
+    expect(refused).toBeGreaterThan(0);
+    // the section takes 700 ms per frame, more than twice the target: the door closes down to one
+    expect((await chaos({ delayMs: 700, delayRate: 1, routes: ['/statistics'] })).status).toBe(200);
+    for (let i = 0; i < 30 && (await metric('http_in_flight_limit')) > 1; i++) refused += await burst(6, acknowledged);
+    expect(await metric('http_in_flight_limit')).toBe(1);
+    expect(await metric('http_admission_shed_total')).toBe(refused);
+    // every acknowledged frame is stored
+    const stored = (
+      (await (await fetch(`${section.url}/statistics?limit=1000`)).json()) as { items: { frameId: string }[] }
+    ).items.map((i) => i.frameId);
+    expect(stored).toEqual(expect.arrayContaining(acknowledged));
+  }, 60_000);
+});

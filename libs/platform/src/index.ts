@@ -20,3 +20,4 @@ export * from './paths/package-root.js';
 export * from './storage/storage-faults.js';
 export * from './tracing/in-current-trace.js';
 export { limitInFlight, type InFlightLimit } from './admission/in-flight.js';
+export { LatencyTargetLimit, type LatencyTargetOptions } from './admission/latency-target-limit.js';

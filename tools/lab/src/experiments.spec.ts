@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { doorFor, EXPERIMENTS, PIPELINE, TWO_SERVICES } from './experiments.js';
+import { DOOR_TARGET_MS, EXPERIMENTS, PIPELINE, TWO_SERVICES } from './experiments.js';
 import { planFor } from './lab.js';
 import { CLUSTER_MODES, LOCAL_MODES, METRICS } from './types.js';
 
@@ -106,13 +106,14 @@ describe('the load plan of the full profile', () => {
     expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 }).rate).toBe(8);
   });
 
-  it('sizes the collector’s door in saturate-analysis from the sustained rate (Little’s law, 0.3 s per frame)', () => {
+  it('gives the collector an adaptive door in saturate-analysis, not one sized for the calibrated rate', () => {
     const e = byName('saturate-analysis');
-    const door = (p: ReturnType<typeof planFor>) => e.local!.envForPlan!(p).FRAMES_MAX_IN_FLIGHT;
-    expect(door(planFor(e, 'full', { rate: 6, sustainedRate: 12 }))).toBe('4');
-    expect(door(planFor(e, 'full', { rate: 15, sustainedRate: 30 }))).toBe('9');
-    expect(doorFor(3)).toBe(2); // never a door of one frame: the analyser has two workers
-    expect(e.local!.env ?? {}).not.toHaveProperty('FRAMES_MAX_IN_FLIGHT');
+    expect(e.local!.env).toEqual({ FRAMES_TARGET_LATENCY_MS: String(DOOR_TARGET_MS) });
+    expect(DOOR_TARGET_MS).toBe(300);
+    // no other experiment has a door that adapts: a slow section there must not be refused at the door
+    for (const other of EXPERIMENTS.filter((x) => x.name !== 'saturate-analysis')) {
+      expect(other.local?.env ?? {}).not.toHaveProperty('FRAMES_TARGET_LATENCY_MS');
+    }
   });
 
   it('raises a calibrated rate below an experiment’s minRate to it, and keeps a higher one', () => {

@@ -103,7 +103,6 @@ export async function runLocalExperiment(
     LOG_LEVEL: 'warn',
     ...options.env,
     ...local.env,
-    ...local.envForPlan?.(plan),
     RESILIENCE: mode,
     ...(mode === 'client' ? local.clientEnv : {}),
     CHAOS_ADMIN_TOKEN: token,

@@ -340,7 +340,7 @@ export function renderReport(
         }
         if (r.parameters?.env) {
           const env = Object.entries(r.parameters.env).filter(
-            ([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS' || k === 'FRAMES_MAX_IN_FLIGHT',
+            ([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS' || k.startsWith('FRAMES_'),
           );
           extra.push(`env ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
         }

@@ -128,11 +128,6 @@ export interface Experiment {
     fault: LocalFault;
     /** Environment of every service in both modes (e.g. HTTP_TIMEOUT_MS). */
     env?: Record<string, string>;
-    /**
-     * Environment that depends on the run's load plan, added to `env` (e.g. a door sized from the
-     * calibrated rate, so the experiment means the same on a faster or slower machine).
-     */
-    envForPlan?: (plan: LoadPlan) => Record<string, string>;
     /** Extra environment in `client` mode (RESILIENCE_* parameters). */
     clientEnv?: Record<string, string>;
     /**
