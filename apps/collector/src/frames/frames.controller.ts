@@ -31,7 +31,8 @@ export class FramesController {
   @ApiBadGatewayResponse({ description: 'The section could not store it; not acknowledged, send it again' })
   @ApiServiceUnavailableResponse({
     description:
-      'FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is parsed, with Retry-After; ' +
+      'As many frames as the door admits at once are being handled (FRAMES_MAX_IN_FLIGHT, or the adaptive limit of ' +
+      'FRAMES_TARGET_LATENCY_MS): refused before the body is parsed, with Retry-After; ' +
       'not acknowledged, send it again later (problem+json)',
   })
   postFrame(@Body() frame: CreateFrameDto): Promise<FrameAckDto> {

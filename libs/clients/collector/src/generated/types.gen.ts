@@ -250,7 +250,7 @@ export type PostFrameErrors = {
    */
   502: unknown;
   /**
-   * FRAMES_MAX_IN_FLIGHT frames are being handled: refused before the body is parsed, with Retry-After; not acknowledged, send it again later (problem+json)
+   * As many frames as the door admits at once are being handled (FRAMES_MAX_IN_FLIGHT, or the adaptive limit of FRAMES_TARGET_LATENCY_MS): refused before the body is parsed, with Retry-After; not acknowledged, send it again later (problem+json)
    */
   503: unknown;
 };
