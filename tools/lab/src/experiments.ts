@@ -645,8 +645,8 @@ export const EXPERIMENTS: Experiment[] = [
     hypothesis: {
       statement:
         'Admission control keeps the work the machine can do: at 2× the sustained rate at least 90% of the sustained rate ' +
-        'is still stored (no collapse), and the frames that are acknowledged keep p99 ≤ 1 s, because the analyser refuses at ' +
-        'once what it cannot start instead of queueing it. In both modes: the retries of `client` mode may win back some ' +
+        'is still stored (no collapse), and the frames that are acknowledged keep p99 ≤ 1 s, because the collector’s door ' +
+        'refuses at once, before parsing it, what the pipeline cannot finish in time instead of queueing it. In both modes: the retries of `client` mode may win back some ' +
         'refused frames but must not turn the overload into a collapse. Nothing acknowledged is lost.',
       bounds: {
         none: [
