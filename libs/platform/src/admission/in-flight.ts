@@ -78,11 +78,10 @@ export function limitInFlight(fastify: FastifyInstance, limits: InFlightLimit[],
         .header('content-type', PROBLEM_CONTENT_TYPE)
         .send(
           JSON.stringify(
-            problem(
-              503,
-              `${max} ${limit.method.toUpperCase()} ${limit.url} requests are being handled; retry later`,
-              { type: 'urn:airport-mesh:admission:busy', instance: request.url.slice(0, 512) },
-            ),
+            problem(503, `${max} ${limit.method.toUpperCase()} ${limit.url} requests are being handled; retry later`, {
+              type: 'urn:airport-mesh:admission:busy',
+              instance: request.url.slice(0, 512),
+            }),
           ),
         );
       return;
