@@ -171,8 +171,10 @@ function taps(
 
 /**
  * sampleAffine for maps without rotation: separable precomputed taps, no per-pixel floor/branches.
- * One output row at a time: each of its source rows (weight wy) is added into a row accumulator, so
- * the inner loop is a straight run over the row's x taps (unrolled for the common 2-tap case, ss 1).
+ * With one sample per pixel (ss 1: every crop of a frame and its letterbox) each output pixel is its
+ * four bilinear taps, written straight to the three planes. With ss > 1, one output row at a time:
+ * each of its source rows (weight wy) is added into a row accumulator, so the inner loop is a straight
+ * run over the row's x taps.
  */
 function sampleAxisAligned(
   img: RgbImage,
@@ -194,6 +196,35 @@ function sampleAxisAligned(
   const xw = cx.w;
   const yi = cy.idx;
   const yw = cy.w;
+  if (n === 2) {
+    // one sample per output pixel (every crop and the letterbox of a frame): its four taps at once,
+    // straight into the three planes, with `mul` folded into the weights
+    for (let v = 0; v < outH; v++) {
+      const r0 = yi[2 * v];
+      const r1 = yi[2 * v + 1];
+      const wy0 = yw[2 * v] * mul;
+      const wy1 = yw[2 * v + 1] * mul;
+      const o0 = offset + v * outW;
+      for (let u = 0, t = 0; u < outW; u++, t += 2) {
+        const x0 = xi[t];
+        const x1 = xi[t + 1];
+        const w00 = xw[t] * wy0;
+        const w01 = xw[t + 1] * wy0;
+        const w10 = xw[t] * wy1;
+        const w11 = xw[t + 1] * wy1;
+        const p00 = r0 + x0;
+        const p01 = r0 + x1;
+        const p10 = r1 + x0;
+        const p11 = r1 + x1;
+        const o = o0 + u;
+        dst[o] = data[p00] * w00 + data[p01] * w01 + data[p10] * w10 + data[p11] * w11 + add;
+        dst[o + plane] = data[p00 + 1] * w00 + data[p01 + 1] * w01 + data[p10 + 1] * w10 + data[p11 + 1] * w11 + add;
+        dst[o + 2 * plane] =
+          data[p00 + 2] * w00 + data[p01 + 2] * w01 + data[p10 + 2] * w10 + data[p11 + 2] * w11 + add;
+      }
+    }
+    return;
+  }
   const acc = new Float32Array(outW * 3);
   for (let v = 0; v < outH; v++) {
     acc.fill(0);
@@ -201,32 +232,20 @@ function sampleAxisAligned(
       const wy = yw[ty];
       if (wy === 0) continue;
       const row = yi[ty];
-      if (n === 2) {
-        for (let u = 0, a = 0, t = 0; u < outW; u++, a += 3, t += 2) {
-          const p0 = row + xi[t];
-          const p1 = row + xi[t + 1];
-          const w0 = xw[t] * wy;
-          const w1 = xw[t + 1] * wy;
-          acc[a] += data[p0] * w0 + data[p1] * w1;
-          acc[a + 1] += data[p0 + 1] * w0 + data[p1 + 1] * w1;
-          acc[a + 2] += data[p0 + 2] * w0 + data[p1 + 2] * w1;
+      for (let u = 0, a = 0; u < outW; u++, a += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let tx = u * n, ex = tx + n; tx < ex; tx++) {
+          const w = xw[tx];
+          const p = row + xi[tx];
+          r += data[p] * w;
+          g += data[p + 1] * w;
+          b += data[p + 2] * w;
         }
-      } else {
-        for (let u = 0, a = 0; u < outW; u++, a += 3) {
-          let r = 0;
-          let g = 0;
-          let b = 0;
-          for (let tx = u * n, ex = tx + n; tx < ex; tx++) {
-            const w = xw[tx];
-            const p = row + xi[tx];
-            r += data[p] * w;
-            g += data[p + 1] * w;
-            b += data[p + 2] * w;
-          }
-          acc[a] += r * wy;
-          acc[a + 1] += g * wy;
-          acc[a + 2] += b * wy;
-        }
+        acc[a] += r * wy;
+        acc[a + 1] += g * wy;
+        acc[a + 2] += b * wy;
       }
     }
     const o0 = offset + v * outW;
