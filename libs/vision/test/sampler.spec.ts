@@ -35,7 +35,11 @@ function reference(img: RgbImage, outW: number, outH: number, m: Affine, mul: nu
 
 const W = 61;
 const H = 47;
-const img: RgbImage = { data: new Uint8Array(W * H * 3).map((_, i) => (i * 97 + (i >> 4) * 31) % 256), width: W, height: H };
+const img: RgbImage = {
+  data: new Uint8Array(W * H * 3).map((_, i) => (i * 97 + (i >> 4) * 31) % 256),
+  width: W,
+  height: H,
+};
 
 const cases: [string, Affine, number][] = [
   ['a crop inside the image, enlarged (ss 1)', { ax: 0.7, bx: 0, cx: 9.3, ay: 0, by: 0.55, cy: 4.1 }, 1],
