@@ -9,8 +9,8 @@ export {
 } from './vision.js';
 export type { Attributes } from './faceres.js';
 export type { Box, Detection, Point } from './blazeface.js';
-export type { RgbImage } from './image.js';
-export { decodeImage, DEFAULT_MAX_PIXELS } from './image.js';
+export type { Affine, RgbImage } from './image.js';
+export { decodeImage, DEFAULT_MAX_PIXELS, sampleAffine } from './image.js';
 export { similarity, matchDescriptor, DEFAULT_MATCH_THRESHOLD, type Match } from './similarity.js';
 export {
   defaultModelsDir,

@@ -122,9 +122,27 @@ export function loadTfGraphModel(modelJsonPath: string): TfGraphModel {
     throw new Error(`${modelJsonPath}: format ${json.format} is not a graph-model`);
   if (json.modelTopology.library?.function?.length)
     throw new Error(`${modelJsonPath}: graph functions (control flow) are not supported`);
+  const weights = decodeWeightGroups(json.weightsManifest, dirname(modelJsonPath), modelJsonPath);
+  const sig = json.signature ?? json.userDefinedMetadata?.signature;
+  return {
+    nodes: json.modelTopology.node,
+    weights,
+    inputs: Object.values(sig?.inputs ?? {}),
+    outputs: Object.values(sig?.outputs ?? {}),
+    format: json.format ?? 'graph-model',
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+  };
+}
+
+/** Decodes the weight groups of a TF.js manifest (shard paths relative to `dir`). */
+function decodeWeightGroups(
+  groups: { paths: string[]; weights: WeightEntry[] }[],
+  dir: string,
+  what: string,
+): Map<string, ConstTensor> {
   const weights = new Map<string, ConstTensor>();
-  const dir = dirname(modelJsonPath);
-  for (const group of json.weightsManifest) {
+  for (const group of groups) {
     const shards = group.paths.map((p) => readFileSync(join(dir, p)));
     const total = shards.reduce((a, b) => a + b.length, 0);
     const buf = new Uint8Array(total);
@@ -143,16 +161,16 @@ export function loadTfGraphModel(modelJsonPath: string): TfGraphModel {
       pos += size;
     }
     if (pos !== total)
-      throw new Error(`${modelJsonPath}: ${total - pos} unused bytes in weight shards ${group.paths.join(',')}`);
+      throw new Error(`${what}: ${total - pos} unused bytes in weight shards ${group.paths.join(',')}`);
   }
-  const sig = json.signature ?? json.userDefinedMetadata?.signature;
-  return {
-    nodes: json.modelTopology.node,
-    weights,
-    inputs: Object.values(sig?.inputs ?? {}),
-    outputs: Object.values(sig?.outputs ?? {}),
-    format: json.format ?? 'graph-model',
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy,
-  };
+  return weights;
+}
+
+/**
+ * Loads a weights-only TF.js manifest (`*-weights_manifest.json`, as face-api ships its models: the
+ * network is defined in code, the file holds only the weights) and its shards.
+ */
+export function loadTfWeights(manifestPath: string): Map<string, ConstTensor> {
+  const groups = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: WeightEntry[] }[];
+  return decodeWeightGroups(groups, dirname(manifestPath), manifestPath);
 }
