@@ -9,7 +9,7 @@
 // Writes results/vision-recognition-peer.{json,md}.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import ort from 'onnxruntime-node';
 import {
   DEFAULT_MATCH_THRESHOLD,
@@ -139,7 +139,7 @@ const splits = (['tuning', 'heldout'] as Split[]).map((s) => ({
 }));
 const result = {
   machine: cpus()[0]?.model,
-  peerModel: peerPath,
+  peerModel: relative(ws, peerPath),
   crop: chosen.c,
   cropsOnTuning: tuning.map((t) => ({ ...t.c, ...t.s })),
   thresholds: {
