@@ -1,4 +1,4 @@
-import { experimentRateFor, latencyGrowthMs, nextRate, sustained } from './calibration.js';
+import { DEFAULT_CRITERION, experimentRateFor, latencyGrowthMs, nextRate, sustained } from './calibration.js';
 import { median, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
@@ -80,6 +80,13 @@ describe('repeats', () => {
     expect(sustained({ successRate: null, p99Ms: null, growthMs: null }, c)).toBe(false);
     // a queue that grows: every answer in time and under the p99 bound, but the step is above capacity
     expect(sustained({ successRate: 1, p99Ms: 900, growthMs: 600 }, c)).toBe(false);
+    // the default since round 9: the edge steps of results/2026-12-01-local-saturate-adaptive-d (20 and 21
+    // frames/s, latency growing 233 and 133 ms) are not sustained, its clean steps (growth ≤ 59 ms) are
+    expect(DEFAULT_CRITERION).toEqual({ minSuccessRate: 0.99, maxP99Ms: 1000, maxGrowthMs: 100 });
+    expect(sustained({ successRate: 1, p99Ms: 488, growthMs: 233 }, DEFAULT_CRITERION)).toBe(false);
+    expect(sustained({ successRate: 1, p99Ms: 369, growthMs: 133 }, DEFAULT_CRITERION)).toBe(false);
+    expect(sustained({ successRate: 1, p99Ms: 185, growthMs: 0 }, DEFAULT_CRITERION)).toBe(true);
+    expect(sustained({ successRate: 1, p99Ms: 301, growthMs: 59 }, DEFAULT_CRITERION)).toBe(true);
     expect(experimentRateFor(8, 0.5)).toBe(4);
     // the growth: median of the last quarter's per-second medians minus the first quarter's
     const seconds = (p50: (number | null)[]) => p50.map((p50Ms) => ({ p50Ms }));
