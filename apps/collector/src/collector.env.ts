@@ -1,8 +1,31 @@
 import { BaseEnv, toInt } from '@airport-mesh/platform';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** With the adaptive door on, its least may not exceed its most (FRAMES_MAX_IN_FLIGHT). */
+@ValidatorConstraint({ name: 'atMostMaxInFlight' })
+class AtMostMaxInFlight implements ValidatorConstraintInterface {
+  validate(value: number, args: ValidationArguments): boolean {
+    const env = args.object as CollectorEnv;
+    return !env.FRAMES_TARGET_LATENCY_MS || value <= env.FRAMES_MAX_IN_FLIGHT;
+  }
+  defaultMessage(): string {
+    return 'must not exceed FRAMES_MAX_IN_FLIGHT when FRAMES_TARGET_LATENCY_MS is set';
+  }
+}
 
 export class CollectorEnv extends BaseEnv {
   /** Where each section's service is: `1=http://127.0.0.1:8085,2=http://127.0.0.1:8086`. */
@@ -70,10 +93,11 @@ export class CollectorEnv extends BaseEnv {
   @Max(60_000)
   FRAMES_TARGET_LATENCY_MS = 0;
 
-  /** The least frames the adaptive door lets in at once. */
+  /** The least frames the adaptive door lets in at once (at most FRAMES_MAX_IN_FLIGHT). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_000)
+  @Validate(AtMostMaxInFlight)
   FRAMES_MIN_IN_FLIGHT = 2;
 }

@@ -34,4 +34,17 @@ describe('FRAMES_TARGET_LATENCY_MS and FRAMES_MIN_IN_FLIGHT (the adaptive door)'
     expect(() => validateEnv(CollectorEnv, { [name]: value })).toThrow(InvalidEnvironmentError);
     expect(() => validateEnv(CollectorEnv, { [name]: value })).toThrow(new RegExp(name));
   });
+
+  it('refuses a least above the most while the door adapts, and ignores it while the door is fixed', () => {
+    const both = { FRAMES_TARGET_LATENCY_MS: '300', FRAMES_MAX_IN_FLIGHT: '4', FRAMES_MIN_IN_FLIGHT: '5' };
+    expect(() => validateEnv(CollectorEnv, both)).toThrow(
+      /FRAMES_MIN_IN_FLIGHT=5: must not exceed FRAMES_MAX_IN_FLIGHT/,
+    );
+    // the default least (2) above a door of 1 only matters with a target
+    expect(() => validateEnv(CollectorEnv, { FRAMES_TARGET_LATENCY_MS: '300', FRAMES_MAX_IN_FLIGHT: '1' })).toThrow(
+      InvalidEnvironmentError,
+    );
+    expect(validateEnv(CollectorEnv, { FRAMES_MAX_IN_FLIGHT: '1' }).FRAMES_MAX_IN_FLIGHT).toBe(1);
+    expect(validateEnv(CollectorEnv, { ...both, FRAMES_MIN_IN_FLIGHT: '4' }).FRAMES_MIN_IN_FLIGHT).toBe(4);
+  });
 });

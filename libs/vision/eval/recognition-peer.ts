@@ -14,10 +14,10 @@ import ort from 'onnxruntime-node';
 import {
   DEFAULT_MATCH_THRESHOLD,
   decodeImage,
+  faceCropAffine,
   sampleAffine,
   similarity,
   Vision,
-  type Affine,
 } from '@airport-mesh/vision';
 import { loadEvaluationSet, type Split } from './ground-truth.js';
 import { matchBoxes, rectOf } from './metrics.js';
@@ -28,34 +28,12 @@ const FACEAPI_THRESHOLD = 0.6;
 /** The crops tried on the tuning split: the detector box × enlarge, eyes levelled or not. */
 const CROPS = [1, 1.15, 1.3].flatMap((enlarge) => [false, true].map((align) => ({ enlarge, align })));
 
-type Crop = (typeof CROPS)[number];
 interface FaceRec {
   split: Split;
   id: string;
   identity: string;
   faceres: Float32Array;
   peer: Float32Array[]; // one per CROPS entry
-}
-
-function cropAffine(
-  box: { x: number; y: number; width: number; height: number },
-  eyes: { x: number; y: number }[],
-  c: Crop,
-): Affine {
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  const k = (Math.max(box.width, box.height) * c.enlarge) / SIZE;
-  const angle = c.align && eyes.length >= 2 ? Math.atan2(eyes[1].y - eyes[0].y, eyes[1].x - eyes[0].x) : 0;
-  const cos = Math.cos(angle) * k;
-  const sin = Math.sin(angle) * k;
-  return {
-    ax: cos,
-    bx: -sin,
-    cx: cx - cos * (SIZE / 2) + sin * (SIZE / 2),
-    ay: sin,
-    by: cos,
-    cy: cy - sin * (SIZE / 2) - cos * (SIZE / 2),
-  };
 }
 
 const euclidean = (a: Float32Array, b: Float32Array) => {
@@ -106,7 +84,7 @@ for (const img of gt.images) {
     const f = res.faces[d];
     const x = new Float32Array(CROPS.length * 3 * SIZE * SIZE);
     CROPS.forEach((c, k) => {
-      const a = cropAffine(f.box, f.landmarks, c);
+      const a = faceCropAffine(f.box, f.landmarks, c.align, SIZE, c.enlarge);
       const ss = Math.max(1, Math.min(3, Math.round(Math.hypot(a.ax, a.ay) / 1.5)));
       sampleAffine(rgb, x, k * 3 * SIZE * SIZE, SIZE, SIZE, a, 1, 0, ss);
     });

@@ -8,13 +8,19 @@ export const FACERES_SIZE = 224;
 export const CROP_ENLARGE = 1.4;
 
 /**
- * The square crop around a face: centre of the detector box, side = 1.4 × its longer side, turned
+ * The square crop around a face: centre of the detector box, side = `enlarge` (1.4) × its longer side, turned
  * so that the eyes are level when `align` is set (the roll angle from the two eye keypoints).
  */
-export function faceCropAffine(raw: Box, landmarks: Point[], align: boolean, size = FACERES_SIZE): Affine {
+export function faceCropAffine(
+  raw: Box,
+  landmarks: Point[],
+  align: boolean,
+  size = FACERES_SIZE,
+  enlarge = CROP_ENLARGE,
+): Affine {
   const cx = raw.x + raw.width / 2;
   const cy = raw.y + raw.height / 2;
-  const side = Math.max(raw.width, raw.height) * CROP_ENLARGE;
+  const side = Math.max(raw.width, raw.height) * enlarge;
   let angle = 0;
   if (align && landmarks.length >= 2) {
     // landmark 0 is the subject's right eye (image left), 1 the left eye

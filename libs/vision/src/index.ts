@@ -20,7 +20,8 @@ export {
   type FaceresPrecision,
   type OptimizationLevel,
 } from './models.js';
-export { DEFAULT_MIN_FACE_CONFIDENCE, FACEMESH_SIZE } from './facemesh.js';
+export { cropAndMirrorFlags, DEFAULT_MIN_FACE_CONFIDENCE, FACEMESH_SIZE, MIRROR_SKIP_FLAG } from './facemesh.js';
+export { faceCropAffine } from './faceres.js';
 export { DEFAULT_TILE_TRIGGER, TILE_OVERLAP, defaultTileSize } from './vision.js';
 export {
   VisionError,
