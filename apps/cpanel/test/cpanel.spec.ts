@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import {
   startTestProcess,
   startTestService,
+  TEST_OPERATOR_TOKEN,
   testOperatorHeaders,
   type TestProcess,
   type TestService,
@@ -500,6 +501,31 @@ describe('cpanel over real HTTP', () => {
     }
     await expectProblem(await fetch(`${v2.url}/assets/secret.js`), 404, /no asset secret\.js/);
     await expectProblem(await fetch(`${v2.url}/assets/..%2Fpackage.json`), 404, /no asset/);
+  });
+
+  it('signs in: a wrong token is a 401 problem, the right one a body and an HttpOnly cookie GET /session knows', async () => {
+    const signIn = (body: string) =>
+      fetch(`${v1.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await expectProblem(await signIn(JSON.stringify({ token: 'not-the-token' })), 401, /wrong operator credential/);
+    await expectProblem(await signIn('{"token":'), 400, /JSON/i);
+    expect((await getJson(`${v1.url}/session`)).signedIn).toBe(false);
+
+    const res = await signIn(JSON.stringify({ token: TEST_OPERATOR_TOKEN }));
+    // A body, not a 204: the sign-in page reads it to the end before it navigates.
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ signedIn: true });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^am_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    const session = (await (
+      await fetch(`${v1.url}/session`, { headers: { cookie: cookie.split(';')[0] } })
+    ).json()) as {
+      signedIn: boolean;
+    };
+    expect(session.signedIn).toBe(true);
+
+    const out = await fetch(`${v1.url}/session`, { method: 'DELETE', headers: { cookie: cookie.split(';')[0] } });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^am_session=; .*Max-Age=0$/);
   });
 
   it('shows at most 16 sections: pushes for more are a 422 problem and add no state', async () => {

@@ -232,7 +232,12 @@ describe('the cpanel dashboard in Chromium', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('requestfailed', (r) => !r.url().includes('/events') && problems.push(`request failed: ${r.url()}`));
+    page.on(
+      'requestfailed',
+      (r) =>
+        !r.url().includes('/events') &&
+        problems.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? 'no reason'})`),
+    );
     (page as Page & { problems: string[] }).problems = problems;
     if (options.signIn ?? true) {
       // The operator signs in on the sign-in page with the token `npm start` prints.

@@ -40,16 +40,20 @@ export class SessionController {
     return { signedIn: (await this.auth.checkOperator({ cookie: request.headers.cookie })) === 'ok' };
   }
 
-  /** Signs in with the operator credential: sets the session cookie. */
+  /**
+   * Signs in with the operator credential: sets the session cookie. Answers with a body (not 204) so
+   * the sign-in page can read it to the end before it navigates: a navigation that starts while the
+   * request is still completing aborts it in the browser.
+   */
   @Post('session')
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Signed in (Set-Cookie)' })
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto, description: 'Signed in (Set-Cookie)' })
   @ApiUnauthorizedResponse({ description: 'Wrong credential, or sign-in is off (problem+json)' })
   async signIn(
     @Body() body: SignInDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<void> {
+  ): Promise<SessionDto> {
     if (!this.auth.operatorTokenMatches(body.token))
       throw new UnauthorizedException(problem(401, 'wrong operator credential'));
     const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
@@ -57,6 +61,7 @@ export class SessionController {
       'set-cookie',
       `${SESSION_COOKIE}=${await this.auth.createSession()}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${this.auth.options.sessionSeconds}${secure ? '; Secure' : ''}`,
     );
+    return { signedIn: true };
   }
 
   /** Signs out: clears the session cookie. */

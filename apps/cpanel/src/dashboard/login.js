@@ -11,6 +11,8 @@ form?.addEventListener('submit', async (event) => {
     body: JSON.stringify({ token }),
   });
   if (res.ok) {
+    // Read the answer to its end first: navigating while the request completes would abort it.
+    await res.json().catch(() => undefined);
     location.href = '/';
     return;
   }

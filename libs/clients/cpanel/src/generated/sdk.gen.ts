@@ -304,6 +304,7 @@ export const signIn = <ThrowOnError extends boolean = false>(
   options: Options<SignInData, ThrowOnError>,
 ): RequestResult<SignInResponses, SignInErrors, ThrowOnError> =>
   (options.client ?? client).post<SignInResponses, SignInErrors, ThrowOnError>({
+    responseType: 'json',
     url: '/session',
     ...options,
     headers: {

@@ -1139,7 +1139,7 @@ export type SignInResponses = {
   /**
    * Signed in (Set-Cookie)
    */
-  204: void;
+  200: SessionDto;
 };
 
 export type SignInResponse = SignInResponses[keyof SignInResponses];
