@@ -524,7 +524,8 @@ describe('cpanel over real HTTP', () => {
     expect(session.signedIn).toBe(true);
 
     const out = await fetch(`${v1.url}/session`, { method: 'DELETE', headers: { cookie: cookie.split(';')[0] } });
-    expect(out.status).toBe(204);
+    expect(out.status).toBe(200);
+    expect(await out.json()).toEqual({ signedIn: false });
     expect(out.headers.get('set-cookie')).toMatch(/^am_session=; .*Max-Age=0$/);
   });
 

@@ -340,6 +340,10 @@ describe('the cpanel dashboard in Chromium', () => {
       await page.screenshot({ path: join(artifacts, 'v1-live.png'), fullPage: true });
       await cameraStop(page, '1');
       expect(await notReloaded(page)).toBe(true);
+      // Signing out leads to the sign-in page, and the session is gone.
+      await page.getByRole('link', { name: 'Sign out' }).click();
+      await page.waitForURL(`${url}/login`);
+      expect(await page.evaluate(() => fetch('/session').then((r) => r.json()))).toEqual({ signedIn: false });
       expect(problemsOf(page)).toEqual([]);
       await page.context().close();
     },

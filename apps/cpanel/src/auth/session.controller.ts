@@ -1,11 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import {
-  ApiExcludeEndpoint,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService, SESSION_COOKIE, problem } from '@airport-mesh/platform';
 import { DASHBOARD_CSP } from '../dashboard/dashboard.page.js';
@@ -64,11 +58,12 @@ export class SessionController {
     return { signedIn: true };
   }
 
-  /** Signs out: clears the session cookie. */
+  /** Signs out: clears the session cookie (with a body, like the sign-in, for the same reason). */
   @Delete('session')
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Signed out' })
-  signOut(@Res({ passthrough: true }) reply: FastifyReply): void {
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto, description: 'Signed out' })
+  signOut(@Res({ passthrough: true }) reply: FastifyReply): SessionDto {
     void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    return { signedIn: false };
   }
 }

@@ -296,7 +296,10 @@ async function showSession() {
   link.textContent = 'Sign out';
   link.addEventListener('click', async (event) => {
     event.preventDefault();
-    await fetch('/session', { method: 'DELETE' });
+    // Read to the end before navigating (a navigation would abort the request as it completes).
+    await fetch('/session', { method: 'DELETE' })
+      .then((r) => r.json())
+      .catch(() => undefined);
     location.href = '/login';
   });
 }

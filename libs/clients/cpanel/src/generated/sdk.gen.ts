@@ -289,7 +289,11 @@ export const getIndex = <ThrowOnError extends boolean = false>(
 export const signOut = <ThrowOnError extends boolean = false>(
   options?: Options<SignOutData, ThrowOnError>,
 ): RequestResult<SignOutResponses, unknown, ThrowOnError> =>
-  (options?.client ?? client).delete<SignOutResponses, unknown, ThrowOnError>({ url: '/session', ...options });
+  (options?.client ?? client).delete<SignOutResponses, unknown, ThrowOnError>({
+    responseType: 'json',
+    url: '/session',
+    ...options,
+  });
 
 export const getSession = <ThrowOnError extends boolean = false>(
   options?: Options<GetSessionData, ThrowOnError>,

@@ -1103,7 +1103,7 @@ export type SignOutResponses = {
   /**
    * Signed out
    */
-  204: void;
+  200: SessionDto;
 };
 
 export type SignOutResponse = SignOutResponses[keyof SignOutResponses];
