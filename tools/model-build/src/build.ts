@@ -22,6 +22,7 @@ export function buildModels(outDir: string): Record<string, unknown> {
     const res = convertTfGraph(tf, {
       inputLayout: 'NCHW',
       outputNames: spec.outputNames,
+      outputs: Object.keys(spec.outputNames),
       graphName: spec.name,
       docString: `${spec.name} converted from @vladmandic/human@${humanVersion} ${spec.source} (${tf.generatedBy ?? 'unknown origin'}) by airport-mesh model-build`,
       metadata: { source: `@vladmandic/human@${humanVersion}/${spec.source}`, input: spec.inputNormalization },

@@ -24,6 +24,11 @@ export interface ConvertOptions {
   inputLayout?: 'NCHW' | 'NHWC';
   /** Names for the ONNX outputs, keyed by the TF signature tensor name (e.g. `Identity:0`). */
   outputNames?: Record<string, string>;
+  /**
+   * The graph outputs to convert (TF signature tensor names), in the graph's order; default every
+   * one. Nodes none of them depends on are left out of the ONNX graph.
+   */
+  outputs?: string[];
   /** Graph name stored in the ONNX file. */
   graphName?: string;
   docString?: string;
@@ -36,7 +41,7 @@ export function convertTfGraph(model: TfGraphModel, options: ConvertOptions = {}
     inputLayout: options.inputLayout ?? 'NCHW',
     handlers: OP_HANDLERS,
   });
-  const reserved = reserveOutputs(ctx, options.outputNames);
+  const reserved = reserveOutputs(ctx, options.outputNames, options.outputs);
   const inputs = writeInputs(ctx);
   const outputs = writeOutputs(ctx, reserved);
   return encodeModel(ctx, { inputs, outputs }, options);

@@ -7,7 +7,7 @@ export interface ModelSpec {
   name: 'blazeface' | 'faceres' | 'facemesh';
   /** model.json inside @vladmandic/human. */
   source: string;
-  /** TF signature tensor → ONNX output name. */
+  /** TF signature tensor → ONNX output name; only these outputs (and what they depend on) are converted. */
   outputNames: Record<string, string>;
   /** What the runtime has to feed (documented in the metadata JSON). */
   inputNormalization: string;
@@ -59,16 +59,12 @@ export const MODELS: ModelSpec[] = [
     // BlazeFace box (an animal, a fruit or a cup gets a low flag; see docs/vision.md)
     name: 'facemesh',
     source: 'models/facemesh.json',
-    outputNames: {
-      'Identity_1:0': 'faceflag',
-      'Identity_2:0': 'mesh',
-      'Identity:0': 'contours',
-    },
+    // Only the face flag is converted: the mesh and contour heads, most of the weights, are left out
+    // (the build prints the smaller file; parity.spec.ts checks the flag against TF.js).
+    outputNames: { 'Identity_1:0': 'faceflag' },
     inputNormalization: 'RGB, x / 255 (range 0..1), 192×192 face crop, NCHW, batch dimension dynamic',
     extra: {
       faceflag: 'sigmoid; probability that the crop holds a face',
-      mesh: '468 landmarks × (x, y, z) in pixels of the 192 crop',
-      contours: '133 × 2 values (lips and eye contours)',
     },
   },
 ];

@@ -51,6 +51,23 @@ test('synthetic graph: every op matches TF.js (max abs diff < 1e-5)', async () =
   }
 }, 60_000);
 
+test('converting some outputs leaves out the nodes only the others need, and gives the same values', async () => {
+  const path = writeSyntheticModel(join(dir, 'some'));
+  const full = convertTfGraph(loadTfGraphModel(path));
+  const part = convertTfGraph(loadTfGraphModel(path), { outputs: ['out:0'] });
+  expect(part.outputs.map((o) => o.name)).toEqual(['out']);
+  const count = (ops: Record<string, number>) => Object.values(ops).reduce((a, b) => a + b, 0);
+  expect(count(part.onnxOps)).toBeLessThan(count(full.onnxOps));
+  expect(part.onnx.length).toBeLessThan(full.onnx.length);
+  const input = Float32Array.from({ length: 12 * 12 * 3 }, (_, i) => Math.cos(i * 0.21));
+  const feed = { x: new ort.Tensor('float32', nhwcToNchw(input, 1, 12, 12, 3), [1, 3, 12, 12]) };
+  const a = await (await ort.InferenceSession.create(full.onnx)).run(feed);
+  const b = await (await ort.InferenceSession.create(part.onnx)).run(feed);
+  expect(Object.keys(b)).toEqual(['out']);
+  expect(Array.from(b.out.data as Float32Array)).toEqual(Array.from(a.out.data as Float32Array));
+  expect(() => convertTfGraph(loadTfGraphModel(path), { outputs: ['nope:0'] })).toThrow(/not graph outputs: nope:0/);
+});
+
 test('an unknown op fails loudly, naming the op and the node', () => {
   const path = writeSyntheticModel(
     join(dir, 'unknown'),

@@ -43,8 +43,6 @@ const BOUNDS: Record<string, number> = {
   age: 1e-5,
   descriptor: 1e-4,
   faceflag: 1e-4,
-  mesh: 5e-3,
-  contours: 5e-3,
 };
 
 async function compare(

@@ -30,8 +30,12 @@ export interface ConvertResult {
 export function reserveOutputs(
   ctx: ConvertContext,
   outputNames: Record<string, string> = {},
+  only?: string[],
 ): { tensors: string[]; names: string[] } {
-  const tensors = ctx.graph.graphOutputs();
+  const all = ctx.graph.graphOutputs();
+  const unknown = (only ?? []).filter((t) => !all.includes(t));
+  if (unknown.length) throw new Error(`not graph outputs: ${unknown.join(', ')} (the graph's are ${all.join(', ')})`);
+  const tensors = only ? all.filter((t) => only.includes(t)) : all;
   const names = tensors.map((t) => outputNames[t] ?? parseInput(t)!.node);
   if (new Set(names).size !== names.length) throw new Error(`duplicate output names ${names.join(',')}`);
   for (const n of names) ctx.g.uniqueName(n);
