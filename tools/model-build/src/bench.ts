@@ -2,7 +2,9 @@
 // (onnxruntime intra-op threads 1, libvips concurrency 1). Frames are 1280×720 JPEGs composed
 // from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
 // decode, detection (BlazeFace + the FaceMesh second stage, also shown alone) and attributes, frames/s per core, and the bare model inference times so the
-// JS glue (resampling, decoding of boxes) can be told apart.
+// JS glue (resampling, decoding of boxes) can be told apart; last, the decode of the sample photos
+// (with and without applying their sRGB profile).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
@@ -165,6 +167,33 @@ async function main(): Promise<void> {
   // int8: the same network's work counted in fp32 FLOP, so its "GFLOPS" can pass the fp32 peak
   for (const n of [1, 3, 6])
     bare(`faceres-int8 ${n}×3×224×224`, await bareInference(dir, 'faceres-int8', [n, 3, 224, 224]), n * faceFlop);
+  await decodeOfSamples(samplesDir, vision);
+}
+
+/**
+ * The sample photos as the lab sends them (1920 × 1280–1537 JPEGs; five carry an embedded sRGB
+ * profile): vision.decode, which does not apply an sRGB profile, against sharp's default decode,
+ * which converts through every embedded profile (docs/vision.md, "Decoding").
+ */
+async function decodeOfSamples(samplesDir: string, vision: Vision): Promise<void> {
+  const photos = [1, 2, 3, 4, 5, 6].map((i) => readFileSync(join(samplesDir, `sample${i}.jpg`)));
+  const managed = (p: Buffer) => sharp(p).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer();
+  const time = async (decode: (p: Buffer) => Promise<unknown>) => {
+    const ts: number[] = [];
+    for (let i = 0; i < Math.max(2, Math.round(FRAMES / 6)) + 1; i++)
+      for (const p of photos) {
+        const t = performance.now();
+        await decode(p);
+        if (i > 0) ts.push(performance.now() - t);
+      }
+    return stats(ts);
+  };
+  const ours = await time((p) => vision.decode(p));
+  const theirs = await time(managed);
+  console.log(
+    `decode of the six sample photos (1920 × 1280–1537 JPEG, five with an embedded sRGB profile), ms med/p95, one libvips thread: ` +
+      `${fmt(ours)} as vision.decode does it (an sRGB profile not applied); ${fmt(theirs)} with every profile applied (sharp's default)`,
+  );
 }
 
 main().catch((err: unknown) => {
