@@ -32,7 +32,7 @@ function classify(err: unknown): Error {
 /**
  * True when `profile` (an embedded ICC profile) is an sRGB profile. libvips converts every image with an
  * embedded profile through it to sRGB; from an sRGB profile that conversion changes no pixel (checked on
- * the sample photos in image.spec.ts) yet costs three times the JPEG decode itself, so decodeImage skips
+ * the sample photos in decode.spec.ts) yet costs more than the JPEG decode itself, so decodeImage skips
  * it. Any other profile (Display P3, Adobe RGB, …), or one that does not parse, is applied as before.
  */
 export function isSrgbProfile(profile: Uint8Array | undefined): boolean {
