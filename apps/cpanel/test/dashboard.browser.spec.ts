@@ -273,10 +273,25 @@ describe('the cpanel dashboard in Chromium', () => {
     expect(await page.locator('[aria-live]').count()).toBeGreaterThanOrEqual(2);
   }
 
+  /**
+   * Clicks a camera button and waits until its request has finished: the button can change with the
+   * pushed camera event before the page has read the POST's answer, and leaving the page then would
+   * abort that request.
+   */
+  async function clickCameraAction(page: Page, id: string, action: 'start' | 'stop') {
+    const finished = page.waitForEvent('requestfinished', {
+      predicate: (r) => r.method() === 'POST' && r.url().endsWith(`/cameras/${id}/${action}`),
+      timeout: 10_000,
+    });
+    const name = `${action === 'start' ? 'Start' : 'Stop'} camera ${id}`;
+    await page.locator(`#camera-${id}`).getByRole('button', { name }).click();
+    await finished;
+  }
+
   async function cameraClick(page: Page, id: string) {
     const camera = page.locator(`#camera-${id}`);
     await expect(camera.getByRole('button', { name: `Start camera ${id}` }).isVisible()).resolves.toBe(true);
-    await camera.getByRole('button', { name: `Start camera ${id}` }).click();
+    await clickCameraAction(page, id, 'start');
     await camera.getByRole('button', { name: `Stop camera ${id}` }).waitFor({ timeout: 10_000 });
     await expect(camera.locator('[data-camera-state]').textContent()).resolves.toMatch(/^Streaming · 2 fps/);
     const state = (await (
@@ -287,7 +302,7 @@ describe('the cpanel dashboard in Chromium', () => {
 
   async function cameraStop(page: Page, id: string) {
     const camera = page.locator(`#camera-${id}`);
-    await camera.getByRole('button', { name: `Stop camera ${id}` }).click();
+    await clickCameraAction(page, id, 'stop');
     await camera.getByRole('button', { name: `Start camera ${id}` }).waitFor({ timeout: 10_000 });
     await expect(camera.locator('[data-camera-state]').textContent()).resolves.toMatch(/^Stopped/);
   }
