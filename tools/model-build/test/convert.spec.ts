@@ -20,7 +20,7 @@ test('synthetic graph: every op matches TF.js (max abs diff < 1e-5)', async () =
     'Elu',
     'AveragePool',
     'Pad',
-    'Min', // Prelu, written branch-free (activation.ts prelu)
+    'Relu', // Prelu on NCHW with a constant slope: Relu and depthwise 1×1 Convs (activation.ts preluNchw)
     'Resize',
     'MaxPool',
     'Tanh',

@@ -1,8 +1,10 @@
 // The converted ONNX models against the original TF.js graphs (pure-JS TF.js, CPU backend, in a
 // child process) on the same inputs: real photo content and noise, a batch of 3 for FaceRes.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { findPackageDir } from '../src/models.js';
@@ -105,3 +107,24 @@ test('facemesh: two face crops and a non-face (its face flag is the second stage
   const d = await compare('facemesh', 192, crops, (v) => v / 255);
   for (const [k, v] of Object.entries(d)) expect(v).toBeLessThan(BOUNDS[k]);
 }, 180_000);
+
+test('facemesh runs in the blocked NCHWc layout of onnxruntime from its first Conv to its head: PRelu and the channel Pads do not leave it', async () => {
+  // what onnxruntime made of the graph: its own optimised copy, written by the session
+  const optimized = join(mkdtempSync(join(tmpdir(), 'facemesh-')), 'optimized.onnx');
+  const session = await ort.InferenceSession.create(join(modelsDir, 'facemesh.onnx'), {
+    intraOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    optimizedModelFilePath: optimized,
+  });
+  await session.release();
+  const ops: Record<string, number> = {};
+  for (const n of onnxProto.onnx.ModelProto.decode(readFileSync(optimized)).graph!.node!) {
+    const op = `${n.domain ? `${n.domain}.` : ''}${n.opType}`;
+    ops[op] = (ops[op] ?? 0) + 1;
+  }
+  // one reorder out of the blocked layout (before the head's Reshape), none into it, no element-wise Min or Mul
+  expect(ops).toMatchObject({ 'com.microsoft.nchwc.ReorderOutput': 1 });
+  for (const op of ['com.microsoft.nchwc.ReorderInput', 'Min', 'Mul', 'Pad', 'Conv', 'MaxPool'])
+    expect([op, ops[op] ?? 0]).toEqual([op, 0]);
+  expect(ops['com.microsoft.nchwc.Conv']).toBeGreaterThan(70);
+});

@@ -2,6 +2,8 @@
 // node(s) a handler emits for a small input, and tiny converted graphs run in onnxruntime.
 import { UnsupportedOpError } from '../../src/convert/graph.js';
 import { OP_FAMILIES, OP_HANDLERS } from '../../src/convert/ops/index.js';
+import { activationOps } from '../../src/convert/ops/activation.js';
+import { padOps } from '../../src/convert/ops/pad.js';
 import { poolOps } from '../../src/convert/ops/pool.js';
 import { reduceOps } from '../../src/convert/ops/reduce.js';
 import { shapeOps } from '../../src/convert/ops/shape.js';
@@ -100,4 +102,57 @@ test('slice: StridedSlice with a shrink axis is Slice then Squeeze, and picks th
   const res = convertWith(t.model(['ss']), OP_HANDLERS);
   const x = Array.from({ length: 12 }, (_, i) => i);
   expect((await runOnnx(res.onnx, { name: 'x', dims: [3, 4], data: x })).ss.data).toEqual([4, 6]);
+});
+
+// NCHW [1, C, H, W] data of the NHWC tensor that holds `f(h, w, c)` at [0, h, w, c], and back
+const nchwOf = (c: number, h: number, w: number, f: (h: number, w: number, c: number) => number) =>
+  Array.from({ length: c * h * w }, (_, i) => f(Math.floor(i / w) % h, i % w, Math.floor(i / (h * w))));
+
+test('activation: Prelu of an NCHW value with a constant slope is Relu + depthwise 1×1 Convs, the same values bit for bit', async () => {
+  const C = 16; // a whole NCHWc block: onnxruntime runs these Convs in its blocked layout
+  const slope = Array.from({ length: C }, (_, c) => [-0.31, 0, 0.25, 1, 1.24, 0.013][c % 6] * (1 + c / 7));
+  const t = new TinyGraph();
+  t.node('p', 'Prelu', [t.input('x', [1, 4, 4, C]), t.konst('alpha', [C], slope)]);
+  const ctx = contextFor(t.model(['p']), { ...sourceOps, ...activationOps }, 'NCHW');
+  expect(ctx.valueOf('p')).toMatchObject({ shape: [1, 4, 4, C], nchw: true });
+  expect(ctx.g.nodes.map((n) => [n.opType, attrOf(n, 'group') ?? null])).toEqual([
+    ['Relu', null],
+    ['Conv', C],
+    ['Relu', null],
+    ['Conv', C],
+    ['Add', null],
+  ]);
+  const res = convertWith(t.model(['p']), OP_HANDLERS, 'NCHW');
+  const value = (h: number, w: number, c: number) =>
+    [-3.7, 0, 2.5, -0.001, 1e-3, -1e4, 7.25, -0][(h * 4 + w + c) % 8] * (1 + c);
+  const x = nchwOf(C, 4, 4, value);
+  const out = (await runOnnx(res.onnx, { name: 'x', dims: [1, C, 4, 4], data: x })).p;
+  expect(out.dims).toEqual([1, 4, 4, C]);
+  // what Relu(x) + slope · Min(x, 0) gives in float32, in the output's NHWC order
+  const want = Array.from({ length: 4 * 4 * C }, (_, i) => {
+    const c = i % C;
+    const v = Math.fround(value(Math.floor(i / (4 * C)), Math.floor(i / C) % 4, c));
+    return v < 0 ? Math.fround(Math.fround(slope[c]) * v) : v;
+  });
+  expect(out.data.map((v) => v + 0)).toEqual(want.map((v) => v + 0)); // + 0: −0 and 0 are the same value here
+});
+
+test('pad: zeros on the channels of an NCHW value are one 1×1 Conv that embeds the input; other padding stays a Pad', async () => {
+  const t = new TinyGraph();
+  const x = t.input('x', [1, 2, 3, 2]);
+  t.node('ch', 'Pad', [x, t.konst('pc', [4, 2], [0, 0, 0, 0, 0, 0, 1, 3], 'int32')]);
+  t.node('sp', 'Pad', [x, t.konst('ps', [4, 2], [0, 0, 1, 0, 0, 0, 0, 0], 'int32')]);
+  const ctx = contextFor(t.model(['ch', 'sp']), { ...sourceOps, ...padOps }, 'NCHW');
+  expect(ctx.valueOf('ch')).toMatchObject({ shape: [1, 2, 3, 6], nchw: true });
+  expect(ctx.valueOf('sp')).toMatchObject({ shape: [1, 3, 3, 2], nchw: true });
+  expect(ctx.g.nodes.map((n) => n.opType)).toEqual(['Conv', 'Pad']);
+  const res = convertWith(t.model(['ch']), OP_HANDLERS, 'NCHW');
+  const value = (h: number, w: number, c: number) => (c ? -1 : 1) * (1.5 + h * 3 + w) * 1e-3;
+  const out = (await runOnnx(res.onnx, { name: 'x', dims: [1, 2, 2, 3], data: nchwOf(2, 2, 3, value) })).ch;
+  expect(out.dims).toEqual([1, 2, 3, 6]);
+  const want = Array.from({ length: 2 * 3 * 6 }, (_, i) => {
+    const c = (i % 6) - 1;
+    return c === 0 || c === 1 ? Math.fround(value(Math.floor(i / 18), Math.floor(i / 6) % 3, c)) : 0;
+  });
+  expect(out.data).toEqual(want);
 });

@@ -2,7 +2,7 @@
 import type { AttrValue } from '../../onnx-builder.js';
 import type { ConstTensor, TfNode } from '../../tfjs-model.js';
 import type { ConvertContext, OpTable } from '../context.js';
-import { UnsupportedOpError } from '../graph.js';
+import { parseInput, UnsupportedOpError } from '../graph.js';
 import { perChannel } from '../rewrites.js';
 import { sameAs } from '../layout.js';
 import { sameNamedUnary, unaryInput } from './elementwise.js';
@@ -18,7 +18,7 @@ export function relu6(ctx: ConvertContext, x: string, hint: string): string {
  * is exactly 0), in four branch-free element-wise ops. onnxruntime's own PRelu kernel takes a branch
  * per element, so its speed depends on the signs in the data: FaceMesh (28 PRelu) ran a batch of
  * 6×192² in ~11 ms on a constant input and ~25 ms on a random one; written this way, ~11 ms on both
- * (docs/performance.md, round 5).
+ * (docs/performance.md, round 5). For an NCHW value with a constant slope, `preluNchw` is used instead.
  */
 export function prelu(ctx: ConvertContext, x: string, slope: string, hint: string): string {
   const g = ctx.g;
@@ -26,6 +26,31 @@ export function prelu(ctx: ConvertContext, x: string, slope: string, hint: strin
   const pos = g.op('Relu', [x], {}, `${hint}/pos`);
   const neg = g.op('Mul', [g.op('Min', [x, zero], {}, `${hint}/neg`), slope], {}, `${hint}/slope`);
   return g.op('Add', [pos, neg], {}, hint);
+}
+
+/**
+ * PRelu of an NCHW value with a constant per-channel slope, in ops onnxruntime runs in its blocked
+ * NCHWc layout: Relu(x) + Conv₁ₓ₁(Relu(Conv₁ₓ₁(x; −1)); −slope), both convolutions depthwise. The
+ * per-channel Mul and the Min of `prelu` have no NCHWc kernel, so each PRelu there cost onnxruntime two
+ * layout reorders on top of four element-wise passes (FaceMesh: 35 % of its time in Add, Min, Mul and
+ * Relu, 20 % in reorders). Here the negation and the slope are depthwise 1×1 convolutions, the Relu after
+ * the first fuses into it and the Add into the second. The values are those of `prelu`, bit for bit:
+ * for x < 0 the sum is (−slope)·(−x) + 0 = slope·x, for x ≥ 0 it is (−slope)·0 + x = x, each a single
+ * rounding of the same product (docs/performance.md, round 11).
+ */
+export function preluNchw(ctx: ConvertContext, x: string, slope: Float32Array, hint: string): string {
+  const g = ctx.g;
+  const c = slope.length;
+  const depthwise = (input: string, w: Float32Array, name: string) =>
+    g.op('Conv', [input, g.initFloat(`${name}/w`, [c, 1, 1, 1], w)], { group: c, kernel_shape: [1, 1] }, name);
+  const pos = g.op('Relu', [x], {}, `${hint}/pos`);
+  const negated = g.op('Relu', [depthwise(x, new Float32Array(c).fill(-1), `${hint}/negate`)], {}, `${hint}/neg`);
+  const neg = depthwise(
+    negated,
+    slope.map((v) => -v),
+    `${hint}/slope`,
+  );
+  return g.op('Add', [neg, pos], {}, hint);
 }
 
 /**
@@ -62,8 +87,8 @@ export function fusedActivation(
       const c = shape[shape.length - 1];
       const a = perChannel(alpha, c);
       if (!a) throw new UnsupportedOpError(node.op, node.name, `Prelu alpha of shape [${alpha.shape}]`);
-      const slopeShape = isNchw ? [c, 1, 1] : [c];
-      return prelu(ctx, x, g.initFloat(`${node.name}/alpha`, slopeShape, a), hint);
+      if (isNchw) return preluNchw(ctx, x, a, hint);
+      return prelu(ctx, x, g.initFloat(`${node.name}/alpha`, [c], a), hint);
     }
     default:
       throw new UnsupportedOpError(node.op, node.name, `fused activation ${act}`);
@@ -91,6 +116,8 @@ export const activationOps: OpTable = {
   LeakyRelu: (ctx, node) => withAlpha(ctx, node, { alpha: { float: node.attr?.alpha?.f ?? 0.2 } }),
   Prelu: (ctx, node) => {
     const x = ctx.valueOf(node.input![0]);
+    const slope = x.nchw ? perChannel(ctx.constOf(parseInput(node.input![1])?.node ?? ''), x.shape[3]) : null;
+    if (slope && x.shape[3] > 0) return sameAs(x, preluNchw(ctx, x.name, slope, node.name));
     const alpha = ctx.valueOf(node.input![1]);
     const hint = `${node.name}/alpha`;
     const ia = x.nchw ? ctx.layout.nchwOperand(alpha, hint) : ctx.layout.plain(alpha, hint);
