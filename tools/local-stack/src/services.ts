@@ -21,7 +21,8 @@ export interface ServiceSpec {
 export const NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /**
- * The process environment every service gets, here and in the image (Dockerfile ENV): at most two
+ * The process environment every service gets, here, under `nx serve` (nx.json) and in the image
+ * (Dockerfile ENV; test/app-image.spec.ts checks all three): at most two
  * glibc malloc arenas, so the native memory of libvips (sharp) and onnxruntime threads is not spread
  * over one arena per thread and kept there (sharp's documented advice for long-running servers).
  */

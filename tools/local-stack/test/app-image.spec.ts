@@ -6,11 +6,11 @@
  * test, build or benchmark tool is in any app's install.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from '../src/index.js';
+import { NODE_FLAGS, PROCESS_ENV, REPO_ROOT } from '../src/index.js';
 
 const SCRIPT = join(REPO_ROOT, 'tools/scripts/app-image.sh');
 const APPS: { app: string; status: string; env?: Record<string, string> }[] = [
@@ -105,4 +105,17 @@ describe('container image contents (the Dockerfile steps, without Docker)', () =
     },
     300_000,
   );
+});
+
+test('the image and `nx serve` run Node with the flags and process environment of the local stack', () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  // the runtime stage: the last ENV and CMD of the file
+  const envLine = [...dockerfile.matchAll(/^ENV (.+)$/gm)].pop()![1];
+  const imageEnv = Object.fromEntries(envLine.split(/\s+/).map((kv) => kv.split('=')));
+  expect(imageEnv).toMatchObject(PROCESS_ENV);
+  const cmd = JSON.parse([...dockerfile.matchAll(/^CMD (\[.+\])$/gm)].pop()![1]) as string[];
+  expect(cmd.slice(0, NODE_FLAGS.length)).toEqual(NODE_FLAGS);
+  const serve = JSON.parse(readFileSync(join(REPO_ROOT, 'nx.json'), 'utf8')).targetDefaults.serve.options;
+  expect(serve.env).toEqual(PROCESS_ENV);
+  expect(serve.command).toContain(`node ${NODE_FLAGS.join(' ')} dist/main.js`);
 });
