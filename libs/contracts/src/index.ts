@@ -1,3 +1,4 @@
+export * from './base64.js';
 export * from './camera-event.js';
 export * from './fields.js';
 export * from './frame-content.js';

@@ -13,9 +13,14 @@ export interface FrameAnalysis {
   matches: PersonMatchDto[];
 }
 
+/** A frame's JPEG as the camera sent it (base64) and decoded once by the collector (its bytes). */
+export interface FrameImage {
+  base64: string;
+  jpeg: Buffer<ArrayBuffer>;
+}
+
 export abstract class FrameAnalyzer {
-  /** `image` is the frame's JPEG as base64, as the camera sent it. */
-  abstract analyze(image: string): Promise<FrameAnalysis>;
+  abstract analyze(image: FrameImage): Promise<FrameAnalysis>;
 }
 
 export class NoFrameAnalyzer extends FrameAnalyzer {

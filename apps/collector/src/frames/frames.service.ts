@@ -69,7 +69,7 @@ export class FramesService {
     const imageSha256 = sha256Hex(jpeg);
     let analysis;
     try {
-      analysis = await this.analyzer.analyze(frame.image);
+      analysis = await this.analyzer.analyze({ base64: frame.image, jpeg });
     } catch (error) {
       if (error instanceof AnalyzerUnavailableError) {
         this.failed.inc({ reason: error.service });

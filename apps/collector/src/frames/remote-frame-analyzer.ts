@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ServiceClients } from '@airport-mesh/platform';
 import * as analysis from '@airport-mesh/image-analysis-client';
 import * as recognition from '@airport-mesh/face-recognition-client';
-import { type FrameAnalysis, FrameAnalyzer } from './frame-analyzer.js';
+import { type FrameAnalysis, FrameAnalyzer, type FrameImage } from './frame-analyzer.js';
 import { describeHttpError, refusal } from './downstream.js';
 
 export class AnalyzerUnavailableError extends Error {
@@ -44,16 +44,16 @@ export class RemoteFrameAnalyzer extends FrameAnalyzer {
    * run, then face-recognition matches the descriptors (no second FaceRes run on the same faces).
    * With face-recognition alone, it analyses the image itself.
    */
-  async analyze(image: string): Promise<FrameAnalysis> {
+  async analyze(image: FrameImage): Promise<FrameAnalysis> {
     if (!this.analysisClient) {
-      const recognised = await this.recognize(image);
+      const recognised = await this.recognize(image.base64);
       return { personCount: recognised?.faces ?? null, faces: [], matches: recognised?.matches ?? [] };
     }
     const analysed = await analysis
       .analyzeImage({
         client: this.analysisClient,
         // the JPEG's bytes, not base64 in JSON: a third less to send, nothing to encode or parse
-        body: new Blob([Buffer.from(image, 'base64')], { type: 'image/jpeg' }),
+        body: new Blob([image.jpeg], { type: 'image/jpeg' }),
         headers: { 'Content-Type': 'image/jpeg' },
         query: { descriptors: Boolean(this.recognitionClient) },
         throwOnError: true,
