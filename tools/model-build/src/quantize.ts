@@ -5,8 +5,10 @@
 // `nx run model-build:build` writes dist/models/faceres-int8.onnx with `writeInt8Faceres` and fails
 // unless it gives equal results (issue 13's rules, on the sample photos); image-analysis and
 // face-recognition load it by default (VISION_FACERES=fp32 for the fp32 graph).
-// `node dist/tool/quantize.js [modelsDir]` rewrites it, prints the check and both speeds.
-import { readFileSync, writeFileSync } from 'node:fs';
+// `node dist/tool/quantize.js [modelsDir] [--detectors]` rewrites it, prints the check and both speeds;
+// with --detectors it also tries the same quantisation on BlazeFace and FaceMesh (tryInt8Detectors).
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,7 @@ import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DEFAULT_MATCH_THRESHOLD, MODEL_FILES, similarity, Vision } from '@airport-mesh/vision';
 import { cpuFlags, cpuModel } from './bench-calibration.js';
+import { composeFrame } from './bench-frames.js';
 import { findPackageDir } from './models.js';
 
 const { onnx } = onnxProto;
@@ -68,8 +71,15 @@ export async function calibrationCrops(vision: Vision, photos: Buffer[]): Promis
   return crops;
 }
 
-/** QDQ-quantises the Convs of an fp32 ONNX model; activation ranges from `crops`. */
-export async function quantizeConvs(fp32: Uint8Array, crops: Float32Array[]): Promise<Uint8Array> {
+/**
+ * QDQ-quantises the Convs of an fp32 ONNX model; activation ranges from `crops` (inputs of shape
+ * `dims`: FaceRes' one 224² crop unless given).
+ */
+export async function quantizeConvs(
+  fp32: Uint8Array,
+  crops: Float32Array[],
+  dims: number[] = [1, 3, SIZE, SIZE],
+): Promise<Uint8Array> {
   const model = onnx.ModelProto.decode(fp32);
   const graph = model.graph!;
   const nodes = graph.node!;
@@ -101,7 +111,7 @@ export async function quantizeConvs(fp32: Uint8Array, crops: Float32Array[]): Pr
   const range = new Map<string, [number, number]>();
   const inputName = graph.input![0].name!;
   for (const crop of crops) {
-    const out = await session.run({ [inputName]: new ort.Tensor('float32', crop, [1, 3, SIZE, SIZE]) });
+    const out = await session.run({ [inputName]: new ort.Tensor('float32', crop, dims) });
     for (const a of acts) {
       const v = a === inputName ? crop : (out[a].data as Float32Array);
       let [lo, hi] = range.get(a) ?? [0, 0];
@@ -197,13 +207,22 @@ export async function quantizeConvs(fp32: Uint8Array, crops: Float32Array[]): Pr
 }
 
 async function timeFaceres(path: string, batch: number, runs = 20): Promise<number> {
-  const s = await ort.InferenceSession.create(path, {
+  return timeModel(path, [batch, 3, SIZE, SIZE], 128, runs);
+}
+
+/** Median ms of one-thread inference on a constant input of shape `dims`. */
+async function timeModel(model: string | Uint8Array, dims: number[], fill: number, runs = 20): Promise<number> {
+  const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
-  });
-  const x = new ort.Tensor('float32', new Float32Array(batch * 3 * SIZE * SIZE).fill(128), [batch, 3, SIZE, SIZE]);
+  };
+  const s =
+    typeof model === 'string'
+      ? await ort.InferenceSession.create(model, options)
+      : await ort.InferenceSession.create(model, options);
+  const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(fill), dims);
   const ts: number[] = [];
   for (let i = 0; i < runs + 3; i++) {
     const t = performance.now();
@@ -270,6 +289,71 @@ export async function writeInt8Faceres(dir: string): Promise<Int8Check & { crops
   return { maxAge, minSame, maxStranger, problems, crops: crops.length, file };
 }
 
+/**
+ * The same QDQ quantisation tried on BlazeFace and FaceMesh (`nx run model-build:quantize -- --detectors`):
+ * calibrated on the inputs libs/vision gives them on the sample photos and the bench's frames,
+ * timed bare against fp32 (one thread), and their detections compared on the photos. Nothing is written:
+ * in onnxruntime 1.30 both came out slower than fp32 (docs/performance.md, round 11).
+ */
+export async function tryInt8Detectors(dir: string): Promise<string[]> {
+  const demo = join(findPackageDir('@vladmandic/face-api'), 'demo');
+  const photos: Buffer[] = [1, 2, 3, 4, 5, 6].map((n) => readFileSync(join(demo, `sample${n}.jpg`)));
+  for (const n of [1, 3, 6]) photos.push(await composeFrame(demo, n));
+  // what libs/vision feeds each model, caught at onnxruntime's run (BlazeFace 256², FaceMesh 192²)
+  const inputs = new Map<number, Float32Array[]>([
+    [256, []],
+    [192, []],
+  ]);
+  // the class behind InferenceSession.create, whose run every session of this process uses
+  const proto = (ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } })
+    .prototype;
+  const run = proto.run;
+  proto.run = function (this: unknown, ...args: unknown[]) {
+    const t = Object.values(args[0] as Record<string, ort.Tensor>)[0];
+    const per = t.data.length / t.dims[0];
+    for (let i = 0; i < t.dims[0]; i++)
+      inputs.get(t.dims[3])?.push(Float32Array.from((t.data as Float32Array).subarray(i * per, (i + 1) * per)));
+    return run.apply(this, args);
+  };
+  const fp32 = await Vision.load({ modelsDir: dir, threads: 1 });
+  const reference = [];
+  try {
+    for (const p of photos) reference.push(await fp32.detect(p));
+  } finally {
+    proto.run = run;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'int8-detectors-'));
+  for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(out, f));
+  const lines: string[] = [];
+  for (const [name, size, batch] of [
+    ['blazeface', 256, 1],
+    ['facemesh', 192, 3],
+  ] as const) {
+    const file = join(dir, `${name}.onnx`);
+    const int8 = await quantizeConvs(readFileSync(file), inputs.get(size)!, [1, 3, size, size]);
+    writeFileSync(join(out, `${name}.onnx`), int8);
+    const dims = [batch, 3, size, size];
+    const [a, b] = [await timeModel(file, dims, 0.5), await timeModel(int8, dims, 0.5)];
+    lines.push(
+      `${name} ${dims.join('×')}, one thread, median of 20: fp32 ${a.toFixed(1)} ms, int8 (QDQ Convs, calibrated on ${inputs.get(size)!.length} inputs) ${b.toFixed(1)} ms (${a > b ? `${(a / b).toFixed(2)}× faster` : `${(b / a).toFixed(2)}× slower`})`,
+    );
+  }
+  const int8 = new Vision({ modelsDir: out, threads: 1 });
+  let same = 0;
+  const differ: string[] = [];
+  for (const [i, p] of photos.entries()) {
+    const [a, b] = [reference[i].faces, (await int8.detect(p)).faces];
+    if (a.length === b.length) same++;
+    else
+      differ.push(`${i < 6 ? `sample${i + 1}` : `bench frame ${[1, 3, 6][i - 6]}`}: ${a.length} vs ${b.length} faces`);
+  }
+  lines.push(
+    `with both int8: the same face count on ${same} of ${photos.length} images${differ.length ? ` (${differ.join('; ')})` : ''}`,
+  );
+  rmSync(out, { recursive: true, force: true });
+  return lines;
+}
+
 export function describeCheck(c: Int8Check): string {
   return (
     `int8 vs fp32 on samples 1-6: max age difference ${c.maxAge.toFixed(1)} y, lowest same-person similarity ${c.minSame.toFixed(3)}, ` +
@@ -293,5 +377,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       `faceres ${batch}×3×224×224, one thread, median of 20: fp32 ${a.toFixed(1)} ms, int8 ${b.toFixed(1)} ms (${(a / b).toFixed(2)}× faster)`,
     );
   }
+  if (process.argv.includes('--detectors')) for (const line of await tryInt8Detectors(dir)) console.log(line);
   if (check.problems.length) process.exitCode = 1;
 }
