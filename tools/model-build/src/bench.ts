@@ -3,8 +3,10 @@
 // from the sample faces of @vladmandic/face-api: 1, 3 and 6 faces. Prints median and p95 ms of
 // decode, detection (BlazeFace + the FaceMesh second stage, also shown alone) and attributes, frames/s per core, and the bare model inference times so the
 // JS glue (resampling, decoding of boxes) can be told apart; last, the decode of the sample photos
-// (with and without applying their sRGB profile).
-import { readFileSync } from 'node:fs';
+// (with and without applying their sRGB profile). Before that, each model's time by operator, from
+// onnxruntime's profiler.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
@@ -167,7 +169,50 @@ async function main(): Promise<void> {
   // int8: the same network's work counted in fp32 FLOP, so its "GFLOPS" can pass the fp32 peak
   for (const n of [1, 3, 6])
     bare(`faceres-int8 ${n}×3×224×224`, await bareInference(dir, 'faceres-int8', [n, 3, 224, 224]), n * faceFlop);
+  console.log(
+    "where onnxruntime's time goes, by operator, one thread (its own profiler, 20 runs; a layout Reorder is time spent outside the blocked NCHWc layout):",
+  );
+  for (const [name, shape] of [
+    ['blazeface', [1, 3, 256, 256]],
+    ['facemesh', [3, 3, 192, 192]],
+    ['faceres-int8', [3, 3, 224, 224]],
+  ] as const)
+    console.log(`  ${name} ${shape.join('×')}: ${await operatorShares(dir, name, [...shape])}`);
   await decodeOfSamples(samplesDir, vision);
+}
+
+/** Each operator type's share of a model's kernel time, from onnxruntime's own profiler. */
+async function operatorShares(modelsDir: string, name: string, shape: number[]): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), 'ort-profile-'));
+  const s = await ort.InferenceSession.create(join(modelsDir, `${name}.onnx`), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    enableProfiling: true,
+    profileFilePrefix: join(out, name),
+  });
+  const x = new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.5), shape);
+  for (let i = 0; i < 20; i++) await s.run({ [s.inputNames[0]]: x });
+  s.endProfiling();
+  await s.release();
+  const events = JSON.parse(readFileSync(join(out, readdirSync(out)[0]), 'utf8')) as {
+    cat: string;
+    name: string;
+    dur: number;
+    args?: { op_name?: string };
+  }[];
+  rmSync(out, { recursive: true, force: true });
+  const byOp = new Map<string, number>();
+  for (const e of events)
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name)
+      byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
+  const total = [...byOp.values()].reduce((a, b) => a + b, 0);
+  return [...byOp]
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, us]) => us / total >= 0.005)
+    .map(([op, us]) => `${op} ${((100 * us) / total).toFixed(0)} %`)
+    .join(', ');
 }
 
 /**

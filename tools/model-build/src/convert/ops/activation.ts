@@ -32,8 +32,8 @@ export function prelu(ctx: ConvertContext, x: string, slope: string, hint: strin
  * PRelu of an NCHW value with a constant per-channel slope, in ops onnxruntime runs in its blocked
  * NCHWc layout: Relu(x) + Conv₁ₓ₁(Relu(Conv₁ₓ₁(x; −1)); −slope), both convolutions depthwise. The
  * per-channel Mul and the Min of `prelu` have no NCHWc kernel, so each PRelu there cost onnxruntime two
- * layout reorders on top of four element-wise passes (FaceMesh: 35 % of its time in Add, Min, Mul and
- * Relu, 20 % in reorders). Here the negation and the slope are depthwise 1×1 convolutions, the Relu after
+ * layout reorders on top of four element-wise passes (FaceMesh: 40 % of its time in Add, Relu, Min and
+ * Mul and 21 % in reorders; now Conv 88 %, as `nx run model-build:bench` prints by operator). Here the negation and the slope are depthwise 1×1 convolutions, the Relu after
  * the first fuses into it and the Add into the second. The values are those of `prelu`, bit for bit:
  * for x < 0 the sum is (−slope)·(−x) + 0 = slope·x, for x ≥ 0 it is (−slope)·0 + x = x, each a single
  * rounding of the same product (docs/performance.md, round 11).
