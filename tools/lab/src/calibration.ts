@@ -39,6 +39,12 @@ export interface CalibrationOptions {
   /** Largest growth of the median latency from the first to the last quarter of a step, ms. */
   maxGrowthMs?: number;
   fraction?: number;
+  /**
+   * Service environment of the calibration's stack on top of the lab's own: the configuration the
+   * overload experiment runs (its collector door), so that the rate it offers twice over is one that
+   * configuration sustains (runLab passes the overload experiment's `local.env`).
+   */
+  env?: Record<string, string>;
 }
 
 /** The experiments run at this share of the sustained rate (unless `fraction` says otherwise). */
@@ -168,14 +174,20 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   const stack = new LocalStack({
     services,
     dataDir,
-    env: { LOG_LEVEL: 'warn', RESILIENCE: mode, CHAOS_ADMIN_TOKEN: randomBytes(16).toString('hex') },
+    env: {
+      ...options.env,
+      LOG_LEVEL: 'warn',
+      RESILIENCE: mode,
+      CHAOS_ADMIN_TOKEN: randomBytes(16).toString('hex'),
+    },
     readyTimeoutMs: 60_000,
   });
   const t0 = performance.now();
   const steps: CalibrationStep[] = [];
   let ok = false;
   try {
-    options.log(`calibration: starting ${options.services.join(' + ')}`);
+    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    options.log(`calibration: starting ${options.services.join(' + ')}${env.length ? ` with ${env.join(' ')}` : ''}`);
     await stack.start();
     const collector = stack.url('collector');
     // The first frames are slower (JIT, the models' first inferences): they are not part of any step.
@@ -208,6 +220,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   return {
     services: options.services,
     mode,
+    ...(options.env && Object.keys(options.env).length ? { env: options.env } : {}),
     criterion,
     steps,
     sustainedRate: best.rate,

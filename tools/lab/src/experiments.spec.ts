@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DOOR_TARGET_MS, EXPERIMENTS, PIPELINE, TWO_SERVICES } from './experiments.js';
-import { planFor } from './lab.js';
+import { calibrationEnv, planFor } from './lab.js';
 import { CLUSTER_MODES, LOCAL_MODES, METRICS } from './types.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -104,6 +104,11 @@ describe('the load plan of the full profile', () => {
     // other experiments ignore the sustained rate
     expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 })).not.toHaveProperty('sustainedRate');
     expect(planFor(byName('sick-section'), 'full', { rate: 8, sustainedRate: 16 }).rate).toBe(8);
+  });
+
+  it('calibrates with the configuration of the overload experiment, so that it offers twice what that configuration sustains', () => {
+    expect(calibrationEnv(EXPERIMENTS, 'full')).toEqual({ FRAMES_TARGET_LATENCY_MS: String(DOOR_TARGET_MS) });
+    expect(calibrationEnv([byName('sick-section'), byName('kill-section')], 'full')).toBeUndefined();
   });
 
   it('gives the collector an adaptive door in saturate-analysis, not one sized for the calibrated rate', () => {

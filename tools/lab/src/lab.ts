@@ -89,6 +89,17 @@ function durationFor(experiment: Experiment, durationMs: number): number {
   return fault?.kind === 'kill' ? Math.max(durationMs, fault.atMs + 10_000) : durationMs;
 }
 
+/**
+ * The service environment the calibration runs with: that of the selected overload experiment (the one that
+ * offers a multiple of the sustained rate, so that rate must be what its configuration sustains), if any.
+ */
+export function calibrationEnv(
+  experiments: Experiment[],
+  profile: 'full' | 'short',
+): Record<string, string> | undefined {
+  return experiments.find((e) => e.load.overload && e.local?.env && localServicesFor(e, profile))?.local?.env;
+}
+
 /** The services an experiment runs in a profile, or undefined when it does not run locally in it. */
 export function localServicesFor(experiment: Experiment, profile: 'full' | 'short'): string[] | undefined {
   if (!experiment.local) return undefined;
@@ -167,7 +178,16 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         (e) => e.local && !e.local.request && localServicesFor(e, options.profile),
       );
       if (options.profile === 'full' && rate === undefined && framesServices) {
-        const calibration = await calibrate({ services: framesServices.local!.services, portOffset, log });
+        // An overload experiment offers a multiple of the sustained rate, so the calibration measures the
+        // configuration it runs (saturate-analysis: the collector's adaptive door); the other experiments run
+        // at a fraction of that rate, below what any configuration sustains (docs/lab.md, "Calibration").
+        const env = calibrationEnv(options.experiments, options.profile);
+        const calibration = await calibrate({
+          services: framesServices.local!.services,
+          portOffset,
+          log,
+          ...(env ? { env } : {}),
+        });
         result.calibration = calibration;
         rate = calibration.experimentRate;
       }

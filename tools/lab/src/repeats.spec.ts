@@ -41,6 +41,7 @@ describe('repeats', () => {
       calibration: {
         services: ['collector'],
         mode: 'none',
+        env: { FRAMES_TARGET_LATENCY_MS: '300' },
         criterion: { minSuccessRate: 0.99, maxP99Ms: 1000, maxGrowthMs: 250 },
         steps: [
           { rate: 2, durationMs: 6000, sent: 12, ok: 12, successRate: 1, p99Ms: 300, growthMs: 12, sustained: true },
@@ -64,6 +65,8 @@ describe('repeats', () => {
     } as unknown as LabResult;
     const md = renderRepeats(result);
     expect(md).toContain('sustained **2 frames/s**');
+    // the calibration names the configuration it measured: the overload experiment's door
+    expect(md).toContain('collector (RESILIENCE=none, FRAMES_TARGET_LATENCY_MS=300, no fault)');
     expect(md).toContain("first quarter's + 250 ms");
     expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |');
     expect(md).toContain('| 2 | 12 | 12 | 100.0% | 300 | 12.0 | – | yes |');

@@ -68,7 +68,9 @@ export function renderRepeats(result: LabResult): string {
     lines.push(
       '## Calibration',
       '',
-      `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}, no fault) streamed frames at rising rates ` +
+      `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}${Object.entries(c.env ?? {})
+        .map(([k, v]) => `, ${k}=${v}`)
+        .join('')}, no fault) streamed frames at rising rates ` +
         `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each (after the first failure, one frame/s at a time above the highest sustained rate); a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
         `and p99 < ${c.criterion.maxP99Ms} ms` +
         (c.criterion.maxGrowthMs === undefined

@@ -300,6 +300,8 @@ export interface CalibrationStep {
 export interface Calibration {
   services: string[];
   mode: LocalMode;
+  /** Service environment the calibration ran with beyond the lab's (the overload experiment's, e.g. its door). */
+  env?: Record<string, string>;
   criterion: { minSuccessRate: number; maxP99Ms: number; maxGrowthMs?: number };
   steps: CalibrationStep[];
   /** Highest rate whose step met the criterion (frames/s). */
