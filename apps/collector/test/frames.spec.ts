@@ -501,4 +501,33 @@ describe('collector admission: the adaptive door (FRAMES_TARGET_LATENCY_MS) foll
     ).items.map((i) => i.frameId);
     expect(stored).toEqual(expect.arrayContaining(acknowledged));
   }, 60_000);
+
+  it('falls to its least while a dependency fails fast: a 502 is congestion, not a fast answer', async () => {
+    const acknowledged: string[] = [];
+    expect((await chaos({ delayMs: 0, delayRate: 0 })).status).toBe(200);
+    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) await burst(8, acknowledged);
+    expect(await metric('http_in_flight_limit')).toBe(6);
+    // the section refuses every frame at once (503): the collector answers 502 within milliseconds
+    expect((await chaos({ errorRate: 1, errorStatus: 503, routes: ['/statistics'] })).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30 && (await metric('http_in_flight_limit')) > 1; i++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post(frame())));
+      for (const res of answers) {
+        statuses.push(res.status);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        await res.json();
+      }
+    }
+    expect(await metric('http_in_flight_limit')).toBe(1);
+    expect(statuses).toContain(502);
+    expect(statuses.every((s) => s === 502 || s === 503)).toBe(true);
+    // healed, fast again: it opens up again, and what it acknowledged is stored
+    expect((await chaos({ errorRate: 0 })).status).toBe(200);
+    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) await burst(8, acknowledged);
+    expect(await metric('http_in_flight_limit')).toBe(6);
+    const stored = (
+      (await (await fetch(`${section.url}/statistics?limit=1000`)).json()) as { items: { frameId: string }[] }
+    ).items.map((i) => i.frameId);
+    expect(stored).toEqual(expect.arrayContaining(acknowledged));
+  }, 60_000);
 });

@@ -37,19 +37,35 @@ interface Outcome {
   at: number;
   admitted: boolean;
   latencyMs?: number;
+  /** admitted, then refused behind the door (the workers' queue was full) */
+  failed?: boolean;
 }
+interface Downstream {
+  /** requests the workers' own queue holds; one more is refused at once (as image-analysis sheds) */
+  queueBound: number;
+  /** whether the door is told that such an answer failed (false: it sees only a fast answer) */
+  reportFailures: boolean;
+}
+/** ms from a refusal behind the door to the failed answer (a 502 at once) */
+const FAIL_MS = 5;
 
 /**
  * Offers `phases` of constant-rate load to two workers behind a door (`door()` = the limit now) and
  * returns every request's fate. `adaptive` is told what the platform's hook tells it.
  */
-function simulate(phases: Phase[], door: () => number, adaptive?: LatencyTargetLimit, seed = 7): Outcome[] {
+function simulate(
+  phases: Phase[],
+  door: () => number,
+  adaptive?: LatencyTargetLimit,
+  seed = 7,
+  downstream?: Downstream,
+): Outcome[] {
   const rnd = random(seed);
   const outcomes: Outcome[] = [];
   const queue: { at: number; work: number; outcome: Outcome }[] = [];
   const busy: { until: number; at: number; outcome: Outcome }[] = [];
   /** done with a worker, still being stored: leaves the door at `until` */
-  const leaving: { until: number; at: number; outcome: Outcome }[] = [];
+  const leaving: { until: number; at: number; outcome: Outcome; failed?: boolean }[] = [];
   let inFlight = 0;
   let start = 0;
   let n = 0;
@@ -69,7 +85,7 @@ function simulate(phases: Phase[], door: () => number, adaptive?: LatencyTargetL
         const done = leaving.shift()!;
         inFlight--;
         done.outcome.latencyMs = done.until - done.at;
-        adaptive?.completed(done.at, done.until);
+        adaptive?.completed(done.at, done.until, Boolean(done.failed && downstream?.reportFailures));
       }
     }
   };
@@ -90,7 +106,10 @@ function simulate(phases: Phase[], door: () => number, adaptive?: LatencyTargetL
       inFlight++;
       adaptive?.admitted(inFlight);
       if (busy.length < WORKERS) busy.push({ until: at + work, at, outcome });
-      else queue.push({ at, work, outcome });
+      else if (downstream && queue.length >= downstream.queueBound) {
+        outcome.failed = true;
+        leaving.push({ until: at + FAIL_MS, at, outcome, failed: true });
+      } else queue.push({ at, work, outcome });
     }
     start += phase.seconds * 1000;
   });
@@ -175,6 +194,51 @@ describe('LatencyTargetLimit in front of two workers (simulated time)', () => {
       limit,
     );
     expect(limit.limit).toBe(2);
+  });
+
+  it('at 2 × capacity behind a bounded queue, answers counted as failures keep the door within what the queue holds', () => {
+    // the workers hold 4 waiting requests and refuse the next one at once (a fast failure), as
+    // image-analysis refuses when its queue is full
+    const run = (reportFailures: boolean) => {
+      const { limit, door } = adaptiveDoor();
+      const outcomes = simulate([{ rate: 2 * CAPACITY, seconds: 60 }], door, limit, 7, {
+        queueBound: 4,
+        reportFailures,
+      });
+      const counted = outcomes.filter((o) => o.at >= 2000);
+      const admitted = counted.filter((o) => o.admitted);
+      return {
+        failedShareOfAdmitted: admitted.filter((o) => o.failed).length / admitted.length,
+        goodput: admitted.filter((o) => !o.failed).length / 58,
+      };
+    };
+    const told = run(true);
+    const blind = run(false);
+    // seen only as fast answers, the refusals pull the window's median down and the door lets in more
+    // than the queue holds: 8 % of what it admits fails (the same goodput, since a failure costs nothing here)
+    expect(blind.failedShareOfAdmitted).toBeGreaterThan(0.05);
+    // counted as failures, they hold and cut the door: a quarter as many admitted requests fail
+    expect(told.failedShareOfAdmitted).toBeLessThan(blind.failedShareOfAdmitted / 3);
+    expect(told.goodput).toBeGreaterThan(0.95 * CAPACITY);
+  });
+
+  it('a window with a failed answer never grows the limit; a window mostly failed cuts it', () => {
+    const limit = new LatencyTargetLimit({ targetMs: 300, min: 2, max: 32, initial: 8 });
+    // full door, fast answers, one of three failed: held
+    for (let i = 0; i < 8; i++) limit.admitted(i + 1);
+    expect(limit.completed(0, 10)).toBeUndefined();
+    expect(limit.completed(0, 20, true)).toBeUndefined();
+    expect(limit.completed(0, 260)).toBeUndefined();
+    expect(limit.limit).toBe(8);
+    // the same window without a failure grows it
+    limit.admitted(8);
+    limit.completed(300, 310);
+    limit.completed(300, 320);
+    expect(limit.completed(300, 560)).toBe(10);
+    // two of three failed (fast): cut by the largest cut, half
+    expect(limit.completed(600, 605, true)).toBeUndefined();
+    expect(limit.completed(600, 606, true)).toBeUndefined();
+    expect(limit.completed(600, 900)).toBe(5);
   });
 
   it('refuses nonsense options', () => {

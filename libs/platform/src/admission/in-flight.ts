@@ -92,7 +92,8 @@ export function limitInFlight(fastify: FastifyInstance, limits: InFlightLimit[],
     // 'close' fires once the response is sent or the socket is gone, whichever comes first
     reply.raw.once('close', () => {
       inFlight?.set({ route: limit.url }, --route.handled);
-      const changed = adaptive?.completed(admittedAt, performance.now());
+      // a 5xx is the pipeline behind the door failing (a dependency shed the request): congestion, not a fast answer
+      const changed = adaptive?.completed(admittedAt, performance.now(), reply.raw.statusCode >= 500);
       if (changed !== undefined) limitGauge?.set({ route: limit.url }, changed);
     });
     done();

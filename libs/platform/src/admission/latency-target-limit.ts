@@ -10,6 +10,13 @@
 // limit do not cut it twice. Under sustained overload it settles where the window's median latency is
 // the target, which is the Little's-law door for the throughput of that moment; at the sustainable rate
 // it grows above the bursts.
+//
+// An answer that failed (a 5xx: a dependency refused or did not answer) counts as slower than any target,
+// and a window with a failure never grows the limit. A shed request comes back fast, so counted by its
+// latency it would make an overloaded pipeline look healthy, and the door would grow just when the
+// service behind it starts refusing (docs/performance.md, round 12: in one lab run 429 of 760 frames were
+// answered 502 because the analyser's queue was full). Counted as failures, they cut the limit as a
+// standing queue does, the way loss does in TCP's AIMD.
 
 export interface LatencyTargetOptions {
   /** The median latency the door aims at under overload, ms. */
@@ -37,6 +44,8 @@ export class LatencyTargetLimit {
   private readonly maxCut: number;
   private readonly maxGrowth: number;
   private samples: number[] = [];
+  /** Answers in this window that failed. */
+  private failures = 0;
   private windowStart: number | undefined;
   /** Whether the limit was reached (an admission filled it, or a request was refused) in this window. */
   private binding = false;
@@ -69,28 +78,31 @@ export class LatencyTargetLimit {
   }
 
   /**
-   * A request admitted at `admittedAt` has finished at `now` (ms, one monotonic clock). Returns the new
-   * limit when this answer closed a window that changed it.
+   * A request admitted at `admittedAt` has finished at `now` (ms, one monotonic clock); `failed` when its
+   * answer was a failure of the pipeline behind the door (a 5xx). Returns the new limit when this answer
+   * closed a window that changed it.
    */
-  completed(admittedAt: number, now: number): number | undefined {
+  completed(admittedAt: number, now: number, failed = false): number | undefined {
     // it waited behind the requests an earlier limit let in: it says nothing about this one
     if (admittedAt < this.changedAt) return undefined;
-    const latencyMs = now - admittedAt;
+    const latencyMs = failed ? Infinity : now - admittedAt;
     this.windowStart ??= now;
     this.samples.push(latencyMs);
+    if (failed) this.failures++;
     if (now - this.windowStart < this.windowMs || this.samples.length < this.minSamples) return undefined;
     const median = medianOf(this.samples);
     const before = this.limit;
     const { targetMs, min, max } = this.options;
     if (median > targetMs) {
-      // a whole window slower than the target: a standing queue, cut in proportion
+      // a whole window slower than the target (a standing queue) or mostly failed: cut in proportion
       this.value = Math.max(min, this.value * Math.max(this.maxCut, targetMs / median));
-    } else if (this.binding) {
-      // the door was the bottleneck and answers were fast: room to grow, more the faster they were
+    } else if (this.binding && !this.failures) {
+      // the door was the bottleneck and answers were fast, none failed: room to grow, more the faster they were
       const factor = Math.min(this.maxGrowth, targetMs / Math.max(median, 1));
       this.value = Math.min(max, Math.max(this.value + 1, this.value * factor));
     }
     this.samples = [];
+    this.failures = 0;
     this.windowStart = now;
     this.binding = false;
     if (this.limit === before) return undefined;
