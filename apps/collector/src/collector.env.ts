@@ -85,7 +85,8 @@ export class CollectorEnv extends BaseEnv {
    * admitted frames get, between FRAMES_MIN_IN_FLIGHT and FRAMES_MAX_IN_FLIGHT. It is cut when a window of
    * answers was slower than this, and grows while the door was full and the answers were fast, so bursts
    * at the sustainable rate pass and sustained overload is refused (docs/performance.md, round 9). A slow
-   * dependency also brings it down. 0: a fixed door of FRAMES_MAX_IN_FLIGHT.
+   * dependency also brings it down, and so does a failing one: a 5xx answer counts as slower than the
+   * target (round 12). 0: a fixed door of FRAMES_MAX_IN_FLIGHT.
    */
   @Transform(toInt)
   @IsInt()
