@@ -21,7 +21,7 @@ import { runLoad, type LoadResult, type TimelineBucket } from '@airport-mesh/loa
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
 import { cpuSeconds, frameBody, LabError, warmUp } from './http.js';
 import { cpuCores } from './measure.js';
-import { median } from './repeats.js';
+import { median, notAcknowledged } from './repeats.js';
 import type { Calibration, CalibrationStep, LocalMode } from './types.js';
 
 export interface CalibrationOptions {
@@ -150,6 +150,7 @@ export async function measureStep(
     growthMs: latencyGrowthMs(load.timeline),
     cores: cpu.cores,
     ...(cpu.machine && { machine: cpu.machine }),
+    status: load.status,
     sustained: false,
   };
   step.sustained = sustained(step, criterion);
@@ -197,7 +198,8 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       steps.push(step);
       options.log(
         `  ${rate} frames/s: ${step.ok}/${step.sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms, ` +
-          `latency growth ${step.growthMs === null || step.growthMs === undefined ? '–' : Math.round(step.growthMs)} ms → ${step.sustained ? 'sustained' : 'not sustained'}`,
+          `latency growth ${step.growthMs === null || step.growthMs === undefined ? '–' : Math.round(step.growthMs)} ms` +
+          `${step.ok < step.sent ? ` (${notAcknowledged(step)})` : ''} → ${step.sustained ? 'sustained' : 'not sustained'}`,
       );
       await sleep(step.sustained ? 1_000 : 5_000); // let the queue drain before the next step
     }

@@ -54,6 +54,7 @@ describe('repeats', () => {
             p99Ms: 3000,
             growthMs: 2100,
             cores: { 'image-analysis': 1.5, collector: 0.25, lab: 0.1 },
+            status: { '201': 20, '502': 1, '503': 2 },
             sustained: false,
           },
         ],
@@ -68,8 +69,11 @@ describe('repeats', () => {
     // the calibration names the configuration it measured: the overload experiment's door
     expect(md).toContain('collector (RESILIENCE=none, FRAMES_TARGET_LATENCY_MS=300, no fault)');
     expect(md).toContain("first quarter's + 250 ms");
-    expect(md).toContain('| 4 | 24 | 20 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |');
-    expect(md).toContain('| 2 | 12 | 12 | 100.0% | 300 | 12.0 | – | yes |');
+    // what was not acknowledged, by status: the door's 503s, a 502 behind it, one frame without an answer
+    expect(md).toContain(
+      '| 4 | 24 | 20 | 502: 1, 503: 2, no answer: 1 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |',
+    );
+    expect(md).toContain('| 2 | 12 | 12 | – | 100.0% | 300 | 12.0 | – | yes |');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');
     expect(md).toContain('held in every run (3/3)');

@@ -2,7 +2,19 @@
  * Repeats: each experiment × mode runs `--repeats` times; per metric the median and the spread
  * (min–max), and the hypothesis holds only if it held in every run (else: in how many).
  */
-import type { LabResult, MetricName, MetricSpread, Run, RunSummary } from './types.js';
+import type { CalibrationStep, LabResult, MetricName, MetricSpread, Run, RunSummary } from './types.js';
+
+/**
+ * The answers of a step other than 2xx, by status, and the frames left without an answer: a door's 503
+ * (refused before parsing) reads differently from a 502 (a failure behind it) or a timeout.
+ */
+export function notAcknowledged(step: Pick<CalibrationStep, 'sent' | 'ok' | 'status'>): string {
+  const answers = Object.entries(step.status ?? {}).filter(([code]) => !code.startsWith('2'));
+  const answered = Object.values(step.status ?? {}).reduce((a, b) => a + b, 0);
+  const parts = answers.map(([code, n]) => `${code}: ${n}`);
+  if (step.status && step.sent > answered) parts.push(`no answer: ${step.sent - answered}`);
+  return parts.join(', ') || `${step.sent - step.ok} not acknowledged`;
+}
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -79,11 +91,11 @@ export function renderRepeats(result: LabResult): string {
         `. This machine sustained **${c.sustainedRate} frames/s**; the experiments ran at ` +
         `${c.fraction} × that = **${c.experimentRate} frames/s**, so the fault and not the CPU decides the outcome.`,
       '',
-      '| frames/s | sent | acknowledged | success | p99 ms | latency growth ms | cores: image-analysis / collector / lab / all | sustained |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+      '| frames/s | sent | acknowledged | not acknowledged, by status | success | p99 ms | latency growth ms | cores: image-analysis / collector / lab / all | sustained |',
+      '| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );

@@ -293,6 +293,8 @@ export interface CalibrationStep {
   cores?: Record<string, number>;
   /** The whole machine during the step (as `Run.cpu.machine`); absent in older results. */
   machine?: { busy: number; others: number; steal: number };
+  /** Answers by HTTP status (a door's 503 tells apart from a failure behind it); absent in older results. */
+  status?: Record<string, number>;
   sustained: boolean;
 }
 
