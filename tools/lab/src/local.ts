@@ -172,7 +172,7 @@ export async function runLocalExperiment(
         growthMs: step.growthMs ?? null,
         sustained: step.sustained,
         okPerSecond: ref.throughput.okRps,
-        status: ref.status,
+        status: step.status,
       };
     }
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);

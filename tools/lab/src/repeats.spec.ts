@@ -1,5 +1,5 @@
 import { DEFAULT_CRITERION, experimentRateFor, latencyGrowthMs, nextRate, sustained } from './calibration.js';
-import { median, renderRepeats, spread, summarise } from './repeats.js';
+import { median, notAcknowledged, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
 const run = (mode: 'none' | 'client', repeat: number, successRate: number, held: boolean): Run => ({
@@ -74,6 +74,9 @@ describe('repeats', () => {
       '| 4 | 24 | 20 | 502: 1, 503: 2, no answer: 1 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |',
     );
     expect(md).toContain('| 2 | 12 | 12 | – | 100.0% | 300 | 12.0 | – | yes |');
+    // a step from before the statuses were kept, and one whose only loss is frames without an answer
+    expect(notAcknowledged({ sent: 24, ok: 20 })).toBe('4 not acknowledged');
+    expect(notAcknowledged({ sent: 24, ok: 22, status: { '201': 22 } })).toBe('no answer: 2');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');
     expect(md).toContain('held in every run (3/3)');

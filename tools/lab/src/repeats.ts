@@ -4,16 +4,25 @@
  */
 import type { CalibrationStep, LabResult, MetricName, MetricSpread, Run, RunSummary } from './types.js';
 
+/** Answers by HTTP status as the reports print them (`201: 291, 503: 40`), optionally without the 2xx. */
+export function statusList(status: Record<string, number>, withoutOk = false): string {
+  return Object.entries(status)
+    .filter(([code]) => !withoutOk || !code.startsWith('2'))
+    .map(([code, n]) => `${code}: ${n}`)
+    .join(', ');
+}
+
 /**
  * The answers of a step other than 2xx, by status, and the frames left without an answer: a door's 503
  * (refused before parsing) reads differently from a 502 (a failure behind it) or a timeout.
  */
 export function notAcknowledged(step: Pick<CalibrationStep, 'sent' | 'ok' | 'status'>): string {
-  const answers = Object.entries(step.status ?? {}).filter(([code]) => !code.startsWith('2'));
-  const answered = Object.values(step.status ?? {}).reduce((a, b) => a + b, 0);
-  const parts = answers.map(([code, n]) => `${code}: ${n}`);
-  if (step.status && step.sent > answered) parts.push(`no answer: ${step.sent - answered}`);
-  return parts.join(', ') || `${step.sent - step.ok} not acknowledged`;
+  if (!step.status) return `${step.sent - step.ok} not acknowledged`; // results from before `status`
+  const answered = Object.values(step.status).reduce((a, b) => a + b, 0);
+  const parts = [statusList(step.status, true), step.sent > answered ? `no answer: ${step.sent - answered}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return parts || `${step.sent - step.ok} not acknowledged`;
 }
 
 export function median(values: number[]): number {

@@ -14,7 +14,7 @@ import { mergeRuns, summarize } from './hdr.js';
 import { EXPERIMENTS } from './experiments.js';
 import { formatBound, formatMetric } from './hypothesis.js';
 import { renderHtml } from './html.js';
-import { renderRepeats } from './repeats.js';
+import { renderRepeats, statusList } from './repeats.js';
 import { offloadMarkdown, offloadTable, type OffloadTable } from './offload.js';
 import {
   CLUSTER_MODES,
@@ -280,9 +280,7 @@ export function renderReport(
         if (r.events.length)
           extra.push(`events: ${r.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s ${e.what}`).join(', ')}`);
         if (r.load) {
-          const errs = Object.entries(r.load.status)
-            .map(([s, n]) => `${s}: ${n}`)
-            .join(', ');
+          const errs = statusList(r.load.status);
           extra.push(
             `statuses ${errs || 'none'}${r.load.requests.errors ? `, ${r.load.requests.errors} without answer` : ''}${r.load.requests.dropped ? `, ${r.load.requests.dropped} dropped by the generator` : ''}`,
           );
@@ -306,11 +304,7 @@ export function renderReport(
             `just before, on the same stack, at the calibrated rate (${ref.rate}/s for ${(ref.durationMs / 1000).toFixed(0)} s): ` +
               `${ref.acknowledged} of ${ref.sent} acknowledged (${ref.okPerSecond.toFixed(2)}/s), p99 ${ref.p99Ms ?? '–'} ms, ` +
               `latency growth ${ref.growthMs === null ? '–' : `${Math.round(ref.growthMs)} ms`}` +
-              (ref.status
-                ? `, statuses ${Object.entries(ref.status)
-                    .map(([k, n]) => `${k}: ${n}`)
-                    .join(', ')}`
-                : '') +
+              (ref.status ? `, statuses ${statusList(ref.status)}` : '') +
               ` → ${ref.sustained ? 'sustained again' : 'not sustained'}; ` +
               `stored per second under the overload / that: ${typeof paired === 'number' ? paired.toFixed(3) : '–'} (pairedGoodputShare)`,
           );
