@@ -33,7 +33,7 @@ export interface ImageRef {
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-function findNpmPackage(pkg: string, from: string): string {
+export function findNpmPackage(pkg: string, from: string): string {
   let dir = resolve(from);
   for (;;) {
     const candidate = join(dir, 'node_modules', pkg);
