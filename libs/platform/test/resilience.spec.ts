@@ -1,5 +1,6 @@
 import type { AxiosError, AxiosResponse } from 'axios';
 import { createServer } from 'node:net';
+import { RetryBudget } from '../src/clients/resilience.js';
 import { ServiceClients, type GeneratedClientConfig } from '../src/clients/service-clients.js';
 import { startTestService, type TestService } from '../src/testing.js';
 import { TOKEN, auth, chaosState, demoService, metric, setChaos } from './demo-service.js';
@@ -105,6 +106,74 @@ describe('RESILIENCE=client in front of a sick replica (50% 503)', () => {
     } finally {
       await pair.close();
       await plain.close();
+    }
+  });
+});
+
+describe('RESILIENCE=client: a retry budget per target', () => {
+  it('allows retries up to PERCENT of the calls of the last 10 s plus MIN_PER_SEC per second, and forgets old calls', () => {
+    let now = 0;
+    const budget = new RetryBudget(20, 0, 10_000, () => now);
+    for (let i = 0; i < 10; i++) budget.deposit();
+    expect([budget.tryWithdraw(), budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, true, false]);
+    now = 5_000; // half the window later the calls still count, and so do the retries
+    expect(budget.tryWithdraw()).toBe(false);
+    for (let i = 0; i < 5; i++) budget.deposit();
+    expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, false]);
+    now = 15_500; // the first ten calls and their two retries have left the window
+    expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([false, false]);
+    now = 60_000; // everything has left it
+    expect(budget.tryWithdraw()).toBe(false);
+
+    const floor = new RetryBudget(20, 1, 10_000, () => now); // 1 per second: 10 retries per window without calls
+    const granted = Array.from({ length: 12 }, () => floor.tryWithdraw()).filter(Boolean).length;
+    expect(granted).toBe(10);
+  });
+
+  it('in front of a replica that refuses everything, adds PERCENT retries instead of RETRIES per call; isolated failures are still retried', async () => {
+    const env = { ...CLIENT, RESILIENCE_RETRIES: '3', RESILIENCE_BREAKER_THRESHOLD: '0' };
+    const pair = await startPair({
+      ...env,
+      RESILIENCE_RETRY_BUDGET_PERCENT: '20',
+      RESILIENCE_RETRY_BUDGET_MIN_PER_SEC: '0',
+    });
+    const unbudgeted = await startTestService(demoService, env);
+    try {
+      const n = 50;
+      const run = async (clients: ServiceClients) => {
+        const client = clients.create(createClient, pair.server.url);
+        let ok = 0;
+        for (let i = 0; i < n; i++) if ((await call(client, 'GET', `/items/${i}`)).status === 200) ok++;
+        return { ok, attempts: (await chaosState(pair.server.url)).injected.considered };
+      };
+      await setChaos(pair.server.url, { errorRate: 1, seed: 3 });
+      const without = await run(unbudgeted.app.get(ServiceClients));
+      await setChaos(pair.server.url, { errorRate: 1, seed: 3 });
+      const within = await run(pair.clients);
+      const denied = await metric(pair.caller.url, 'client_retries_denied_total', { target: target(pair.server) });
+      const retried = await metric(pair.caller.url, 'client_retries_total', { target: target(pair.server) });
+      console.log(
+        `replica refusing every call, ${n} GETs, 3 retries: no budget ${without.attempts} attempts; ` +
+          `20 % budget ${within.attempts} attempts (${retried} retries, ${denied} refused by the budget)`,
+      );
+      expect(without.attempts).toBe(4 * n);
+      expect(within.ok).toBe(0);
+      expect(within.attempts).toBe(n + retried);
+      expect(retried).toBe(0.2 * n);
+      // every call ended on a retry the budget refused (none could use all three)
+      expect(denied).toBe(n);
+
+      // 10 % of attempts fail, at random: well within a 20 % budget, so every call still succeeds
+      await setChaos(pair.server.url, { errorRate: 0.1, seed: 11 });
+      const sick = await run(pair.clients);
+      console.log(`replica failing 10 %: ${sick.ok}/${n} ok in ${sick.attempts} attempts with the budget`);
+      expect(sick.ok).toBe(n);
+      expect(await metric(pair.caller.url, 'client_retries_denied_total', { target: target(pair.server) })).toBe(
+        denied,
+      );
+    } finally {
+      await pair.close();
+      await unbudgeted.close();
     }
   });
 });

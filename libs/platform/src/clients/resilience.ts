@@ -47,6 +47,10 @@ export interface ResilienceOptions {
   breakerHalfOpenMs: number;
   bulkhead: number;
   bulkheadQueue: number;
+  /** Retry budget: retries per target may be at most this percent of its calls over the last 10 s; 0 = no budget. */
+  retryBudgetPercent: number;
+  /** Retry budget: retries per second that are always allowed (a rarely called target can still be retried). */
+  retryBudgetMinPerSec: number;
   /** Total deadline of one call (HTTP_DEADLINE_MS with `client`, HTTP_TIMEOUT_MS with `none`). */
   deadlineMs?: number;
 }
@@ -62,6 +66,8 @@ export function resilienceOptionsFrom(env: BaseEnv): ResilienceOptions {
     breakerHalfOpenMs: env.RESILIENCE_BREAKER_HALF_OPEN_MS,
     bulkhead: env.RESILIENCE_BULKHEAD,
     bulkheadQueue: env.RESILIENCE_BULKHEAD_QUEUE,
+    retryBudgetPercent: env.RESILIENCE_RETRY_BUDGET_PERCENT,
+    retryBudgetMinPerSec: env.RESILIENCE_RETRY_BUDGET_MIN_PER_SEC,
     deadlineMs:
       env.RESILIENCE === 'client' ? env.HTTP_DEADLINE_MS : Math.min(env.HTTP_TIMEOUT_MS, env.HTTP_DEADLINE_MS),
   };
@@ -79,6 +85,8 @@ export type ClientOutcome =
 export interface ResilienceMetrics {
   requests: Counter<'target' | 'outcome'>;
   retries: Counter<'target'>;
+  /** Retries the retry budget refused (the call failed with the error it had). */
+  retriesDenied: Counter<'target'>;
   breakerState: Gauge<'target'>;
 }
 
@@ -141,6 +149,60 @@ function backoffHonouringRetryAfter(
   };
 }
 
+/**
+ * A retry budget, as Finagle's `RetryBudget`, tower's `retry::budget` and Linkerd's retry budgets
+ * keep one: over a sliding window (10 s, in ten slots), the retries to a target may number at most
+ * `percent` % of the calls made to it, plus `minPerSec` per second of the window. When most attempts
+ * fail because the target is overloaded, retries then add at most that share to its load instead of
+ * multiplying it by 1 + RESILIENCE_RETRIES; isolated failures are still retried.
+ */
+export class RetryBudget {
+  private static readonly SLOTS = 10;
+  private readonly calls = new Float64Array(RetryBudget.SLOTS);
+  private readonly retries = new Float64Array(RetryBudget.SLOTS);
+  private slot = 0;
+  private slotStart: number;
+
+  constructor(
+    readonly percent: number,
+    readonly minPerSec: number,
+    readonly windowMs = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.slotStart = now();
+  }
+
+  /** Moves the window to now: slots older than the window are emptied. */
+  private advance(): void {
+    const len = this.windowMs / RetryBudget.SLOTS;
+    const t = this.now();
+    const steps = Math.floor((t - this.slotStart) / len);
+    if (steps <= 0) return;
+    for (let i = 0; i < Math.min(steps, RetryBudget.SLOTS); i++) {
+      this.slot = (this.slot + 1) % RetryBudget.SLOTS;
+      this.calls[this.slot] = 0;
+      this.retries[this.slot] = 0;
+    }
+    this.slotStart += steps * len;
+  }
+
+  /** A call (its first attempt) was made. */
+  deposit(): void {
+    this.advance();
+    this.calls[this.slot]++;
+  }
+
+  /** Takes one retry from the budget if the window allows it; false when the budget is spent. */
+  tryWithdraw(): boolean {
+    this.advance();
+    const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+    const allowed = (this.minPerSec * this.windowMs) / 1000 + (this.percent / 100) * sum(this.calls);
+    if (sum(this.retries) + 1 > allowed) return false;
+    this.retries[this.slot]++;
+    return true;
+  }
+}
+
 /** The policies of one target (host:port): shared by every client created for it. */
 export class TargetPolicies {
   readonly bulkhead: BulkheadPolicy | typeof noop;
@@ -149,6 +211,10 @@ export class TargetPolicies {
   readonly retryIdempotent: RetryPolicy | typeof noop;
   /** For the others: retries only when the connection was refused (the request never left). */
   readonly retryOther: RetryPolicy | typeof noop;
+  /** Present when RESILIENCE_RETRY_BUDGET_PERCENT > 0. */
+  readonly budget?: RetryBudget;
+  /** Errors whose retry the budget refused: not retried, whatever they are. */
+  private readonly denied = new WeakSet<object>();
   private readonly timeouts = new Map<number, IPolicy>();
 
   constructor(
@@ -168,8 +234,21 @@ export class TargetPolicies {
     } else {
       this.breaker = noop;
     }
+    if (options.retries > 0 && options.retryBudgetPercent > 0)
+      this.budget = new RetryBudget(options.retryBudgetPercent, options.retryBudgetMinPerSec);
     this.retryIdempotent = this.retryPolicy((e) => isRetryable(e, true));
     this.retryOther = this.retryPolicy((e) => isRetryable(e, false));
+  }
+
+  /**
+   * Called with the error of attempt `attempt` (0 = the first) when the retry policy would retry it:
+   * takes a retry from the budget, or marks the error as not to be retried and counts the refusal.
+   */
+  spend(error: unknown, attempt: number, idempotent: boolean): void {
+    if (!this.budget || attempt >= this.options.retries || !isRetryable(error, idempotent)) return;
+    if (this.budget.tryWithdraw()) return;
+    if (typeof error === 'object' && error !== null) this.denied.add(error);
+    this.metrics.retriesDenied.inc({ target: this.target });
   }
 
   private retryPolicy(predicate: (e: unknown) => boolean): RetryPolicy | typeof noop {
@@ -179,10 +258,13 @@ export class TargetPolicies {
       maxDelay: Math.max(this.options.backoffMs, this.options.backoffMaxMs),
       generator: decorrelatedJitterGenerator,
     });
-    const policy = retry(handleWhen(predicate), {
-      maxAttempts: this.options.retries,
-      backoff: backoffHonouringRetryAfter(backoff, Math.max(this.options.backoffMs, this.options.backoffMaxMs)),
-    });
+    const policy = retry(
+      handleWhen((e) => !(typeof e === 'object' && e !== null && this.denied.has(e)) && predicate(e)),
+      {
+        maxAttempts: this.options.retries,
+        backoff: backoffHonouringRetryAfter(backoff, Math.max(this.options.backoffMs, this.options.backoffMaxMs)),
+      },
+    );
     policy.onRetry(() => this.metrics.retries.inc({ target: this.target }));
     return policy;
   }
@@ -226,7 +308,8 @@ export function resilientAdapter(
     const callerSignal = config.signal instanceof AbortSignal ? config.signal : undefined;
     const attemptMs = config.timeout ?? 0;
     const retryPolicy = idempotent ? policies.retryIdempotent : policies.retryOther;
-    const attempt = async (signal: AbortSignal): Promise<AxiosResponse> => {
+    const attempt = async (signal: AbortSignal, n: number): Promise<AxiosResponse> => {
+      let failure: unknown;
       try {
         return await policies
           .timeout(attemptMs)
@@ -234,16 +317,23 @@ export function resilientAdapter(
       } catch (error) {
         // The timeout aborts the request: axios may reject first (ERR_CANCELED), or cockatiel (TaskCancelledError).
         const aborted = isTaskCancelledError(error) || (isAxiosError(error) && error.code === AxiosError.ERR_CANCELED);
+        failure = error;
         if (aborted && !callerSignal?.aborted)
-          throw new AxiosError(`timeout of ${attemptMs}ms exceeded`, AxiosError.ECONNABORTED, config);
-        if (aborted) throw new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
-        throw error;
+          failure = new AxiosError(`timeout of ${attemptMs}ms exceeded`, AxiosError.ECONNABORTED, config);
+        else if (aborted) failure = new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
       }
+      policies.spend(failure, n, idempotent);
+      throw failure;
     };
+    policies.budget?.deposit();
     try {
       const response = await policies.bulkhead.execute(
         ({ signal: s1 }) =>
-          policies.breaker.execute(({ signal: s2 }) => retryPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
+          policies.breaker.execute(
+            ({ signal: s2 }) =>
+              retryPolicy.execute((ctx) => attempt(ctx.signal, 'attempt' in ctx ? ctx.attempt : 0), s2),
+            s1,
+          ),
         callerSignal,
       );
       metrics.requests.inc({ target, outcome: 'success' });

@@ -64,6 +64,11 @@ export class ServiceClients {
         retries: metrics.counter('client_retries_total', 'Retried attempts of calls to other services, by target', [
           'target',
         ]),
+        retriesDenied: metrics.counter(
+          'client_retries_denied_total',
+          'Retries the retry budget refused (RESILIENCE_RETRY_BUDGET_PERCENT), by target',
+          ['target'],
+        ),
         breakerState: metrics.gauge(
           'client_breaker_state',
           'Circuit breaker of a target: 0 closed, 1 open, 2 half-open, 3 isolated',

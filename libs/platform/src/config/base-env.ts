@@ -132,6 +132,24 @@ export class BaseEnv {
   RESILIENCE_BULKHEAD_QUEUE = 64;
 
   /**
+   * client mode: a retry budget per target; over the last 10 s its retries may be at most this
+   * percent of its calls (plus RESILIENCE_RETRY_BUDGET_MIN_PER_SEC). 0 = no budget (every retryable
+   * failure is retried up to RESILIENCE_RETRIES times).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  RESILIENCE_RETRY_BUDGET_PERCENT = 0;
+
+  /** client mode, with a retry budget: retries per second to one target that are always allowed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  RESILIENCE_RETRY_BUDGET_MIN_PER_SEC = 1;
+
+  /**
    * Total deadline of one call to another service (every attempt, backoff and body included); axios's
    * own timeout only limits socket idleness, so a peer that trickles bytes would never time out.
    */
