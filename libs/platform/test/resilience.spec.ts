@@ -1,6 +1,8 @@
 import type { AxiosError, AxiosResponse } from 'axios';
 import { createServer } from 'node:net';
-import { RetryBudget } from '../src/clients/resilience.js';
+import { RetryBudget, resilienceOptionsFrom } from '../src/clients/resilience.js';
+import { BaseEnv } from '../src/config/base-env.js';
+import { InvalidEnvironmentError, validateEnv } from '../src/config/validate-env.js';
 import { ServiceClients, type GeneratedClientConfig } from '../src/clients/service-clients.js';
 import { startTestService, type TestService } from '../src/testing.js';
 import { TOKEN, auth, chaosState, demoService, metric, setChaos } from './demo-service.js';
@@ -128,6 +130,33 @@ describe('RESILIENCE=client: a retry budget per target', () => {
     const floor = new RetryBudget(20, 1, 10_000, () => now); // 1 per second: 10 retries per window without calls
     const granted = Array.from({ length: 12 }, () => floor.tryWithdraw()).filter(Boolean).length;
     expect(granted).toBe(10);
+  });
+
+  it('is off unless RESILIENCE_RETRY_BUDGET_PERCENT is set, and a bad setting stops the process at boot', () => {
+    expect(resilienceOptionsFrom(validateEnv(BaseEnv, {}))).toMatchObject({
+      retryBudgetPercent: 0,
+      retryBudgetMinPerSec: 1,
+    });
+    expect(
+      resilienceOptionsFrom(
+        validateEnv(BaseEnv, { RESILIENCE_RETRY_BUDGET_PERCENT: '20', RESILIENCE_RETRY_BUDGET_MIN_PER_SEC: '0' }),
+      ),
+    ).toMatchObject({ retryBudgetPercent: 20, retryBudgetMinPerSec: 0 });
+    for (const [name, value] of [
+      ['RESILIENCE_RETRY_BUDGET_PERCENT', '-5'],
+      ['RESILIENCE_RETRY_BUDGET_PERCENT', '20%'],
+      ['RESILIENCE_RETRY_BUDGET_PERCENT', '1001'],
+      ['RESILIENCE_RETRY_BUDGET_MIN_PER_SEC', 'many'],
+    ]) {
+      let error: unknown;
+      try {
+        validateEnv(BaseEnv, { [name]: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidEnvironmentError);
+      expect((error as Error).message).toContain(name);
+    }
   });
 
   it('in front of a replica that refuses everything, adds PERCENT retries instead of RETRIES per call; isolated failures are still retried', async () => {
