@@ -116,14 +116,19 @@ describe('RESILIENCE=client: a retry budget per target', () => {
   it('allows retries up to PERCENT of the calls of the last 10 s plus MIN_PER_SEC per second, and forgets old calls', () => {
     let now = 0;
     const budget = new RetryBudget(20, 0, 10_000, () => now);
+    const take = (n: number) => Array.from({ length: n }, () => budget.tryWithdraw());
+    expect(budget.tryWithdraw()).toBe(false); // no calls yet, no floor
     for (let i = 0; i < 10; i++) budget.deposit();
-    expect([budget.tryWithdraw(), budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, true, false]);
-    now = 5_000; // half the window later the calls still count, and so do the retries
-    expect(budget.tryWithdraw()).toBe(false);
-    for (let i = 0; i < 5; i++) budget.deposit();
-    expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, false]);
-    now = 15_500; // the first ten calls and their two retries have left the window
-    expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([false, false]);
+    expect(take(1)).toEqual([true]); // 1 of the 2 that 20 % of 10 calls allow
+    now = 5_000; // half the window later those calls and that retry still count
+    for (let i = 0; i < 10; i++) budget.deposit();
+    expect(take(4)).toEqual([true, true, true, false]); // 20 % of 20 calls: 4 in all
+    // 10.5 s after the first calls: they and their retry have left the window; the later ten and their
+    // three retries have not. Ten more calls: 20 in the window, 3 retries spent, so 1 more (had nothing
+    // expired: 30 calls and 4 spent, 2 more; had everything: 10 calls, none spent, 2 more)
+    now = 10_500;
+    for (let i = 0; i < 10; i++) budget.deposit();
+    expect(take(2)).toEqual([true, false]);
     now = 60_000; // everything has left it
     expect(budget.tryWithdraw()).toBe(false);
 
