@@ -31,6 +31,22 @@ import { measureStep } from './calibration.js';
 import { countFrames, cpuCores, frameMetrics, pairedGoodputShare, tailSuccessRate, workDone } from './measure.js';
 import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
 
+/** Service settings a run can inherit from the lab's own environment (every service gets it). */
+const INHERITED_SETTING = /^(RESILIENCE_|FRAMES_|ANALYSIS_|VISION_)|^HTTP_(TIMEOUT|DEADLINE)_MS$/;
+
+/**
+ * The service settings set in the lab's own environment that the run does not set itself, e.g.
+ * `ANALYSIS_QUEUE=1 node tools/lab/dist/cli.js run …`: the services inherit them, so the run records
+ * them beside its own settings (result.json's `parameters.env`, the report's `env` line).
+ */
+export function inheritedSettings(processEnv: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(processEnv).filter(
+      (e): e is [string, string] => INHERITED_SETTING.test(e[0]) && e[1] !== undefined && !(e[0] in own),
+    ),
+  );
+}
+
 export interface LocalOptions {
   /** Added to every default port (default 24000: beside `npm start` on 808x and the e2e tests on +20000). */
   portOffset: number;
@@ -112,7 +128,8 @@ export async function runLocalExperiment(
   const events: RunEvent[] = [];
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const { CHAOS_ADMIN_TOKEN: _secret, ...recordedEnv } = env;
+  const { CHAOS_ADMIN_TOKEN: _secret, ...own } = env;
+  const recordedEnv = { ...inheritedSettings(process.env, own), ...own };
   const run: Run = {
     experiment: experiment.name,
     mode,

@@ -334,7 +334,13 @@ export function renderReport(
         }
         if (r.parameters?.env) {
           const env = Object.entries(r.parameters.env).filter(
-            ([k]) => k.startsWith('RESILIENCE') || k === 'HTTP_TIMEOUT_MS' || k.startsWith('FRAMES_'),
+            ([k]) =>
+              k.startsWith('RESILIENCE') ||
+              k === 'HTTP_TIMEOUT_MS' ||
+              k === 'HTTP_DEADLINE_MS' ||
+              k.startsWith('FRAMES_') ||
+              k.startsWith('ANALYSIS_') ||
+              k.startsWith('VISION_'),
           );
           extra.push(`env ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
         }
