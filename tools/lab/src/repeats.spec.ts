@@ -1,4 +1,11 @@
-import { DEFAULT_CRITERION, experimentRateFor, latencyGrowthMs, nextRate, sustained } from './calibration.js';
+import {
+  DEFAULT_CRITERION,
+  experimentRateFor,
+  latencyGrowthMs,
+  lowerRate,
+  nextRate,
+  sustained,
+} from './calibration.js';
 import { median, notAcknowledged, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
@@ -57,6 +64,17 @@ describe('repeats', () => {
             status: { '201': 20, '502': 1, '503': 2 },
             sustained: false,
           },
+          {
+            rate: 2,
+            durationMs: 20000,
+            sent: 40,
+            ok: 40,
+            successRate: 1,
+            p99Ms: 310,
+            growthMs: 5,
+            confirmation: true,
+            sustained: true,
+          },
         ],
         sustainedRate: 2,
         fraction: 0.5,
@@ -74,6 +92,9 @@ describe('repeats', () => {
       '| 4 | 24 | 20 | 502: 1, 503: 2, no answer: 1 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |',
     );
     expect(md).toContain('| 2 | 12 | 12 | – | 100.0% | 300 | 12.0 | – | yes |');
+    // the ramp's best rate, held as long as a reference to confirm it
+    expect(md).toContain('then held the highest sustained rate as long as a reference to confirm it');
+    expect(md).toContain('| 2 (confirming, 20 s) | 40 | 40 | – | 100.0% | 310 | 5.0 | – | yes |');
     // a step from before the statuses were kept, and one whose only loss is frames without an answer
     expect(notAcknowledged({ sent: 24, ok: 20 })).toBe('4 not acknowledged');
     expect(notAcknowledged({ sent: 24, ok: 22, status: { '201': 22 } })).toBe('no answer: 2');
@@ -119,5 +140,15 @@ describe('repeats', () => {
     expect(nextRate(ramp, steps([1, false]))).toBeUndefined();
     expect(experimentRateFor(1, 0.5)).toBe(1);
     expect(experimentRateFor(3, 0.5)).toBe(2);
+  });
+
+  it('after a confirmation step fails, confirms what it acknowledged per second, at least one frame/s lower', () => {
+    // round 13's references at 23/s: 395 of 460 acknowledged (19.75/s) → 19
+    expect(lowerRate({ rate: 23, ok: 395, sent: 460 })).toBe(19);
+    // a near miss still steps down one
+    expect(lowerRate({ rate: 20, ok: 199, sent: 200 })).toBe(19);
+    // nothing acknowledged, or nothing below 1 frame/s: nothing left to try
+    expect(lowerRate({ rate: 5, ok: 0, sent: 100 })).toBe(0);
+    expect(lowerRate({ rate: 1, ok: 9, sent: 10 })).toBe(0);
   });
 });

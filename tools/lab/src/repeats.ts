@@ -92,7 +92,11 @@ export function renderRepeats(result: LabResult): string {
       `Before the experiments, ${c.services.join(' + ')} (RESILIENCE=${c.mode}${Object.entries(c.env ?? {})
         .map(([k, v]) => `, ${k}=${v}`)
         .join('')}, no fault) streamed frames at rising rates ` +
-        `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each (after the first failure, one frame/s at a time above the highest sustained rate); a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
+        `for ${(c.steps[0]?.durationMs ?? 0) / 1000} s each (after the first failure, one frame/s at a time above the highest sustained rate)` +
+        (c.steps.some((s) => s.confirmation)
+          ? `, then held the highest sustained rate as long as a reference to confirm it (one lower, what it acknowledged per second, while it did not hold)`
+          : '') +
+        `; a rate is sustained when success ≥ ${pct(c.criterion.minSuccessRate)} ` +
         `and p99 < ${c.criterion.maxP99Ms} ms` +
         (c.criterion.maxGrowthMs === undefined
           ? ''
@@ -104,7 +108,7 @@ export function renderRepeats(result: LabResult): string {
       '| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate}${s.confirmation ? ` (confirming, ${s.durationMs / 1000} s)` : ''} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );

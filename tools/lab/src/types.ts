@@ -295,6 +295,8 @@ export interface CalibrationStep {
   machine?: { busy: number; others: number; steal: number };
   /** Answers by HTTP status (a door's 503 tells apart from a failure behind it); absent in older results. */
   status?: Record<string, number>;
+  /** A confirmation step: the ramp's best rate (or one below it) held as long as an overload run's reference. */
+  confirmation?: true;
   sustained: boolean;
 }
 
@@ -306,7 +308,7 @@ export interface Calibration {
   env?: Record<string, string>;
   criterion: { minSuccessRate: number; maxP99Ms: number; maxGrowthMs?: number };
   steps: CalibrationStep[];
-  /** Highest rate whose step met the criterion (frames/s). */
+  /** The rate whose confirmation step met the criterion (frames/s); in results before confirmations, the ramp's highest sustained rate. */
   sustainedRate: number;
   /** Share of sustainedRate the experiments run at. */
   fraction: number;
