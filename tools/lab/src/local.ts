@@ -29,10 +29,15 @@ import {
 } from './http.js';
 import { measureStep } from './calibration.js';
 import { countFrames, cpuCores, frameMetrics, pairedGoodputShare, tailSuccessRate, workDone } from './measure.js';
-import type { Experiment, FrameCounts, LoadPlan, LocalMode, Run, RunEvent } from './types.js';
-
-/** Service settings a run can inherit from the lab's own environment (every service gets it). */
-const INHERITED_SETTING = /^(RESILIENCE_|FRAMES_|ANALYSIS_|VISION_)|^HTTP_(TIMEOUT|DEADLINE)_MS$/;
+import {
+  isServiceSetting,
+  type Experiment,
+  type FrameCounts,
+  type LoadPlan,
+  type LocalMode,
+  type Run,
+  type RunEvent,
+} from './types.js';
 
 /**
  * The service settings set in the lab's own environment that the run does not set itself, e.g.
@@ -42,7 +47,7 @@ const INHERITED_SETTING = /^(RESILIENCE_|FRAMES_|ANALYSIS_|VISION_)|^HTTP_(TIMEO
 export function inheritedSettings(processEnv: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(processEnv).filter(
-      (e): e is [string, string] => INHERITED_SETTING.test(e[0]) && e[1] !== undefined && !(e[0] in own),
+      (e): e is [string, string] => isServiceSetting(e[0]) && e[1] !== undefined && !(e[0] in own),
     ),
   );
 }

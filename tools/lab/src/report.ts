@@ -18,6 +18,7 @@ import { renderRepeats, statusList } from './repeats.js';
 import { offloadMarkdown, offloadTable, type OffloadTable } from './offload.js';
 import {
   CLUSTER_MODES,
+  isServiceSetting,
   LOCAL_MODES,
   type Experiment,
   type LabResult,
@@ -333,15 +334,7 @@ export function renderReport(
           extra.push(`work over the load: ${parts.join(', ')}`);
         }
         if (r.parameters?.env) {
-          const env = Object.entries(r.parameters.env).filter(
-            ([k]) =>
-              k.startsWith('RESILIENCE') ||
-              k === 'HTTP_TIMEOUT_MS' ||
-              k === 'HTTP_DEADLINE_MS' ||
-              k.startsWith('FRAMES_') ||
-              k.startsWith('ANALYSIS_') ||
-              k.startsWith('VISION_'),
-          );
+          const env = Object.entries(r.parameters.env).filter(([k]) => isServiceSetting(k));
           extra.push(`env ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
         }
         if (r.parameters?.manifests) extra.push(`applied ${r.parameters.manifests}`);

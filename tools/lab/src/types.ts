@@ -339,6 +339,15 @@ export interface RunSummary {
   metrics: Partial<Record<MetricName, MetricSpread>>;
 }
 
+/**
+ * The service settings a run records and its report's `env` line shows: the resilience mode and its
+ * `RESILIENCE_*` parameters, the collector's door (`FRAMES_*`), image-analysis's pool and models
+ * (`ANALYSIS_*`, `VISION_*`) and the HTTP deadlines. The rest of an environment (PATH, proxies…) is not.
+ */
+export function isServiceSetting(key: string): boolean {
+  return /^(RESILIENCE|FRAMES_|ANALYSIS_|VISION_)|^HTTP_(TIMEOUT|DEADLINE)_MS$/.test(key);
+}
+
 export const RESULT_SCHEMA = 'airport-mesh.lab.result/v1';
 
 export interface LabResult {
