@@ -116,6 +116,23 @@ export function latencyGrowthMs(timeline: Pick<TimelineBucket, 'p50Ms'>[]): numb
 }
 
 /**
+ * Frames not acknowledged (any answer but a 2xx, or none) in each `sliceMs` of a step, from its per-second
+ * timeline: where in the step they were refused tells a slow start from a machine that slowed down.
+ */
+export function unacknowledgedPer(
+  timeline: Pick<TimelineBucket, 'startMs' | 'intended' | 'ok'>[],
+  sliceMs = 5_000,
+): number[] {
+  const slices: number[] = [];
+  for (const b of timeline) {
+    const i = Math.floor(b.startMs / sliceMs);
+    while (slices.length <= i) slices.push(0);
+    slices[i] += b.intended - b.ok;
+  }
+  return slices;
+}
+
+/**
  * The next rate of the ramp, or undefined when it is over: the ramp's rates upwards while every step is
  * sustained; after a failure, one frame/s above the highest sustained rate while that is below the lowest
  * failed one (the ramp's coarse steps near the top, 2–4 frames/s, are ±15–25 % of the result).
@@ -169,6 +186,7 @@ export async function measureStep(
     successRate: sent > 0 ? load.requests.ok / sent : null,
     p99Ms: load.latencyMs.p99,
     growthMs: latencyGrowthMs(load.timeline),
+    unacknowledgedPer5s: unacknowledgedPer(load.timeline),
     cores: cpu.cores,
     ...(cpu.machine && { machine: cpu.machine }),
     status: load.status,

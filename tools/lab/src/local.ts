@@ -195,6 +195,7 @@ export async function runLocalExperiment(
         sustained: step.sustained,
         okPerSecond: ref.throughput.okRps,
         status: step.status,
+        ...(step.unacknowledgedPer5s && { unacknowledgedPer5s: step.unacknowledgedPer5s }),
       };
     }
     if (fault.kind === 'chaos') await setChaos(stack.url(fault.service), token, fault.settings);

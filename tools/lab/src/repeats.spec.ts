@@ -5,6 +5,7 @@ import {
   lowerRate,
   nextRate,
   sustained,
+  unacknowledgedPer,
 } from './calibration.js';
 import { median, notAcknowledged, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
@@ -62,6 +63,7 @@ describe('repeats', () => {
             growthMs: 2100,
             cores: { 'image-analysis': 1.5, collector: 0.25, lab: 0.1 },
             status: { '201': 20, '502': 1, '503': 2 },
+            unacknowledgedPer5s: [3, 1],
             sustained: false,
           },
           {
@@ -89,7 +91,7 @@ describe('repeats', () => {
     expect(md).toContain("first quarter's + 250 ms");
     // what was not acknowledged, by status: the door's 503s, a 502 behind it, one frame without an answer
     expect(md).toContain(
-      '| 4 | 24 | 20 | 502: 1, 503: 2, no answer: 1 | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |',
+      '| 4 | 24 | 20 | 502: 1, 503: 2, no answer: 1 (per 5 s: 3 / 1) | 83.3% | 3000 | 2100 | 1.50 / 0.25 / 0.10 / 1.85 | no |',
     );
     expect(md).toContain('| 2 | 12 | 12 | – | 100.0% | 300 | 12.0 | – | yes |');
     // the ramp's best rate, held as long as a reference to confirm it
@@ -125,6 +127,25 @@ describe('repeats', () => {
     expect(latencyGrowthMs(seconds([150, 90, 160, 120, 140, 100, 130, 110]))).toBe(120 - 120);
     expect(latencyGrowthMs(seconds([null, 100, null, 400]))).toBe(300);
     expect(latencyGrowthMs(seconds([100, null]))).toBeNull();
+  });
+
+  it('counts what a step did not acknowledge in each 5 s of its per-second timeline', () => {
+    const second = (i: number, intended: number, ok: number) => ({ startMs: i * 1000, intended, ok });
+    // a slow start: 9 refused in the first 5 s, 1 in the next, none in the last (a partial slice)
+    const timeline = [
+      second(0, 22, 16),
+      second(1, 22, 19),
+      ...[2, 3, 4].map((i) => second(i, 22, 22)),
+      ...[5, 6, 7, 8].map((i) => second(i, 22, 22)),
+      second(9, 22, 21),
+      second(10, 22, 22),
+      second(11, 22, 22),
+    ];
+    expect(unacknowledgedPer(timeline)).toEqual([9, 1, 0]);
+    expect(unacknowledgedPer(timeline, 1000).slice(0, 3)).toEqual([6, 3, 0]);
+    // a second without any frame still has its slice
+    expect(unacknowledgedPer([second(0, 2, 2), second(11, 3, 1)])).toEqual([0, 0, 2]);
+    expect(unacknowledgedPer([])).toEqual([]);
   });
 
   it('the ramp goes up its rates, then one frame/s at a time between the highest sustained and the lowest failed rate', () => {

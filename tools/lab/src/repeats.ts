@@ -108,7 +108,7 @@ export function renderRepeats(result: LabResult): string {
       '| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate}${s.confirmation ? ` (confirming, ${s.durationMs / 1000} s)` : ''} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate}${s.confirmation ? ` (confirming, ${s.durationMs / 1000} s)` : ''} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) + (s.unacknowledgedPer5s ? ` (per 5 s: ${s.unacknowledgedPer5s.join(' / ')})` : '') : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );

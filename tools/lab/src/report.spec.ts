@@ -54,6 +54,34 @@ describe('report', () => {
     expect(md).toContain('<!-- chart-note: loss.svg -->\n*Lost: nothing measured*');
   });
 
+  it('an overload run shows its reference just before, and in which 5 s it was not acknowledged', () => {
+    const run = {
+      ...base.runs[0],
+      metrics: { ...base.runs[0].metrics, pairedGoodputShare: 1.16 },
+      reference: {
+        rate: 22,
+        durationMs: 20_000,
+        sent: 440,
+        acknowledged: 381,
+        p99Ms: 488,
+        growthMs: 16,
+        sustained: false,
+        okPerSecond: 18.79,
+        status: { '201': 381, '503': 59 },
+        unacknowledgedPer5s: [41, 10, 6, 2],
+      },
+    };
+    const md = renderReport({ ...base, runs: [run] });
+    expect(md).toContain(
+      'just before, on the same stack, at the calibrated rate (22/s for 20 s): 381 of 440 acknowledged (18.79/s), p99 488 ms, ' +
+        'latency growth 16 ms, statuses 201: 381, 503: 59 (not acknowledged per 5 s: 41 / 10 / 6 / 2) → not sustained; ' +
+        'stored per second under the overload / that: 1.160 (pairedGoodputShare)',
+    );
+    // a reference that acknowledged everything has nothing to place
+    const clean = { ...run, reference: { ...run.reference, acknowledged: 440, unacknowledgedPer5s: [0, 0, 0, 0] } };
+    expect(renderReport({ ...base, runs: [clean] })).not.toContain('per 5 s');
+  });
+
   it('an incomplete result says so on its first line', () => {
     const md = renderReport({ ...base, status: 'incomplete', error: 'collector exited' });
     expect(md.split('\n')[0]).toBe('# INCOMPLETE RUN: do not use these numbers');

@@ -306,6 +306,9 @@ export function renderReport(
               `${ref.acknowledged} of ${ref.sent} acknowledged (${ref.okPerSecond.toFixed(2)}/s), p99 ${ref.p99Ms ?? '–'} ms, ` +
               `latency growth ${ref.growthMs === null ? '–' : `${Math.round(ref.growthMs)} ms`}` +
               (ref.status ? `, statuses ${statusList(ref.status)}` : '') +
+              (ref.unacknowledgedPer5s && ref.acknowledged < ref.sent
+                ? ` (not acknowledged per 5 s: ${ref.unacknowledgedPer5s.join(' / ')})`
+                : '') +
               ` → ${ref.sustained ? 'sustained again' : 'not sustained'}; ` +
               `stored per second under the overload / that: ${typeof paired === 'number' ? paired.toFixed(3) : '–'} (pairedGoodputShare)`,
           );

@@ -259,6 +259,8 @@ export interface Run {
     okPerSecond: number;
     /** Answers by HTTP status (absent in the first runs that had a reference). */
     status?: Record<string, number>;
+    /** As `CalibrationStep.unacknowledgedPer5s`. */
+    unacknowledgedPer5s?: number[];
   };
   /**
    * The pipeline's work over the same window (local target; `WORK_COUNTERS` in http.ts): `analysed`
@@ -295,6 +297,11 @@ export interface CalibrationStep {
   machine?: { busy: number; others: number; steal: number };
   /** Answers by HTTP status (a door's 503 tells apart from a failure behind it); absent in older results. */
   status?: Record<string, number>;
+  /**
+   * Frames not acknowledged in each 5 s of the step, in order (a slow start shows in the first, a machine
+   * that slowed down in the last); absent in older results.
+   */
+  unacknowledgedPer5s?: number[];
   /** A confirmation step: the ramp's best rate (or one below it) held as long as an overload run's reference. */
   confirmation?: true;
   sustained: boolean;
