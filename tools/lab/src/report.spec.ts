@@ -69,17 +69,23 @@ describe('report', () => {
         okPerSecond: 18.79,
         status: { '201': 381, '503': 59 },
         unacknowledgedPer5s: [41, 10, 6, 2],
+        warmUp: { durationMs: 5_000, sent: 110, acknowledged: 104 },
       },
     };
     const md = renderReport({ ...base, runs: [run] });
     expect(md).toContain(
-      'just before, on the same stack, at the calibrated rate (22/s for 20 s): 381 of 440 acknowledged (18.79/s), p99 488 ms, ' +
+      'just before, on the same stack, at the calibrated rate (22/s for 20 s after 5 s at it to warm up, 104 of 110 acknowledged): 381 of 440 acknowledged (18.79/s), p99 488 ms, ' +
         'latency growth 16 ms, statuses 201: 381, 503: 59 (not acknowledged per 5 s: 41 / 10 / 6 / 2) → not sustained; ' +
         'stored per second under the overload / that: 1.160 (pairedGoodputShare)',
     );
     // a reference that acknowledged everything has nothing to place
     const clean = { ...run, reference: { ...run.reference, acknowledged: 440, unacknowledgedPer5s: [0, 0, 0, 0] } };
     expect(renderReport({ ...base, runs: [clean] })).not.toContain('per 5 s');
+    // a result from before the warm-up at the rate
+    const { warmUp: _, ...older } = run.reference;
+    expect(renderReport({ ...base, runs: [{ ...run, reference: older }] })).toContain(
+      'at the calibrated rate (22/s for 20 s): 381 of 440',
+    );
   });
 
   it('an incomplete result says so on its first line', () => {

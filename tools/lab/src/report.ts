@@ -302,7 +302,11 @@ export function renderReport(
           const ref = r.reference;
           const paired = r.metrics.pairedGoodputShare;
           extra.push(
-            `just before, on the same stack, at the calibrated rate (${ref.rate}/s for ${(ref.durationMs / 1000).toFixed(0)} s): ` +
+            `just before, on the same stack, at the calibrated rate (${ref.rate}/s for ${(ref.durationMs / 1000).toFixed(0)} s` +
+              (ref.warmUp
+                ? ` after ${(ref.warmUp.durationMs / 1000).toFixed(0)} s at it to warm up, ${ref.warmUp.acknowledged} of ${ref.warmUp.sent} acknowledged`
+                : '') +
+              `): ` +
               `${ref.acknowledged} of ${ref.sent} acknowledged (${ref.okPerSecond.toFixed(2)}/s), p99 ${ref.p99Ms ?? '–'} ms, ` +
               `latency growth ${ref.growthMs === null ? '–' : `${Math.round(ref.growthMs)} ms`}` +
               (ref.status ? `, statuses ${statusList(ref.status)}` : '') +

@@ -261,6 +261,8 @@ export interface Run {
     status?: Record<string, number>;
     /** As `CalibrationStep.unacknowledgedPer5s`. */
     unacknowledgedPer5s?: number[];
+    /** The same rate streamed just before the reference, not judged (REFERENCE_WARM_UP_MS); absent before round 14. */
+    warmUp?: { durationMs: number; sent: number; acknowledged: number };
   };
   /**
    * The pipeline's work over the same window (local target; `WORK_COUNTERS` in http.ts): `analysed`
