@@ -27,7 +27,7 @@ import { runLoad, type LoadResult, type TimelineBucket } from '@airport-mesh/loa
 import { DEFAULT_SERVICES, LocalStack, withPortOffset } from '@airport-mesh/local-stack';
 import { cpuSeconds, frameBody, LabError, warmUp } from './http.js';
 import { cpuCores } from './measure.js';
-import { median, notAcknowledged } from './repeats.js';
+import { median, notAcknowledgedWhen } from './repeats.js';
 import type { Calibration, CalibrationStep, LocalMode } from './types.js';
 
 export interface CalibrationOptions {
@@ -239,7 +239,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       options.log(
         `  ${rate} frames/s: ${step.ok}/${step.sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms, ` +
           `latency growth ${step.growthMs === null || step.growthMs === undefined ? '–' : Math.round(step.growthMs)} ms` +
-          `${step.ok < step.sent ? ` (${notAcknowledged(step)})` : ''} → ${step.sustained ? 'sustained' : 'not sustained'}`,
+          `${step.ok < step.sent ? ` (${notAcknowledgedWhen(step)})` : ''} → ${step.sustained ? 'sustained' : 'not sustained'}`,
       );
       await sleep(step.sustained ? 1_000 : 5_000); // let the queue drain before the next step
     }
@@ -258,7 +258,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       steps.push(step);
       options.log(
         `  confirming ${rate} frames/s for ${confirmMs / 1000} s: ${step.ok}/${step.sent} ok, p99 ${step.p99Ms === null ? '–' : Math.round(step.p99Ms)} ms` +
-          `${step.ok < step.sent ? ` (${notAcknowledged(step)})` : ''} → ${step.sustained ? 'confirmed' : 'not confirmed'}`,
+          `${step.ok < step.sent ? ` (${notAcknowledgedWhen(step)})` : ''} → ${step.sustained ? 'confirmed' : 'not confirmed'}`,
       );
       if (step.sustained) break;
       rate = lowerRate(step);

@@ -7,7 +7,7 @@ import {
   sustained,
   unacknowledgedPer,
 } from './calibration.js';
-import { median, notAcknowledged, renderRepeats, spread, summarise } from './repeats.js';
+import { median, notAcknowledged, notAcknowledgedWhen, renderRepeats, spread, summarise } from './repeats.js';
 import { RESULT_SCHEMA, type LabResult, type Run } from './types.js';
 
 const run = (mode: 'none' | 'client', repeat: number, successRate: number, held: boolean): Run => ({
@@ -100,6 +100,11 @@ describe('repeats', () => {
     // a step from before the statuses were kept, and one whose only loss is frames without an answer
     expect(notAcknowledged({ sent: 24, ok: 20 })).toBe('4 not acknowledged');
     expect(notAcknowledged({ sent: 24, ok: 22, status: { '201': 22 } })).toBe('no answer: 2');
+    // the calibration's log line says when, where the step recorded it
+    expect(notAcknowledgedWhen({ sent: 24, ok: 20 })).toBe('4 not acknowledged');
+    expect(
+      notAcknowledgedWhen({ sent: 24, ok: 22, status: { '201': 22, '503': 2 }, unacknowledgedPer5s: [2, 0] }),
+    ).toBe('503: 2 (per 5 s: 2 / 0)');
     expect(md).toContain('| sick-section | client | 3 | 100.0% (98.0%–100.0%) |');
     expect(md).toContain('held in 2 of 3');
     expect(md).toContain('held in every run (3/3)');

@@ -25,6 +25,14 @@ export function notAcknowledged(step: Pick<CalibrationStep, 'sent' | 'ok' | 'sta
   return parts || `${step.sent - step.ok} not acknowledged`;
 }
 
+/** `notAcknowledged`, then in which 5 s of the step (where the step recorded it). */
+export function notAcknowledgedWhen(
+  step: Pick<CalibrationStep, 'sent' | 'ok' | 'status' | 'unacknowledgedPer5s'>,
+): string {
+  const per5s = step.unacknowledgedPer5s;
+  return notAcknowledged(step) + (per5s?.length ? ` (per 5 s: ${per5s.join(' / ')})` : '');
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -108,7 +116,7 @@ export function renderRepeats(result: LabResult): string {
       '| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
       ...c.steps.map(
         (s) =>
-          `| ${s.rate}${s.confirmation ? ` (confirming, ${s.durationMs / 1000} s)` : ''} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledged(s) + (s.unacknowledgedPer5s ? ` (per 5 s: ${s.unacknowledgedPer5s.join(' / ')})` : '') : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
+          `| ${s.rate}${s.confirmation ? ` (confirming, ${s.durationMs / 1000} s)` : ''} | ${s.sent} | ${s.ok} | ${s.ok < s.sent ? notAcknowledgedWhen(s) : '–'} | ${s.successRate === null ? '–' : pct(s.successRate)} | ${s.p99Ms === null ? '–' : ms(s.p99Ms)} | ${s.growthMs === undefined || s.growthMs === null ? '–' : ms(s.growthMs)} | ${stepCores(s.cores)} | ${s.sustained ? 'yes' : 'no'} |`,
       ),
       '',
     );
