@@ -152,3 +152,71 @@ describe('tracing across the pipeline', () => {
     ]);
   });
 });
+
+describe('OTEL_SDK_DISABLED=true', () => {
+  // Two sections side by side, the same OTLP receiver for both; only section-2 has OpenTelemetry off
+  // (docs/conventions.md: it saves CPU per frame, and costs the trace ids in the logs).
+  let dir: string;
+  let stack: LocalStack;
+  let receiver: Server;
+  const traceIds: { service: string; traceId: string }[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+          resourceSpans?: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: { traceId: string }[] }[];
+          }[];
+        };
+        for (const rs of body.resourceSpans ?? []) {
+          const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+          for (const ss of rs.scopeSpans) for (const sp of ss.spans) traceIds.push({ service, traceId: sp.traceId });
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    dir = mkdtempSync(join(tmpdir(), 'tracing-off-'));
+    stack = new LocalStack({
+      services: withPortOffset(DEFAULT_SERVICES, 21_100)
+        .filter((s) => s.name === 'section-1' || s.name === 'section-2')
+        .map((s) => (s.name === 'section-2' ? { ...s, env: { ...s.env, OTEL_SDK_DISABLED: 'true' } } : s)),
+      dataDir: dir,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LOG_LEVEL: 'info' },
+    });
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves as before, passes no trace on and logs no trace id; the default does both', async () => {
+    const sent = { 'section-1': '0af7651916cd43dd8448eb211c80319c', 'section-2': '5b8aa5a2d2c872e8321cf37308d69df2' };
+    for (const [service, traceId] of Object.entries(sent)) {
+      const res = await fetch(`${stack.url(service)}/summary`, {
+        headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { section: string }).section).toBe(service.slice(-1));
+    }
+    await sleep(1500); // batch span processors export every 500 ms
+    const loggedTraceIds = (service: string) =>
+      readFileSync(stack.logFile(service), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"url":"/summary"'))
+        .map((l) => (JSON.parse(l) as { trace_id?: string }).trace_id);
+    // the default: the caller's trace continues, in the exported spans and in the log line
+    expect(traceIds).toContainEqual({ service: 'section-1', traceId: sent['section-1'] });
+    expect(loggedTraceIds('section-1')).toContain(sent['section-1']);
+    // off: the request was logged, without a trace id, and nothing was exported
+    expect(loggedTraceIds('section-2')).toEqual([undefined]);
+    expect(traceIds.filter((t) => t.service === 'section-2' || t.traceId === sent['section-2'])).toEqual([]);
+  });
+});
