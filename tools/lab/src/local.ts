@@ -212,7 +212,7 @@ export async function runLocalExperiment(
         sustained: step.sustained,
         okPerSecond: ref.throughput.okRps,
         status: step.status,
-        ...(step.unacknowledgedPer5s && { unacknowledgedPer5s: step.unacknowledgedPer5s }),
+        unacknowledgedPer5s: step.unacknowledgedPer5s,
         warmUp: { durationMs: warm.durationMs, sent: warm.sent, acknowledged: warm.ok },
       };
     }

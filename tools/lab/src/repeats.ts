@@ -25,12 +25,17 @@ export function notAcknowledged(step: Pick<CalibrationStep, 'sent' | 'ok' | 'sta
   return parts || `${step.sent - step.ok} not acknowledged`;
 }
 
+/** In which 5 s of a step it did not acknowledge frames, e.g. `per 5 s: 1 / 4 / 0 / 5` (empty when not recorded). */
+export function per5s(unacknowledged: number[] | undefined): string {
+  return unacknowledged?.length ? `per 5 s: ${unacknowledged.join(' / ')}` : '';
+}
+
 /** `notAcknowledged`, then in which 5 s of the step (where the step recorded it). */
 export function notAcknowledgedWhen(
   step: Pick<CalibrationStep, 'sent' | 'ok' | 'status' | 'unacknowledgedPer5s'>,
 ): string {
-  const per5s = step.unacknowledgedPer5s;
-  return notAcknowledged(step) + (per5s?.length ? ` (per 5 s: ${per5s.join(' / ')})` : '');
+  const when = per5s(step.unacknowledgedPer5s);
+  return notAcknowledged(step) + (when ? ` (${when})` : '');
 }
 
 export function median(values: number[]): number {

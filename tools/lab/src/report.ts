@@ -14,7 +14,7 @@ import { mergeRuns, summarize } from './hdr.js';
 import { EXPERIMENTS } from './experiments.js';
 import { formatBound, formatMetric } from './hypothesis.js';
 import { renderHtml } from './html.js';
-import { renderRepeats, statusList } from './repeats.js';
+import { per5s, renderRepeats, statusList } from './repeats.js';
 import { offloadMarkdown, offloadTable, type OffloadTable } from './offload.js';
 import {
   CLUSTER_MODES,
@@ -310,8 +310,8 @@ export function renderReport(
               `${ref.acknowledged} of ${ref.sent} acknowledged (${ref.okPerSecond.toFixed(2)}/s), p99 ${ref.p99Ms ?? '–'} ms, ` +
               `latency growth ${ref.growthMs === null ? '–' : `${Math.round(ref.growthMs)} ms`}` +
               (ref.status ? `, statuses ${statusList(ref.status)}` : '') +
-              (ref.unacknowledgedPer5s && ref.acknowledged < ref.sent
-                ? ` (not acknowledged per 5 s: ${ref.unacknowledgedPer5s.join(' / ')})`
+              (ref.acknowledged < ref.sent && ref.unacknowledgedPer5s?.length
+                ? ` (not acknowledged ${per5s(ref.unacknowledgedPer5s)})`
                 : '') +
               ` → ${ref.sustained ? 'sustained again' : 'not sustained'}; ` +
               `stored per second under the overload / that: ${typeof paired === 'number' ? paired.toFixed(3) : '–'} (pairedGoodputShare)`,
