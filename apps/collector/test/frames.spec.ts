@@ -465,6 +465,15 @@ describe('collector admission: the adaptive door (FRAMES_TARGET_LATENCY_MS) foll
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
     });
+  /**
+   * Repeats `step` until `done`, for at most 15 s. The door changes at most once per 250 ms window, so
+   * what drives it is bounded by time, not by a number of bursts: on a fast machine 60 bursts took less
+   * time than the five windows the door needs to open from 1 to 6.
+   */
+  const drive = async (done: () => Promise<boolean>, step: () => Promise<unknown>) => {
+    for (const end = Date.now() + 15_000; Date.now() < end && !(await done());) await step();
+  };
+  const limitIs = (n: number) => async () => (await metric('http_in_flight_limit')) === n;
   /** Sends `n` frames at once; every answer is a 201 (then stored) or a 503 problem from the door. */
   const burst = async (n: number, acknowledged: string[]) => {
     const answers = await Promise.all(Array.from({ length: n }, () => post(frame())));
@@ -487,12 +496,12 @@ describe('collector admission: the adaptive door (FRAMES_TARGET_LATENCY_MS) foll
     expect(await metric('http_in_flight_limit')).toBe(1);
     let refused = 0;
     // fast frames (no analyser, a quick section), the door full: it opens up to its most
-    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) refused += await burst(8, acknowledged);
+    await drive(limitIs(6), async () => (refused += await burst(8, acknowledged)));
     expect(await metric('http_in_flight_limit')).toBe(6);
     expect(refused).toBeGreaterThan(0);
     // the section takes 700 ms per frame, more than twice the target: the door closes down to one
     expect((await chaos({ delayMs: 700, delayRate: 1, routes: ['/statistics'] })).status).toBe(200);
-    for (let i = 0; i < 30 && (await metric('http_in_flight_limit')) > 1; i++) refused += await burst(6, acknowledged);
+    await drive(limitIs(1), async () => (refused += await burst(6, acknowledged)));
     expect(await metric('http_in_flight_limit')).toBe(1);
     expect(await metric('http_admission_shed_total')).toBe(refused);
     // every acknowledged frame is stored
@@ -505,25 +514,25 @@ describe('collector admission: the adaptive door (FRAMES_TARGET_LATENCY_MS) foll
   it('falls to its least while a dependency fails fast: a 502 is congestion, not a fast answer', async () => {
     const acknowledged: string[] = [];
     expect((await chaos({ delayMs: 0, delayRate: 0 })).status).toBe(200);
-    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) await burst(8, acknowledged);
+    await drive(limitIs(6), () => burst(8, acknowledged));
     expect(await metric('http_in_flight_limit')).toBe(6);
     // the section refuses every frame at once (503): the collector answers 502 within milliseconds
     expect((await chaos({ errorRate: 1, errorStatus: 503, routes: ['/statistics'] })).status).toBe(200);
     const statuses: number[] = [];
-    for (let i = 0; i < 30 && (await metric('http_in_flight_limit')) > 1; i++) {
+    await drive(limitIs(1), async () => {
       const answers = await Promise.all(Array.from({ length: 6 }, () => post(frame())));
       for (const res of answers) {
         statuses.push(res.status);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
         await res.json();
       }
-    }
+    });
     expect(await metric('http_in_flight_limit')).toBe(1);
     expect(statuses).toContain(502);
     expect(statuses.every((s) => s === 502 || s === 503)).toBe(true);
     // healed, fast again: it opens up again, and what it acknowledged is stored
     expect((await chaos({ errorRate: 0 })).status).toBe(200);
-    for (let i = 0; i < 60 && (await metric('http_in_flight_limit')) < 6; i++) await burst(8, acknowledged);
+    await drive(limitIs(6), () => burst(8, acknowledged));
     expect(await metric('http_in_flight_limit')).toBe(6);
     const stored = (
       (await (await fetch(`${section.url}/statistics?limit=1000`)).json()) as { items: { frameId: string }[] }
