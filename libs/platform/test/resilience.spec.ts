@@ -294,7 +294,8 @@ describe('RESILIENCE=client: circuit breaker per target', () => {
       ...CLIENT,
       RESILIENCE_RETRIES: '1',
       RESILIENCE_BREAKER_THRESHOLD: '3',
-      RESILIENCE_BREAKER_HALF_OPEN_MS: '400',
+      // long enough that a busy machine's stall between two steps never lets the wait end early
+      RESILIENCE_BREAKER_HALF_OPEN_MS: '1500',
     });
     const healthy = await startTestService(demoService);
     try {
@@ -308,11 +309,11 @@ describe('RESILIENCE=client: circuit breaker per target', () => {
 
       const fast = await call(client, 'GET', '/items/1');
       expect(fast.status).toBe('ECIRCUITOPEN');
-      expect(fast.ms).toBeLessThan(50);
+      expect(fast.ms).toBeLessThan(250); // at once: no attempt, no backoff
       expect((await chaosState(pair.server.url)).injected.considered).toBe(6); // not reached
       expect((await call(other, 'GET', '/items/1')).status).toBe(200); // another target is not affected
 
-      await new Promise((r) => setTimeout(r, 450));
+      await new Promise((r) => setTimeout(r, 1600));
       expect((await call(client, 'GET', '/items/1')).status).toBe(503); // the half-open trial call fails …
       expect((await chaosState(pair.server.url)).injected.considered).toBe(8);
       expect((await call(client, 'GET', '/items/1')).status).toBe('ECIRCUITOPEN'); // … and reopens it
@@ -320,7 +321,7 @@ describe('RESILIENCE=client: circuit breaker per target', () => {
 
       await fetch(`${pair.server.url}/chaos`, { method: 'DELETE', headers: auth });
       expect((await call(client, 'GET', '/items/1')).status).toBe('ECIRCUITOPEN'); // still open until the wait ends
-      await new Promise((r) => setTimeout(r, 450));
+      await new Promise((r) => setTimeout(r, 1600));
       expect((await call(client, 'GET', '/items/1')).status).toBe(200); // trial call succeeds: closed
       expect(await metric(pair.caller.url, 'client_breaker_state', { target: host })).toBe(0);
       for (let i = 0; i < 5; i++) expect((await call(client, 'GET', '/items/1')).status).toBe(200);
@@ -367,7 +368,7 @@ describe('RESILIENCE=client: bulkhead per target', () => {
       );
       expect(ok).toHaveLength(3);
       expect(rejected).toHaveLength(3);
-      expect(Math.max(...rejected.map((r) => r.ms))).toBeLessThan(100);
+      expect(Math.max(...rejected.map((r) => r.ms))).toBeLessThan(250); // at once, not after a 300 ms slot
       expect(Math.max(...ok.map((r) => r.ms))).toBeGreaterThanOrEqual(590); // the queued one waited for a slot
       expect((await chaosState(pair.server.url)).injected.considered).toBe(3);
       expect(
